@@ -1,0 +1,45 @@
+# Gongkai: `make run` runs the system as local processes, `make test` runs every test.
+# Both set up everything they need on a fresh machine (a Python 3.11+ and the system services).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
+export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
+
+PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e cli
+
+.PHONY: install services migrate run test unit bench lint definitions
+
+$(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -c constraints.txt --build-constraint constraints.txt \
+		$(PACKAGES) -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/gongkai
+
+services:
+	bash scripts/ensure-services.sh
+
+migrate: install services
+	$(BIN)/gongkai migrate
+
+run: migrate
+	$(BIN)/gongkai run all
+
+test: install services
+	$(BIN)/pytest -q
+
+unit: install
+	$(BIN)/pytest -q -m "not integration"
+
+bench: install services
+	$(BIN)/python bench/flow.py --items 1000
+
+lint: install
+	$(BIN)/ruff check .
+
+definitions: install
+	$(BIN)/gongkai topology export > deploy/rabbitmq/definitions.json

@@ -1,0 +1,140 @@
+"""``gongkai``: the operator's and clerk's command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.resources
+import json
+import os
+import sys
+from pathlib import Path
+
+from gongkai.shared.migrations import SERVICES
+
+from . import client, processes
+
+PORTS = {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except client.CommandFailed as exc:
+        print(f"gongkai: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gongkai", description="Gongkai (公开): information disclosure services")
+    sub = p.add_subparsers(title="commands")
+
+    m = sub.add_parser("migrate", help="apply every service's database migrations (creates the database)")
+    m.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default: all)")
+    m.set_defaults(func=_migrate)
+
+    mk = sub.add_parser("makemigration", help="(developers) autogenerate a migration for one service")
+    mk.add_argument("service", choices=SERVICES)
+    mk.add_argument("message")
+    mk.set_defaults(func=_makemigration)
+
+    r = sub.add_parser("run", help="run one service, or all four as local processes")
+    r.add_argument("service", choices=[*SERVICES, "all"])
+    r.add_argument("--host", default=os.environ.get("GONGKAI_HOST", "127.0.0.1"))
+    r.add_argument("--port", type=int, help="HTTP port (default: publishing 8001 … audit 8004)")
+    r.set_defaults(func=_run)
+
+    token = {"default": os.environ.get("GONGKAI_TOKEN"), "help": "bearer token (default: $GONGKAI_TOKEN)"}
+
+    s = sub.add_parser("submit", help="submit a disclosure item from a JSON file (- for stdin)")
+    s.add_argument("file")
+    s.add_argument("--token", **token)
+    s.add_argument("--via", choices=["http", "amqp"], default="http")
+    s.add_argument("--url", default=f"http://127.0.0.1:{PORTS['publishing']}")
+    s.set_defaults(func=lambda a: client.submit(a.file, a.token, a.via, a.url))
+
+    c = sub.add_parser("cases", help="list review cases (reviewers)")
+    c.add_argument("--item")
+    c.add_argument("--state", default="open")
+    c.add_argument("--token", **token)
+    c.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
+    c.set_defaults(func=lambda a: client.cases(a.url, a.token, a.item, a.state))
+
+    d = sub.add_parser("decide", help="approve or reject a review case (reviewers)")
+    d.add_argument("case_id")
+    d.add_argument("decision", choices=["approve", "reject"])
+    d.add_argument("--hash", required=True, help="the content hash the decision is made on")
+    d.add_argument("--reason")
+    d.add_argument("--token", **token)
+    d.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
+    d.set_defaults(func=lambda a: client.decide(a.url, a.token, a.case_id, a.decision, a.hash, a.reason))
+
+    t = sub.add_parser("trail", help="every recorded event of one item (auditors)")
+    t.add_argument("item_id")
+    t.add_argument("--token", **token)
+    t.add_argument("--url", default=f"http://127.0.0.1:{PORTS['audit']}")
+    t.set_defaults(func=lambda a: client.trail(a.url, a.token, a.item_id))
+
+    w = sub.add_parser("watch-public", help="print public events as a public site would receive them")
+    w.add_argument("--binding", default="#", help="routing key pattern, e.g. 'portal.#' or '*.S05.*'")
+    w.add_argument("--count", type=int, help="stop after this many events")
+    w.set_defaults(func=lambda a: asyncio.run(client.watch_public(a.binding, a.count)))
+
+    tp = sub.add_parser("topology", help="RabbitMQ topology: declare it, or export broker definitions")
+    tp.add_argument("action", choices=["declare", "export"])
+    tp.add_argument("--user", help="with export: add this broker user")
+    tp.add_argument("--password", help="with export: that user's password")
+    tp.set_defaults(func=lambda a: client.topology(a.action, a.user, a.password))
+
+    cr = sub.add_parser("credential", help="make a new token and the credentials-file entry for it")
+    cr.add_argument("--id", required=True)
+    cr.add_argument("--name", required=True)
+    cr.add_argument("--unit", required=True)
+    cr.add_argument("--roles", required=True, help="comma-separated: submitter,reviewer,publisher,auditor,administrator")
+    cr.set_defaults(func=lambda a: client.new_credential(a.id, a.name, a.unit, a.roles.split(",")))
+    return p
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from gongkai.shared.migrations import upgrade
+    from gongkai.shared.settings import Settings
+
+    unknown = set(args.services) - set(SERVICES)
+    if unknown:
+        raise client.CommandFailed(f"unknown service {', '.join(sorted(unknown))}")
+    url = Settings().database_url
+    for service in args.services or SERVICES:
+        upgrade(service, url)
+        print(f"{service}: migrated")
+    return 0
+
+
+def _makemigration(args: argparse.Namespace) -> int:
+    from alembic import command
+    from gongkai.shared.migrations import alembic_config
+    from gongkai.shared.settings import Settings
+
+    config = alembic_config(args.service, Settings().database_url)
+    versions = Path(str(importlib.resources.files(f"gongkai.{args.service}") / "migrations" / "versions"))
+    config.set_main_option("version_locations", str(versions))
+    command.revision(config, message=args.message, autogenerate=True)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.service == "all":
+        return processes.run_all(args.host, PORTS)
+    return processes.run_one(args.service, args.host, args.port or PORTS[args.service])
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Publishing: disclosure items and their versions, intake, and publication to public channels."""

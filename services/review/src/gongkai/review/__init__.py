@@ -1,0 +1,1 @@
+"""Gongkai review service."""

@@ -1,0 +1,4 @@
+"""Contracts and plumbing shared by every Gongkai service.
+
+A service imports from here, never from another service.
+"""

@@ -1,0 +1,139 @@
+"""The outbox relay: publishes committed outbox rows with publisher confirms and ``mandatory``.
+
+Several replicas may run it: each batch is taken with ``FOR UPDATE SKIP LOCKED``, so two relays
+never send the same rows at once. A row is marked sent only after the broker confirmed it; a
+crash in between sends it again with the same message id, which consumers' inboxes absorb.
+An unroutable event (no queue bound) stays pending, is retried with backoff and is reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+import aio_pika
+from aio_pika.abc import AbstractRobustConnection
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .envelope import CONTENT_TYPE
+from .topology import Topology
+
+log = logging.getLogger("gongkai.outbox")
+
+MAX_BACKOFF_SECONDS = 60
+
+
+class OutboxRelay:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, topology: Topology,
+                 amqp_url: str, *, batch: int = 200, idle_seconds: float = 0.5) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._topology = topology
+        self._amqp_url = amqp_url
+        self._batch = batch
+        self._idle = idle_seconds
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._connection: AbstractRobustConnection | None = None
+        self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(self._amqp_url)
+        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        for logical in ("events", "public", "intake"):
+            self._exchanges[logical] = await channel.get_exchange(self._topology.exchange(logical), ensure=False)
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        """Stop the loop, then send what is still pending once more, then close."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._task:
+            await self._task
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("outbox flush at shutdown failed; the rows stay pending for the next start")
+        if self._connection:
+            await self._connection.close()
+
+    async def flush(self) -> None:
+        while await self.relay_once():
+            pass
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                sent = await self.relay_once()
+            except Exception:
+                log.exception("outbox relay pass failed")
+                sent = 0
+            if sent < self._batch and not self._stopping:
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle)
+                except TimeoutError:
+                    pass
+                self._wakeup.clear()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of due rows; returns how many the broker confirmed."""
+        t = self._outbox
+        async with self._sessions() as session, session.begin():
+            rows = (await session.execute(
+                select(t.c.seq, t.c.event_id, t.c.exchange, t.c.routing_key, t.c.body, t.c.correlation_id,
+                       t.c.attempts)
+                .where(t.c.sent_at.is_(None), t.c.next_attempt_at <= func.now())
+                .order_by(t.c.seq).limit(self._batch).with_for_update(skip_locked=True)
+            )).all()
+            if not rows:
+                return 0
+            results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+            now = datetime.now(UTC)
+            sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
+            if sent:
+                await session.execute(update(t).where(t.c.seq.in_(sent)).values(sent_at=now, last_error=None))
+            for row, result in zip(rows, results, strict=True):
+                if result is not None:
+                    await self._record_failure(session, row, result, now)
+            return len(sent)
+
+    async def _publish(self, row: object) -> None:
+        message = aio_pika.Message(
+            row.body, message_id=row.event_id, correlation_id=row.correlation_id,
+            content_type=CONTENT_TYPE, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        await self._exchanges[row.exchange].publish(message, routing_key=row.routing_key, mandatory=True,
+                                                    timeout=10)
+
+    async def _record_failure(self, session: AsyncSession, row: object, error: BaseException,
+                              now: datetime) -> None:
+        attempts = row.attempts + 1
+        delay = min(2 ** attempts, MAX_BACKOFF_SECONDS)
+        reason = _describe(error)
+        log.error("outbox event not delivered", extra={
+            "event_id": row.event_id, "correlation_id": row.correlation_id, "exchange": row.exchange,
+            "routing_key": row.routing_key, "attempts": attempts, "reason": reason})
+        await session.execute(update(self._outbox).where(self._outbox.c.seq == row.seq).values(
+            attempts=attempts, last_error=reason, next_attempt_at=now + timedelta(seconds=delay)))
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, aio_pika.exceptions.DeliveryError):
+        return f"unroutable: {error}"
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+async def outbox_health(sessions: async_sessionmaker[AsyncSession], outbox: Table) -> dict[str, int]:
+    """Pending rows, and how many of them have failed at least once (unroutable, broker down)."""
+    t = outbox
+    async with sessions() as session:
+        row = (await session.execute(
+            select(func.count(), func.count().filter(t.c.attempts > 0)).where(t.c.sent_at.is_(None))
+        )).one()
+    return {"pending": row[0], "failing": row[1]}

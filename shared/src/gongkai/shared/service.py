@@ -1,0 +1,210 @@
+"""The runtime every service is built on: database, broker, outbox relay, consumers, HTTP edge.
+
+A service module builds one ``Service``, registers its consumers (``on_events``, ``on_commands``)
+and HTTP routers, and hands it to ``http_app``. Starting declares the topology, starts the
+relay and the subscribers; stopping (SIGTERM) lets in-flight messages finish (or go back to the
+queue unacked), flushes the outbox and closes every connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aio_pika
+from faststream import AckPolicy
+from faststream.exceptions import RejectMessage
+from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import MetaData, Table, text
+
+from .db import create_engine, session_factory
+from .envelope import Envelope, MalformedEnvelope, describe_validation_error, new_event, parse
+from .errors import Refused
+from .identity import Directory, Principal
+from .logs import log_context
+from .outbox import OutboxRelay
+from .settings import Settings
+from .topology import Topology
+from .unit_of_work import UnitOfWork
+
+log = logging.getLogger("gongkai.service")
+
+M = TypeVar("M", bound=BaseModel)
+
+EventHandler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
+CommandHandler = Callable[[Envelope, Principal, UnitOfWork], Awaitable[dict[str, Any]]]
+
+
+def payload(model: type[M], data: dict[str, Any]) -> M:
+    """Validate a message's data; a bad one is refused with the first errors as the reason."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Refused(describe_validation_error(exc), status=422) from exc
+
+
+class Service:
+    def __init__(self, name: str, metadata: MetaData, settings: Settings) -> None:
+        self.name = name
+        self.source = f"/gongkai/{name}"
+        self.actor = f"service:{name}"
+        self.settings = settings
+        self.metadata = metadata
+        self.topology = Topology(settings.namespace)
+        self.directory = Directory.load(settings.credentials_path)
+        self.outbox: Table = metadata.tables[f"{name}.outbox"]
+        self.inbox: Table = metadata.tables[f"{name}.inbox"]
+        self.engine = create_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, settings.amqp_url,
+                                 batch=settings.relay_batch, idle_seconds=settings.relay_idle_seconds)
+        self.broker = RabbitBroker(settings.amqp_url, graceful_timeout=20.0,
+                                   logger=logging.getLogger(f"gongkai.{name}.broker"), log_level=logging.DEBUG)
+        self.started = False
+
+    # ---- units of work -------------------------------------------------------------------
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.outbox, self.inbox, on_commit=self.relay.wake)
+
+    def event(self, type: str, data: BaseModel | dict[str, Any], *, subject: str | None,
+              cause: Envelope | None = None) -> Envelope:
+        """An event this service emits on its own account, caused by ``cause`` when there is one."""
+        if cause is not None:
+            return cause.caused(type, data, source=self.source, actor=self.actor, subject=subject)
+        return new_event(type, data, source=self.source, actor=self.actor, subject=subject)
+
+    async def execute(self, command: Envelope, principal: Principal, handler: CommandHandler,
+                      idempotency_key: str | None = None) -> dict[str, Any]:
+        """Run a command from the HTTP edge: the same handler an intake command reaches.
+
+        With an idempotency key, a retried request gets the first answer and changes nothing.
+        """
+        async with self.uow() as uow:
+            key = f"{principal.id}:{idempotency_key}" if idempotency_key else None
+            if key and not await uow.claim(key, "http"):
+                return await uow.result_of(key, "http") or {}
+            result = await handler(command, principal, uow)
+            if key:
+                await uow.save_result(key, "http", result)
+            await uow.commit()
+            return result
+
+    # ---- consumers -----------------------------------------------------------------------
+
+    def on_events(self, queue: str, handlers: dict[str, EventHandler]) -> None:
+        """Consume ``queue``; each event type goes to its handler, other types are acked and ignored."""
+        consumer = queue
+
+        async def consume(message: RabbitMessage) -> None:
+            try:
+                envelope = parse(message.body)
+            except MalformedEnvelope as exc:
+                log.error("malformed event parked", extra={"queue": queue, "reason": str(exc),
+                                                           "message_id": message.message_id})
+                raise RejectMessage() from exc
+            handler = handlers.get(envelope.type)
+            if handler is None:
+                return
+            with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
+                async with self.uow() as uow:
+                    if not await uow.claim(envelope.id, consumer):
+                        log.info("duplicate event ignored")
+                        return
+                    await handler(envelope, uow)
+                    await uow.commit()
+                log.debug("event handled")
+
+        self._subscribe(queue, consume, description=", ".join(sorted(handlers)))
+
+    def on_commands(self, queue: str, handlers: dict[str, CommandHandler]) -> None:
+        """Consume intake commands: authenticate, run, and answer a refusal with ``intake.rejected``."""
+        consumer = queue
+
+        async def consume(message: RabbitMessage) -> None:
+            command_id = message.message_id or "sha256:" + hashlib.sha256(message.body).hexdigest()
+            try:
+                envelope = parse(message.body)
+            except MalformedEnvelope as exc:
+                await self._reject(None, command_id, Refused(f"malformed command: {exc}", status=400))
+                return
+            with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
+                try:
+                    handler = handlers.get(envelope.type)
+                    if handler is None:
+                        raise Refused(f"unknown command type {envelope.type!r}", status=400)
+                    principal = self.directory.authenticate(message.headers.get("authorization"))
+                    async with self.uow() as uow:
+                        if not await uow.claim(envelope.id, consumer):
+                            log.info("duplicate command ignored")
+                            return
+                        await handler(envelope, principal, uow)
+                        await uow.commit()
+                except Refused as refused:
+                    await self._reject(envelope, envelope.id, refused)
+
+        self._subscribe(queue, consume, description=", ".join(sorted(handlers)))
+
+    async def _reject(self, command: Envelope | None, command_id: str, refused: Refused) -> None:
+        from .contracts import INTAKE_REJECTED, IntakeRejected
+
+        log.warning("command refused", extra={"command_id": command_id, "status": refused.status,
+                                              "reason": refused.reason})
+        data = IntakeRejected(command_id=command_id, command_type=command.type if command else None,
+                              status=refused.status, reason=refused.reason)
+        async with self.uow() as uow:
+            if not await uow.claim(command_id, f"{self.name}.rejections"):
+                return
+            uow.emit(self.event(INTAKE_REJECTED, data, subject=command.subject if command else None, cause=command))
+            await uow.commit()
+
+    def _subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str) -> None:
+        self.broker.subscriber(
+            self.topology.subscriber_queue(queue),
+            channel=Channel(prefetch_count=self.settings.prefetch),
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=f"{self.topology.queue(queue)}:consume",
+            description=f"Handles {description}",
+        )(consume)
+
+    # ---- life cycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        connection = await aio_pika.connect(self.settings.amqp_url)
+        try:
+            await self.topology.declare(await connection.channel())
+        finally:
+            await connection.close()
+        await self.relay.start()
+        await self.broker.start()
+        self.started = True
+        log.info("service started", extra={"namespace": self.settings.namespace})
+
+    async def stop(self) -> None:
+        log.info("service stopping: finishing in-flight messages")
+        self.started = False
+        await self.broker.stop()
+        await self.relay.stop()
+        await self.engine.dispose()
+        log.info("service stopped")
+
+    async def ready(self) -> dict[str, str]:
+        """What is not ready, by component; empty when everything is."""
+        problems: dict[str, str] = {}
+        if not self.started:
+            problems["service"] = "starting or stopping"
+        try:
+            async with self.sessions() as session:
+                await session.execute(text("select 1"))
+        except Exception as exc:
+            problems["database"] = f"{type(exc).__name__}: {exc}"[:300]
+        try:
+            if not await self.broker.ping(timeout=2):
+                problems["broker"] = "no connection"
+        except Exception as exc:
+            problems["broker"] = f"{type(exc).__name__}: {exc}"[:300]
+        return problems

@@ -1,0 +1,143 @@
+"""RabbitMQ topology: one description, declared by code and exported as broker definitions.
+
+Every name is prefixed with a namespace (``gongkai`` by default) so that several systems, or
+several test runs, share one broker without touching each other.
+
+- ``<ns>.events``  topic: internal facts
+- ``<ns>.public``  topic: public facts only (approved, public-audience content)
+- ``<ns>.intake``  topic: commands from staff tools
+- ``<ns>.dlx``     topic: dead letters; ``<ns>.parking`` keeps them for an operator
+
+Queues are durable quorum queues, one per (service, purpose), with a delivery limit: a message
+that keeps failing is dead-lettered (at-least-once) to the parking queue instead of looping.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+import aio_pika
+from faststream.rabbit import RabbitQueue
+
+DELIVERY_LIMIT = 5
+
+EXCHANGES = ("events", "public", "intake", "dlx")
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    bindings: tuple[tuple[str, str], ...]
+    purpose: str
+    dead_letter_to_own_parking: bool = False
+
+
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec("publishing.intake", (("intake", "disclosure.submit.v1"),),
+              "staff commands that create or change disclosure items"),
+    QueueSpec("publishing.reviews", (("events", "review.approved.v1"), ("events", "review.rejected.v1"),
+                                     ("events", "review.blocked.v1")),
+              "review decisions that publish or stop a version"),
+    QueueSpec("review.intake", (("intake", "review.decide.v1"),), "reviewers' decisions sent as commands"),
+    QueueSpec("review.submissions", (("events", "disclosure.submitted.v1"),), "versions to screen and review"),
+    QueueSpec("notification.deadlines", (("events", "disclosure.submitted.v1"),
+                                         ("events", "disclosure.published.v1"),
+                                         ("events", "review.rejected.v1"), ("events", "review.blocked.v1")),
+              "facts that open, meet or cancel deadlines"),
+    QueueSpec("audit.record", (("events", "#"), ("public", "#"), ("intake", "#")),
+              "every event and command, for the append-only log", dead_letter_to_own_parking=True),
+    QueueSpec("audit.dead-letters", (("dlx", "#"),),
+              "every dead-lettered message, for the append-only log", dead_letter_to_own_parking=True),
+    QueueSpec("parking", (("dlx", "#"),), "dead letters kept for an operator to inspect or replay"),
+)
+
+_BY_NAME = {q.name: q for q in QUEUES}
+
+
+@dataclass(frozen=True)
+class Topology:
+    namespace: str = "gongkai"
+    queues: tuple[QueueSpec, ...] = field(default=QUEUES)
+
+    def exchange(self, logical: str) -> str:
+        if logical not in EXCHANGES:
+            raise KeyError(f"unknown exchange {logical!r}")
+        return f"{self.namespace}.{logical}"
+
+    def queue(self, logical: str) -> str:
+        if logical not in _BY_NAME and logical != "audit.parking":
+            raise KeyError(f"unknown queue {logical!r}")
+        return f"{self.namespace}.{logical}"
+
+    def queue_arguments(self, spec: QueueSpec) -> dict[str, object]:
+        args: dict[str, object] = {"x-queue-type": "quorum"}
+        if spec.name == "parking":
+            return args
+        args.update({"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-strategy": "at-least-once",
+                     "x-overflow": "reject-publish"})
+        if spec.dead_letter_to_own_parking:
+            # The audit queues read the DLX themselves: their own dead letters go straight to
+            # a parking queue of their own, or a failing audit would feed itself forever.
+            args.update({"x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.queue("audit.parking")})
+        else:
+            args["x-dead-letter-exchange"] = self.exchange("dlx")
+        return args
+
+    def all_queues(self) -> list[tuple[str, dict[str, object], tuple[tuple[str, str], ...]]]:
+        rows = [(self.queue(q.name), self.queue_arguments(q), q.bindings) for q in self.queues]
+        rows.append((self.queue("audit.parking"), {"x-queue-type": "quorum"}, ()))
+        return rows
+
+    def subscriber_queue(self, logical: str) -> RabbitQueue:
+        """The queue for a FastStream subscriber: declared here, not by FastStream."""
+        return RabbitQueue(self.queue(logical), declare=False)
+
+    async def declare(self, channel: aio_pika.abc.AbstractChannel) -> None:
+        exchanges = {}
+        for logical in EXCHANGES:
+            exchanges[logical] = await channel.declare_exchange(
+                self.exchange(logical), aio_pika.ExchangeType.TOPIC, durable=True)
+        for name, arguments, bindings in self.all_queues():
+            queue = await channel.declare_queue(name, durable=True, arguments=arguments)
+            for exchange, key in bindings:
+                await queue.bind(exchanges[exchange], routing_key=key)
+
+    async def delete(self, channel: aio_pika.abc.AbstractChannel) -> None:
+        """Remove every queue and exchange of this namespace (tests and teardown only)."""
+        for name, _, _ in self.all_queues():
+            await channel.queue_delete(name, if_unused=False, if_empty=False)
+        for logical in EXCHANGES:
+            await channel.exchange_delete(self.exchange(logical))
+
+    def definitions(self, *, user: str | None = None, password: str | None = None) -> dict[str, object]:
+        """RabbitMQ definitions (``load_definitions``) for the same topology."""
+        vhost = "/"
+        out: dict[str, object] = {
+            "vhosts": [{"name": vhost}],
+            "exchanges": [
+                {"name": self.exchange(x), "vhost": vhost, "type": "topic", "durable": True,
+                 "auto_delete": False, "internal": False, "arguments": {}} for x in EXCHANGES
+            ],
+            "queues": [
+                {"name": name, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": args}
+                for name, args, _ in self.all_queues()
+            ],
+            "bindings": [
+                {"source": self.exchange(exchange), "vhost": vhost, "destination": name,
+                 "destination_type": "queue", "routing_key": key, "arguments": {}}
+                for name, _, bindings in self.all_queues() for exchange, key in bindings
+            ],
+        }
+        if user and password:
+            out["users"] = [{"name": user, "password_hash": rabbit_password_hash(password, os.urandom(4)),
+                             "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]}]
+            out["permissions"] = [{"user": user, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"}]
+        return out
+
+
+def rabbit_password_hash(password: str, salt: bytes) -> str:
+    """RabbitMQ's salted SHA-256 password hash, as ``definitions.json`` stores it."""
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()

@@ -1,0 +1,76 @@
+"""One database transaction that holds a handler's effect, its outgoing events and its inbox record.
+
+Nothing leaves the service before ``commit``: the events are rows in the outbox, sent by the relay
+after the transaction is durable. A message is acked only after ``commit`` returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .envelope import Envelope
+from .topology import EXCHANGES
+
+
+class UnitOfWork:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, inbox: Table,
+                 on_commit: Callable[[], None] | None = None) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._inbox = inbox
+        self._on_commit = on_commit
+        self._pending: list[dict[str, Any]] = []
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.session.in_transaction():
+            await self.session.rollback()
+        await self.session.close()
+
+    def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None) -> None:
+        """Queue an event to be written to the outbox with this transaction."""
+        if exchange not in EXCHANGES:
+            raise ValueError(f"unknown exchange {exchange!r}")
+        self._pending.append({
+            "event_id": event.id, "exchange": exchange, "routing_key": routing_key or event.routing_key,
+            "body": event.to_bytes(), "correlation_id": event.correlationid,
+        })
+
+    async def claim(self, key: str, consumer: str) -> bool:
+        """Record ``key`` as handled; False if it was handled before (then do nothing).
+
+        A concurrent claim of the same key waits on the primary key until the first commits.
+        """
+        stmt = (pg_insert(self._inbox).values(message_id=f"{consumer}:{key}", consumer=consumer)
+                .on_conflict_do_nothing(index_elements=["message_id"]).returning(self._inbox.c.message_id))
+        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+
+    async def save_result(self, key: str, consumer: str, result: dict[str, Any]) -> None:
+        await self.session.execute(update(self._inbox).where(self._inbox.c.message_id == f"{consumer}:{key}")
+                                   .values(result=result))
+
+    async def result_of(self, key: str, consumer: str) -> dict[str, Any] | None:
+        stmt = select(self._inbox.c.result).where(self._inbox.c.message_id == f"{consumer}:{key}")
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def commit(self) -> None:
+        if self._pending:
+            await self.session.execute(insert(self._outbox), self._pending)
+        await self.session.commit()
+        sent, self._pending = self._pending, []
+        if sent and self._on_commit:
+            self._on_commit()
+
+    async def rollback(self) -> None:
+        self._pending = []
+        await self.session.rollback()
