@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     cr.add_argument("--id", required=True)
     cr.add_argument("--name", required=True)
     cr.add_argument("--unit", required=True)
-    cr.add_argument("--roles", required=True, help="comma-separated: submitter,reviewer,publisher,auditor,administrator")
+    cr.add_argument("--roles", required=True,
+                    help="comma-separated: submitter,reviewer,publisher,auditor,administrator")
     cr.set_defaults(func=lambda a: client.new_credential(a.id, a.name, a.unit, a.roles.split(",")))
     return p
 

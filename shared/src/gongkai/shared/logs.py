@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("gongkai_log_context", default={})
+_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("gongkai_log_context", default=None)
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
@@ -18,7 +18,7 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"me
 @contextmanager
 def log_context(**fields: str | None) -> Iterator[None]:
     """Fields added to every log line written inside the block (event_id, correlation_id, …)."""
-    token = _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
+    token = _context.set({**(_context.get() or {}), **{k: v for k, v in fields.items() if v is not None}})
     try:
         yield
     finally:
@@ -37,7 +37,7 @@ class JsonFormatter(logging.Formatter):
             "service": self._service,
             "logger": record.name,
             "message": record.getMessage(),
-            **_context.get(),
+            **(_context.get() or {}),
         }
         line.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")})
         if record.exc_info:

@@ -11,13 +11,17 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import asyncpg
+import httpx
 import pytest
+from fastapi import FastAPI
 
+from .envelope import CONTENT_TYPE, Envelope, parse
 from .migrations import SERVICES, upgrade
 from .settings import Settings
 from .topology import Topology
@@ -107,3 +111,80 @@ async def settings(amqp_url: str, database_server_url: str) -> AsyncIterator[Set
 async def migrate(settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
     for service in services:
         await asyncio.to_thread(upgrade, service, settings.database_url)
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Start a service app (its lifespan: topology, relay, consumers) and give an HTTP client to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def publish(settings: Settings, exchange: str, envelope: Envelope, *, routing_key: str | None = None,
+                  headers: dict[str, str] | None = None, body: bytes | None = None) -> None:
+    """Publish one message the way a producer or staff tool would (confirmed, mandatory)."""
+    connection = await aio_pika.connect(settings.amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        target = await channel.get_exchange(Topology(settings.namespace).exchange(exchange), ensure=False)
+        message = aio_pika.Message(body if body is not None else envelope.to_bytes(), message_id=envelope.id,
+                                   content_type=CONTENT_TYPE, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                   headers=headers or {})
+        await target.publish(message, routing_key=routing_key or envelope.routing_key, mandatory=True)
+    finally:
+        await connection.close()
+
+
+class Tap:
+    """Listens on an exchange like an outside consumer and keeps every message it sees.
+
+    Declare (``async with Tap(...)``) before the messages are sent: a topic exchange keeps nothing.
+    """
+
+    def __init__(self, settings: Settings, exchange: str, binding: str = "#") -> None:
+        self._settings = settings
+        self._exchange = exchange
+        self._binding = binding
+        self.messages: list[tuple[str, Envelope]] = []
+        self._arrived = asyncio.Condition()
+
+    async def __aenter__(self) -> Tap:
+        self._connection = await aio_pika.connect(self._settings.amqp_url)
+        channel = await self._connection.channel()
+        topology = Topology(self._settings.namespace)
+        await topology.declare(channel)
+        exchange = await channel.get_exchange(topology.exchange(self._exchange), ensure=False)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(exchange, routing_key=self._binding)
+        await queue.consume(self._on_message, no_ack=True)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._connection.close()
+
+    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        async with self._arrived:
+            self.messages.append((message.routing_key or "", parse(message.body)))
+            self._arrived.notify_all()
+
+    def of_type(self, type: str) -> list[Envelope]:
+        return [envelope for _, envelope in self.messages if envelope.type == type]
+
+    async def wait_for(self, type: str, predicate: Callable[[Envelope], bool] = lambda _: True,
+                       timeout: float = 15.0) -> Envelope:
+        """The first message of ``type`` matching ``predicate``, waiting up to ``timeout`` seconds."""
+
+        def found() -> Envelope | None:
+            return next((e for e in self.of_type(type) if predicate(e)), None)
+
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: found() is not None)
+        envelope = found()
+        assert envelope is not None
+        return envelope

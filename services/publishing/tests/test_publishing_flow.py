@@ -1,0 +1,118 @@
+"""Publishing against the real broker and database: intake, approval, refusal, idempotency."""
+
+from __future__ import annotations
+
+import pytest
+from gongkai.publishing.app import create_app
+from gongkai.shared import contracts as c
+from gongkai.shared.envelope import new_event
+from gongkai.shared.settings import Settings
+from gongkai.shared.testing import Tap, bearer, migrate, publish, running
+
+SUBMITTER = bearer("dev-submitter-token")
+ITEM = {"title": "2026年道路运输行政许可事项公告", "body": "根据《道路运输条例》，现将许可事项公告如下。", "category": "S05"}
+
+
+@pytest.fixture
+async def publishing(settings: Settings):
+    await migrate(settings, ("publishing",))
+    async with running(create_app(settings)) as client:
+        yield client
+
+
+def approval(submitted, content_hash: str | None = None):
+    data = c.ReviewDecided(case_id="case-1", item_id=submitted.data["item_id"], version=1,
+                           content_hash=content_hash or submitted.data["content_hash"], reviewer="zhao.lei")
+    return new_event(c.REVIEW_APPROVED, data, source="/gongkai/review", actor="zhao.lei",
+                     subject=submitted.subject)
+
+
+async def test_an_approved_item_is_published_once_per_channel_with_only_public_fields(settings, publishing):
+    async with Tap(settings, "events") as events, Tap(settings, "public") as public:
+        response = await publishing.post("/items", json=ITEM, headers=SUBMITTER)
+        assert response.status_code == 201, response.text
+        submitted = await events.wait_for(c.DISCLOSURE_SUBMITTED)
+        assert submitted.actor == "li.na" and submitted.data["content_hash"] == response.json()["content_hash"]
+
+        await publish(settings, "events", approval(submitted))
+        await events.wait_for(c.DISCLOSURE_PUBLISHED)
+        first = await public.wait_for(c.PUBLIC_DISCLOSURE_PUBLISHED, lambda e: e.data["channel"] == "bulletin")
+
+    keys = sorted(key for key, _ in public.messages)
+    assert keys == ["bulletin.S05.published", "portal.S05.published"]
+    assert set(first.data) == {"item_id", "version", "title", "body", "category", "category_name", "channel",
+                               "action", "published_at", "content_hash"}
+    item = (await publishing.get(f"/items/{submitted.subject}", headers=SUBMITTER)).json()
+    assert item["versions"][0]["state"] == "published"
+
+
+async def test_an_approval_of_other_content_is_refused_and_nothing_goes_public(settings, publishing):
+    async with Tap(settings, "events") as events, Tap(settings, "public") as public:
+        await publishing.post("/items", json=ITEM, headers=SUBMITTER)
+        submitted = await events.wait_for(c.DISCLOSURE_SUBMITTED)
+        await publish(settings, "events", approval(submitted, "sha256:" + "0" * 64))
+        refused = await events.wait_for(c.DISCLOSURE_PUBLICATION_REFUSED)
+    assert "sha256:" + "0" * 64 in refused.data["reason"]
+    assert public.messages == []
+
+
+async def test_an_internal_item_never_reaches_the_public_exchange(settings, publishing):
+    internal = {**ITEM, "category": "N01", "audience": "internal"}
+    async with Tap(settings, "events") as events, Tap(settings, "public") as public:
+        await publishing.post("/items", json=internal, headers=SUBMITTER)
+        submitted = await events.wait_for(c.DISCLOSURE_SUBMITTED)
+        await publish(settings, "events", approval(submitted))
+        published = await events.wait_for(c.DISCLOSURE_PUBLISHED)
+    assert published.data["audience"] == "internal"
+    assert public.messages == []
+
+
+async def test_a_retried_request_with_the_same_idempotency_key_creates_one_item(settings, publishing):
+    headers = {**SUBMITTER, "Idempotency-Key": "form-42"}
+    first = await publishing.post("/items", json=ITEM, headers=headers)
+    again = await publishing.post("/items", json=ITEM, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["item_id"] == again.json()["item_id"]
+
+
+@pytest.mark.parametrize(("body", "headers", "status", "reason"), [
+    (ITEM, {}, 401, "missing credential"),
+    (ITEM, bearer("no-such-token"), 401, "unknown credential"),
+    (ITEM, bearer("dev-reviewer-token"), 403, "lacks the role submitter"),
+    ({**ITEM, "category": "X99"}, SUBMITTER, 422, "unknown category"),
+    ({**ITEM, "title": ""}, SUBMITTER, 422, "title"),
+    ({**ITEM, "body": " \n\t "}, SUBMITTER, 422, "whitespace"),
+    ({**ITEM, "body": "x" * 1_000_001}, SUBMITTER, 422, "body"),
+    ({**ITEM, "category": "N01"}, SUBMITTER, 422, "internal staff only"),
+    ({**ITEM, "channels": ["billboard"]}, SUBMITTER, 422, "channels"),
+])
+async def test_bad_submissions_get_a_reason_and_store_nothing(settings, publishing, body, headers, status, reason):
+    async with Tap(settings, "events") as events:
+        response = await publishing.post("/items", json=body, headers=headers)
+        assert response.status_code == status, response.text
+        assert reason in response.json()["detail"]
+    assert events.messages == []
+
+
+async def test_malformed_json_and_wrong_content_type_are_refused(publishing):
+    broken = await publishing.post("/items", content=b"{not json", headers={**SUBMITTER, "content-type": "application/json"})
+    assert broken.status_code == 422
+    text = await publishing.post("/items", content="title=x", headers={**SUBMITTER, "content-type": "text/plain"})
+    assert text.status_code == 422
+
+
+async def test_an_intake_command_is_handled_like_the_http_request_and_a_duplicate_changes_nothing(settings, publishing):
+    command = new_event(c.SUBMIT_DISCLOSURE, ITEM, source="/staff-tool", actor="staff-tool")
+    async with Tap(settings, "events") as events:
+        await publish(settings, "intake", command, headers={"authorization": "Bearer dev-submitter-token"})
+        await publish(settings, "intake", command, headers={"authorization": "Bearer dev-submitter-token"})
+        submitted = await events.wait_for(c.DISCLOSURE_SUBMITTED)
+        bad = new_event(c.SUBMIT_DISCLOSURE, {**ITEM, "category": "X99"}, source="/staff-tool", actor="staff-tool")
+        await publish(settings, "intake", bad, headers={"authorization": "Bearer dev-submitter-token"})
+        rejected = await events.wait_for(c.INTAKE_REJECTED)
+        await publish(settings, "intake", command, body=b"\xff not json")
+        malformed = await events.wait_for(c.INTAKE_REJECTED, lambda e: e.data["status"] == 400)
+    assert submitted.causationid == command.id and submitted.actor == "li.na"
+    assert len(events.of_type(c.DISCLOSURE_SUBMITTED)) == 1
+    assert rejected.data["command_id"] == bad.id and "unknown category" in rejected.data["reason"]
+    assert "malformed" in malformed.data["reason"]
