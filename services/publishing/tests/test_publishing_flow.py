@@ -10,7 +10,8 @@ from gongkai.shared.settings import Settings
 from gongkai.shared.testing import Tap, bearer, migrate, publish, running
 
 SUBMITTER = bearer("dev-submitter-token")
-ITEM = {"title": "2026年道路运输行政许可事项公告", "body": "根据《道路运输条例》，现将许可事项公告如下。", "category": "S05"}
+ITEM = {"title": "2026年道路运输行政许可事项公告", "body": "根据《道路运输条例》，现将许可事项公告如下。",
+        "category": "S05"}
 
 
 @pytest.fixture
@@ -95,7 +96,8 @@ async def test_bad_submissions_get_a_reason_and_store_nothing(settings, publishi
 
 
 async def test_malformed_json_and_wrong_content_type_are_refused(publishing):
-    broken = await publishing.post("/items", content=b"{not json", headers={**SUBMITTER, "content-type": "application/json"})
+    json_type = {**SUBMITTER, "content-type": "application/json"}
+    broken = await publishing.post("/items", content=b"{not json", headers=json_type)
     assert broken.status_code == 422
     text = await publishing.post("/items", content="title=x", headers={**SUBMITTER, "content-type": "text/plain"})
     assert text.status_code == 422
