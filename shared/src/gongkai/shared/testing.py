@@ -188,3 +188,12 @@ class Tap:
         envelope = found()
         assert envelope is not None
         return envelope
+
+
+async def get_eventually(queue: aio_pika.abc.AbstractQueue, timeout: float = 10.0
+                         ) -> aio_pika.abc.AbstractIncomingMessage:
+    """The next message of ``queue``, polling until one arrives (``queue.get`` does not wait)."""
+    async with asyncio.timeout(timeout):
+        while (message := await queue.get(fail=False)) is None:
+            await asyncio.sleep(0.05)
+    return message

@@ -1,1 +1,1 @@
-"""Gongkai audit service."""
+"""Audit: an append-only log of every message on every exchange, and the auditors' queries over it."""

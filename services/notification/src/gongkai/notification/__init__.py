@@ -1,1 +1,1 @@
-"""Gongkai notification service."""
+"""Notification: deadlines opened, met and cancelled by disclosure and review events."""

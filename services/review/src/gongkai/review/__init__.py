@@ -1,1 +1,1 @@
-"""Gongkai review service."""
+"""Review: confidentiality review (保密审查) — screening, the reviewers' queue and decisions bound to a content hash."""

@@ -1,0 +1,46 @@
+"""The two audit consumers: raw subscribers, because audit keeps every message, even a malformed one.
+
+``Service.on_events`` parks a malformed envelope; audit must record it instead, so it subscribes
+on the broker itself, the way ``Service`` does, and reads the delivery (bytes, exchange, routing key).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from faststream import AckPolicy
+from faststream.rabbit import Channel
+from faststream.rabbit.annotations import RabbitMessage
+from gongkai.shared.logs import log_context
+from gongkai.shared.service import Service
+
+from .handlers import Audit
+from .record import from_message
+
+log = logging.getLogger("gongkai.audit")
+
+RECORD_QUEUE = "audit.record"
+DEAD_LETTER_QUEUE = "audit.dead-letters"
+
+
+def subscribe(service: Service, audit: Audit, queue: str, *, dead_lettered: bool) -> None:
+    async def consume(message: RabbitMessage) -> None:
+        raw = message.raw_message
+        # FastStream invents a message id when there is none: read the delivery's own.
+        record = from_message(message.body, exchange=raw.exchange or "", routing_key=raw.routing_key or "",
+                              message_id=raw.message_id, headers=message.headers, dead_lettered=dead_lettered)
+        with log_context(record_key=record.record_key, event_id=record.event_id,
+                         correlation_id=record.correlation_id, type=record.type):
+            if not await audit.record(record):
+                log.info("duplicate message ignored")
+            elif not record.valid:
+                log.warning("malformed message recorded", extra={"exchange": record.exchange,
+                                                                  "routing_key": record.routing_key})
+
+    service.broker.subscriber(
+        service.topology.subscriber_queue(queue),
+        channel=Channel(prefetch_count=service.settings.prefetch),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{service.topology.queue(queue)}:consume",
+        description="Records every message, as it is, in the append-only log",
+    )(consume)

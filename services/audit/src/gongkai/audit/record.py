@@ -1,0 +1,102 @@
+"""What audit keeps of one message: a pure function of the bytes and the delivery, no I/O.
+
+Every message is kept, even one that is not an envelope (``valid`` false, no type). Headers are
+never kept: an intake command carries its bearer token in the ``authorization`` header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gongkai.shared.envelope import MalformedEnvelope, parse
+
+
+@dataclass(frozen=True)
+class Record:
+    record_key: str
+    exchange: str
+    routing_key: str
+    dead_lettered: bool
+    dead_letter_reason: str | None
+    valid: bool
+    body: bytes
+    event_id: str | None = None
+    type: str | None = None
+    source: str | None = None
+    subject: str | None = None
+    actor: str | None = None
+    actorunit: str | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    event_time: datetime | None = None
+
+    def row(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_distinct_key(self) -> Record:
+        """The same record under a key naming its body: another body reused a message id already recorded."""
+        return Record(**{**self.row(), "record_key": f"{self.record_key}:{body_hash(self.body)}"})
+
+
+def body_hash(body: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: str | None,
+                 headers: Mapping[str, Any] | None, dead_lettered: bool) -> Record:
+    """The record of one delivery; ``exchange`` is the real exchange name it came through."""
+    identity = message_id or body_hash(body)
+    reason = None
+    if dead_lettered:
+        death = _first_death(headers or {})
+        reason = _text(death.get("reason"))
+        key = f"dlx:{_text(death.get('queue')) or '-'}:{identity}"
+    else:
+        key = f"{exchange}:{identity}"
+    common = {"record_key": key, "exchange": exchange, "routing_key": routing_key, "dead_lettered": dead_lettered,
+              "dead_letter_reason": reason, "body": bytes(body)}
+    try:
+        envelope = parse(body)
+    except MalformedEnvelope:
+        return Record(valid=False, **common)
+    return Record(valid=True, event_id=envelope.id, type=envelope.type, source=envelope.source,
+                  subject=envelope.subject, actor=envelope.actor, actorunit=envelope.actorunit,
+                  correlation_id=envelope.correlationid, causation_id=envelope.causationid,
+                  event_time=_utc(envelope.time), **common)
+
+
+def _first_death(headers: Mapping[str, Any]) -> Mapping[str, Any]:
+    """RabbitMQ puts the latest dead-lettering first in ``x-death``."""
+    deaths = headers.get("x-death")
+    if isinstance(deaths, list | tuple) and deaths and isinstance(deaths[0], Mapping):
+        return deaths[0]
+    return {}
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+def entry(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What an auditor sees of one stored record: the envelope as sent, or the raw body as text."""
+    body = bytes(row["body"])
+    return {
+        "seq": row["seq"], "exchange": row["exchange"], "routing_key": row["routing_key"],
+        "received_at": row["received_at"], "dead_lettered": row["dead_lettered"],
+        "dead_letter_reason": row["dead_letter_reason"], "valid": row["valid"],
+        "envelope": json.loads(body) if row["valid"] else None,
+        "raw": None if row["valid"] else body.decode("utf-8", errors="replace"),
+    }

@@ -1,0 +1,29 @@
+"""Wiring of the review service: the one place its parts are built."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from gongkai.shared import contracts as c
+from gongkai.shared.http import http_app
+from gongkai.shared.service import Service
+from gongkai.shared.settings import Settings
+
+from .handlers import Review
+from .http import router
+from .tables import SCHEMA, metadata
+
+
+def build(settings: Settings) -> tuple[Service, Review]:
+    service = Service(SCHEMA, metadata, settings)
+    handlers = Review(service)
+    service.on_events("review.submissions", {c.DISCLOSURE_SUBMITTED: handlers.on_submitted})
+    service.on_commands("review.intake", {c.DECIDE_REVIEW: handlers.decide})
+    return service, handlers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    service, handlers = build(settings or Settings())
+    app = http_app(service, [router], title="Gongkai review",
+                   description="Confidentiality review (保密审查): screening, the reviewers' queue and decisions.")
+    app.state.review = handlers
+    return app

@@ -1,0 +1,68 @@
+"""Credentials: hashed at rest, checked by one helper; production refuses development secrets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from gongkai.shared.errors import Forbidden, Unauthenticated
+from gongkai.shared.identity import Directory, Role, hash_token
+from gongkai.shared.settings import DEV_CREDENTIALS, Settings
+from pydantic import ValidationError
+
+
+@pytest.fixture
+def directory(tmp_path):
+    path = tmp_path / "credentials.json"
+    path.write_text(json.dumps({"principals": [
+        {"id": "li.na", "name": "李娜", "unit": "办公室", "roles": ["submitter"], "token_sha256": hash_token("s3cret")},
+    ]}), encoding="utf-8")
+    return Directory.load(path)
+
+
+def test_a_known_token_maps_to_its_person_unit_and_roles(directory):
+    principal = directory.authenticate("Bearer s3cret")
+    assert (principal.id, principal.unit, principal.roles) == ("li.na", "办公室", frozenset({Role.submitter}))
+    assert principal.require(Role.submitter) is principal
+
+
+@pytest.mark.parametrize("header", [None, "", "s3cret", "Basic s3cret", "Bearer ", "Bearer wrong"])
+def test_a_missing_malformed_or_unknown_credential_is_unauthenticated(directory, header):
+    with pytest.raises(Unauthenticated):
+        directory.authenticate(header)
+
+
+def test_a_missing_role_is_forbidden(directory):
+    with pytest.raises(Forbidden, match="reviewer"):
+        directory.authenticate("Bearer s3cret").require(Role.reviewer)
+
+
+def test_the_credentials_file_holds_no_plain_tokens():
+    text = DEV_CREDENTIALS.read_text(encoding="utf-8")
+    assert "dev-submitter-token" not in text
+    assert Directory.load(DEV_CREDENTIALS).authenticate("Bearer dev-submitter-token").id == "li.na"
+
+
+def test_a_file_listing_someone_twice_is_refused(tmp_path):
+    entry = {"id": "a", "name": "A", "unit": "U", "roles": ["auditor"], "token_sha256": "0" * 64}
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"principals": [entry, entry | {"token_sha256": "1" * 64}]}))
+    with pytest.raises(ValueError, match="twice"):
+        Directory.load(path)
+
+
+def test_production_refuses_missing_or_development_credentials_and_the_guest_account(tmp_path):
+    with pytest.raises(ValidationError, match="CREDENTIALS_FILE is required"):
+        Settings(env="production", amqp_url="amqp://gk:pw@mq/")
+    with pytest.raises(ValidationError, match="development credentials"):
+        Settings(env="production", credentials_file=DEV_CREDENTIALS, amqp_url="amqp://gk:pw@mq/")
+    real = tmp_path / "credentials.json"
+    with pytest.raises(ValidationError, match="guest"):
+        Settings(env="production", credentials_file=real)
+    assert Settings(env="production", credentials_file=real, amqp_url="amqp://gk:pw@mq/").credentials_path == real
+
+
+def test_database_urls_are_given_the_asyncpg_driver():
+    assert Settings(database_url="postgresql://u@h/db").database_url == "postgresql+asyncpg://u@h/db"
+    with pytest.raises(ValidationError):
+        Settings(database_url="mysql://u@h/db")

@@ -1,0 +1,109 @@
+"""The outbox relay against the real broker and database: confirms, mandatory, replicas, backoff."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aio_pika
+import pytest
+from gongkai.shared.db import create_engine, service_metadata, session_factory
+from gongkai.shared.envelope import new_event
+from gongkai.shared.outbox import OutboxRelay, outbox_health
+from gongkai.shared.testing import Tap, get_eventually
+from gongkai.shared.topology import Topology
+from gongkai.shared.unit_of_work import UnitOfWork
+from sqlalchemy import select, text
+
+SCHEMA = "relaytest"
+
+
+@pytest.fixture
+async def store(settings):
+    metadata = service_metadata(SCHEMA)
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"create schema {SCHEMA}"))
+        await connection.run_sync(metadata.create_all)
+    sessions = session_factory(engine)
+    yield sessions, metadata.tables[f"{SCHEMA}.outbox"], metadata.tables[f"{SCHEMA}.inbox"]
+    await engine.dispose()
+
+
+def relay_for(settings, sessions, outbox) -> OutboxRelay:
+    return OutboxRelay(sessions, outbox, Topology(settings.namespace), settings.amqp_url, batch=50, idle_seconds=0.05)
+
+
+async def write_events(sessions, outbox, inbox, count: int, routing_key: str = "disclosure.submitted.v1"):
+    events = [new_event("gongkai.test.v1", {"n": n}, source="/test", actor="test") for n in range(count)]
+    async with UnitOfWork(sessions, outbox, inbox) as uow:
+        for event in events:
+            uow.emit(event, routing_key=routing_key)
+        await uow.commit()
+    return events
+
+
+async def test_committed_events_are_published_in_order_with_their_ids_and_marked_sent(settings, store):
+    sessions, outbox, inbox = store
+    async with Tap(settings, "events") as tap:
+        events = await write_events(sessions, outbox, inbox, 120)
+        relay = relay_for(settings, sessions, outbox)
+        await relay.start()
+        await tap.wait_for("gongkai.test.v1", lambda e: e.data["n"] == 119)
+        await relay.stop()
+    assert [e.id for _, e in tap.messages] == [e.id for e in events]
+    assert await outbox_health(sessions, outbox) == {"pending": 0, "failing": 0}
+
+
+async def test_a_rolled_back_unit_of_work_sends_nothing(settings, store):
+    sessions, outbox, inbox = store
+    async with UnitOfWork(sessions, outbox, inbox) as uow:
+        uow.emit(new_event("gongkai.test.v1", {}, source="/test", actor="test"))
+    async with sessions() as session:
+        assert (await session.execute(select(outbox))).all() == []
+
+
+async def test_an_unroutable_event_stays_pending_and_is_reported_while_the_others_go_out(settings, store):
+    sessions, outbox, inbox = store
+    topology = Topology(settings.namespace)
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        # Only one queue bound, for disclosure.#: no audit queue takes everything here.
+        channel = await connection.channel()
+        for logical in ("events", "public", "intake"):
+            await channel.declare_exchange(topology.exchange(logical), aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(topology.exchange("events"), "disclosure.#")
+        unroutable = await write_events(sessions, outbox, inbox, 1, routing_key="nobody.listens.v1")
+        routable = await write_events(sessions, outbox, inbox, 3)
+        relay = relay_for(settings, sessions, outbox)
+        await relay.start()
+        received = [await get_eventually(queue) for _ in routable]
+        await relay.stop()
+    assert [m.message_id for m in received] == [e.id for e in routable]
+    async with sessions() as session:
+        row = (await session.execute(select(outbox).where(outbox.c.event_id == unroutable[0].id))).one()
+    assert row.sent_at is None and row.attempts >= 1 and row.last_error.startswith("unroutable")
+    assert await outbox_health(sessions, outbox) == {"pending": 1, "failing": 1}
+
+
+async def test_two_relays_on_one_outbox_send_every_event_exactly_once(settings, store):
+    sessions, outbox, inbox = store
+    async with Tap(settings, "events") as tap:
+        events = await write_events(sessions, outbox, inbox, 400)
+        relays = [relay_for(settings, sessions, outbox) for _ in range(2)]
+        await asyncio.gather(*(r.start() for r in relays))
+        await tap.wait_for("gongkai.test.v1", lambda e: e.id == events[-1].id)
+        await asyncio.gather(*(r.stop() for r in relays))
+        await asyncio.sleep(0.2)
+    ids = [e.id for _, e in tap.messages]
+    assert sorted(ids) == sorted(e.id for e in events)
+
+
+async def test_a_consumer_inbox_absorbs_a_redelivered_event(store):
+    sessions, outbox, inbox = store
+    async with UnitOfWork(sessions, outbox, inbox) as uow:
+        assert await uow.claim("event-1", "consumer") is True
+        await uow.commit()
+    async with UnitOfWork(sessions, outbox, inbox) as uow:
+        assert await uow.claim("event-1", "consumer") is False
+        assert await uow.claim("event-1", "another-consumer") is True

@@ -1,0 +1,152 @@
+"""The whole system as an operator runs it: four service processes, started, killed and restarted.
+
+Also an automatic reviewer for load runs, acting like a staff tool: it approves every case that
+opens by sending review commands through the intake exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aio_pika
+import httpx
+from gongkai.shared import contracts as c
+from gongkai.shared.envelope import CONTENT_TYPE, new_event, parse
+from gongkai.shared.settings import Settings
+from gongkai.shared.topology import Topology
+
+SERVICES = ("publishing", "review", "notification", "audit")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class System:
+    def __init__(self, settings: Settings, log_dir: Path) -> None:
+        self.settings = settings
+        self.log_dir = log_dir
+        self.ports = {name: free_port() for name in SERVICES}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.env = {**os.environ, "AMQP_URL": settings.amqp_url, "DATABASE_URL": settings.database_url,
+                    "GONGKAI_NAMESPACE": settings.namespace, "GONGKAI_RELAY_IDLE_SECONDS": "0.1"}
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def migrate(self) -> None:
+        subprocess.run([sys.executable, "-m", "gongkai.cli.main", "migrate"], env=self.env, check=True,
+                       capture_output=True)
+
+    def start(self, *services: str) -> None:
+        for name in services or SERVICES:
+            log = open(self.log_dir / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "gongkai.cli.main", "run", name, "--port", str(self.ports[name])],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        for name in services or SERVICES:
+            self.wait_ready(name)
+
+    def wait_ready(self, name: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited: {self.log(name)[-2000:]}")
+            try:
+                if httpx.get(f"{self.url(name)}/ready", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} not ready after {timeout}s: {self.log(name)[-2000:]}")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no shutdown of any kind, as in a crash or a pulled plug."""
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    def terminate(self, name: str) -> int:
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        return process.wait(timeout=40)
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.terminate(name)
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+
+class AutoReviewer:
+    """Approves every case that opens, as the reviewer ``bench.bot``, through AMQP intake commands."""
+
+    def __init__(self, settings: Settings, token: str = "dev-bench-token") -> None:
+        self.settings = settings
+        self.token = token
+        self.decided = 0
+
+    async def __aenter__(self) -> AutoReviewer:
+        topology = Topology(self.settings.namespace)
+        self._connection = await aio_pika.connect(self.settings.amqp_url)
+        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        await channel.set_qos(prefetch_count=200)
+        await topology.declare(channel)
+        self._intake = await channel.get_exchange(topology.exchange("intake"), ensure=False)
+        events = await channel.get_exchange(topology.exchange("events"), ensure=False)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(events, routing_key="review.case_opened.v1")
+        await queue.consume(self._on_case_opened)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._connection.close()
+
+    async def _on_case_opened(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        opened = parse(message.body)
+        decision = c.DecideReview(case_id=opened.data["case_id"], decision=c.Decision.approve,
+                                  content_hash=opened.data["content_hash"])
+        command = new_event(c.DECIDE_REVIEW, decision, source="/bench/reviewer", actor="bench.bot",
+                            subject=opened.subject, correlationid=opened.correlationid, causationid=opened.id)
+        await self._intake.publish(
+            aio_pika.Message(command.to_bytes(), message_id=command.id, content_type=CONTENT_TYPE,
+                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                             headers={"authorization": f"Bearer {self.token}"}),
+            routing_key=command.routing_key, mandatory=True)
+        await message.ack()
+        self.decided += 1
+
+
+async def submit_commands(settings: Settings, items: list[dict], token: str = "dev-submitter-token"
+                          ) -> dict[str, float]:
+    """Send submit commands through intake; returns command id → time sent (monotonic)."""
+    topology = Topology(settings.namespace)
+    sent: dict[str, float] = {}
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        intake = await channel.get_exchange(topology.exchange("intake"), ensure=False)
+        pending = []
+        for item in items:
+            command = new_event(c.SUBMIT_DISCLOSURE, item, source="/bench/staff-tool", actor="staff-tool")
+            sent[command.id] = time.monotonic()
+            pending.append(intake.publish(
+                aio_pika.Message(command.to_bytes(), message_id=command.id, content_type=CONTENT_TYPE,
+                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                 headers={"authorization": f"Bearer {token}"}),
+                routing_key=command.routing_key, mandatory=True))
+            if len(pending) >= 200:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+    return sent
