@@ -42,4 +42,4 @@ lint: install
 	$(BIN)/ruff check .
 
 definitions: install
-	$(BIN)/gongkai topology export > deploy/rabbitmq/definitions.json
+	$(BIN)/gongkai topology export --user gongkai --password gongkai-dev > deploy/rabbitmq/definitions.json

@@ -47,6 +47,7 @@ async def test_an_approved_item_reaches_the_public_and_every_step_is_in_the_audi
         assert decision.status_code == 200, decision.text
 
         announced = await public.wait_for(c.PUBLIC_DISCLOSURE_PUBLISHED, lambda e: e.subject == item_id)
+        await public.wait_for(c.PUBLIC_DISCLOSURE_PUBLISHED, lambda e: e.id != announced.id)
         assert announced.data["title"] == NOTICE["title"] and announced.data["content_hash"] == content_hash
         assert sorted(key for key, _ in public.messages) == ["media.S07.published", "portal.S07.published"]
 
@@ -130,3 +131,12 @@ def _envelope(record: dict) -> dict:
 
 def _types(body) -> set[str]:
     return {_envelope(e).get("type") for e in _events(body)}
+
+
+def test_a_service_stops_cleanly_on_sigterm_and_comes_back(system):
+    # uvicorn shuts the app down, then re-raises SIGTERM so the exit status tells how it ended.
+    assert system.terminate("notification") in (0, -15)
+    log = system.log("notification")
+    assert log.index('"message": "service stopping') < log.index('"message": "service stopped"')
+    system.start("notification")
+    assert httpx.get(f"{system.url('notification')}/ready").status_code == 200

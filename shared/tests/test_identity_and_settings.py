@@ -59,6 +59,8 @@ def test_production_refuses_missing_or_development_credentials_and_the_guest_acc
     real = tmp_path / "credentials.json"
     with pytest.raises(ValidationError, match="guest"):
         Settings(env="production", credentials_file=real)
+    with pytest.raises(ValidationError, match="development account"):
+        Settings(env="production", credentials_file=real, amqp_url="amqp://gongkai:gongkai-dev@mq/")
     assert Settings(env="production", credentials_file=real, amqp_url="amqp://gk:pw@mq/").credentials_path == real
 
 

@@ -73,8 +73,8 @@ def new_event(type: str, data: BaseModel | dict[str, Any], *, source: str, actor
 def parse(body: bytes) -> Envelope:
     try:
         raw = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedEnvelope(f"body is not JSON: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise MalformedEnvelope(f"body is not JSON: {type(exc).__name__}: {exc}"[:300]) from exc
     if not isinstance(raw, dict):
         raise MalformedEnvelope("body is not a JSON object")
     try:

@@ -119,7 +119,7 @@ class Service:
                     await uow.commit()
                 log.debug("event handled")
 
-        self._subscribe(queue, consume, description=", ".join(sorted(handlers)))
+        self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
 
     def on_commands(self, queue: str, handlers: dict[str, CommandHandler]) -> None:
         """Consume intake commands: authenticate, run, and answer a refusal with ``intake.rejected``."""
@@ -147,7 +147,7 @@ class Service:
                 except Refused as refused:
                     await self._reject(envelope, envelope.id, refused)
 
-        self._subscribe(queue, consume, description=", ".join(sorted(handlers)))
+        self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
 
     async def _reject(self, command: Envelope | None, command_id: str, refused: Refused) -> None:
         from .contracts import INTAKE_REJECTED, IntakeRejected
@@ -162,7 +162,9 @@ class Service:
             uow.emit(self.event(INTAKE_REJECTED, data, subject=command.subject if command else None, cause=command))
             await uow.commit()
 
-    def _subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str) -> None:
+    def subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str) -> None:
+        """Consume ``queue`` with ``consume(message: RabbitMessage)``: bounded prefetch, ack after return,
+        requeue on error (the queue's delivery limit then parks a message that keeps failing)."""
         self.broker.subscriber(
             self.topology.subscriber_queue(queue),
             channel=Channel(prefetch_count=self.settings.prefetch),

@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_CREDENTIALS = Path(__file__).with_name("dev_credentials.json")
+DEV_BROKER_ACCOUNTS = ("guest:guest@", ":gongkai-dev@")
 
 
 class Settings(BaseSettings):
@@ -49,8 +50,8 @@ class Settings(BaseSettings):
                 raise ValueError("GONGKAI_CREDENTIALS_FILE is required when GONGKAI_ENV=production")
             if self.credentials_file.resolve() == DEV_CREDENTIALS:
                 raise ValueError("the development credentials file must not be used in production")
-            if "guest:guest@" in self.amqp_url:
-                raise ValueError("the RabbitMQ guest account must not be used in production")
+            if any(account in self.amqp_url for account in DEV_BROKER_ACCOUNTS):
+                raise ValueError("the RabbitMQ guest or development account must not be used in production")
         return self
 
     @property

@@ -1,15 +1,13 @@
 """The two audit consumers: raw subscribers, because audit keeps every message, even a malformed one.
 
 ``Service.on_events`` parks a malformed envelope; audit must record it instead, so it subscribes
-on the broker itself, the way ``Service`` does, and reads the delivery (bytes, exchange, routing key).
+with ``Service.subscribe`` and reads the delivery itself (bytes, exchange, routing key, x-death).
 """
 
 from __future__ import annotations
 
 import logging
 
-from faststream import AckPolicy
-from faststream.rabbit import Channel
 from faststream.rabbit.annotations import RabbitMessage
 from gongkai.shared.logs import log_context
 from gongkai.shared.service import Service
@@ -37,10 +35,4 @@ def subscribe(service: Service, audit: Audit, queue: str, *, dead_lettered: bool
                 log.warning("malformed message recorded", extra={"exchange": record.exchange,
                                                                   "routing_key": record.routing_key})
 
-    service.broker.subscriber(
-        service.topology.subscriber_queue(queue),
-        channel=Channel(prefetch_count=service.settings.prefetch),
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        title=f"{service.topology.queue(queue)}:consume",
-        description="Records every message, as it is, in the append-only log",
-    )(consume)
+    service.subscribe(queue, consume, description="Records every message, as it is, in the append-only log")

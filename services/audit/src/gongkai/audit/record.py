@@ -58,16 +58,17 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
         key = f"dlx:{_text(death.get('queue')) or '-'}:{identity}"
     else:
         key = f"{exchange}:{identity}"
-    common = {"record_key": key, "exchange": exchange, "routing_key": routing_key, "dead_lettered": dead_lettered,
-              "dead_letter_reason": reason, "body": bytes(body)}
+    common = {"record_key": _storable(key), "exchange": _storable(exchange), "routing_key": _storable(routing_key),
+              "dead_lettered": dead_lettered, "dead_letter_reason": _storable(reason), "body": bytes(body)}
     try:
         envelope = parse(body)
-    except MalformedEnvelope:
+    except (MalformedEnvelope, RecursionError):
         return Record(valid=False, **common)
-    return Record(valid=True, event_id=envelope.id, type=envelope.type, source=envelope.source,
-                  subject=envelope.subject, actor=envelope.actor, actorunit=envelope.actorunit,
-                  correlation_id=envelope.correlationid, causation_id=envelope.causationid,
-                  event_time=_utc(envelope.time), **common)
+    attributes = {"event_id": envelope.id, "type": envelope.type, "source": envelope.source,
+                  "subject": envelope.subject, "actor": envelope.actor, "actorunit": envelope.actorunit,
+                  "correlation_id": envelope.correlationid, "causation_id": envelope.causationid}
+    return Record(valid=True, event_time=_utc(envelope.time), **{k: _storable(v) for k, v in attributes.items()},
+                  **common)
 
 
 def _first_death(headers: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -80,6 +81,13 @@ def _first_death(headers: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _storable(value: str | None) -> str | None:
+    """PostgreSQL text holds neither NUL nor lone surrogates; the exact bytes stay in ``body``."""
+    if value is None:
+        return None
+    return value.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def _text(value: object) -> str | None:
@@ -97,6 +105,17 @@ def entry(row: Mapping[str, Any]) -> dict[str, Any]:
         "seq": row["seq"], "exchange": row["exchange"], "routing_key": row["routing_key"],
         "received_at": row["received_at"], "dead_lettered": row["dead_lettered"],
         "dead_letter_reason": row["dead_letter_reason"], "valid": row["valid"],
-        "envelope": json.loads(body) if row["valid"] else None,
+        "envelope": _readable(json.loads(body, parse_constant=str)) if row["valid"] else None,
         "raw": None if row["valid"] else body.decode("utf-8", errors="replace"),
     }
+
+
+def _readable(value: Any) -> Any:
+    """JSON an HTTP answer can carry: NaN and Infinity came in as text, lone surrogates are replaced."""
+    if isinstance(value, str):
+        return value.encode("utf-8", errors="replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_readable(v) for v in value]
+    if isinstance(value, dict):
+        return {_readable(k): _readable(v) for k, v in value.items()}
+    return value

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from gongkai.shared.contracts import Decision, DecideReview, DisclosureSubmitted, Finding
+from gongkai.shared.contracts import DecideReview, Decision, DisclosureSubmitted, Finding
 from gongkai.shared.errors import Conflict, Forbidden, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
 

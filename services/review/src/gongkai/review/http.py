@@ -10,7 +10,7 @@ from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import NotFound
 from gongkai.shared.http import requires
 from gongkai.shared.identity import Principal, Role
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from .domain import State
 from .handlers import Review, summary
@@ -37,9 +37,9 @@ async def list_cases(
     state: Literal["open", "approved", "rejected", "blocked", "all"] = "open",
     item_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     found = await handlers.cases(state=None if state == "all" else State(state), item_id=item_id, limit=limit)
-    return {"cases": [summary(case) for case in found]}
+    return [summary(case) for case in found]
 
 
 @router.get("/cases/{case_id}", summary="One case with the full text under review")

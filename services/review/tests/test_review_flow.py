@@ -1,0 +1,262 @@
+"""Review against the real broker and database: screening, the queue, decisions over HTTP and AMQP."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from gongkai.review.app import create_app
+from gongkai.shared import contracts as c
+from gongkai.shared.envelope import Envelope, new_event
+from gongkai.shared.settings import Settings
+from gongkai.shared.testing import Tap, bearer, migrate, publish, running
+
+REVIEWER, REVIEWER2, SUBMITTER = "dev-reviewer-token", "dev-reviewer2-token", "dev-submitter-token"
+TITLE = "2026年道路运输行政许可事项公告"
+BODY = "根据《道路运输条例》，现将许可事项公告如下。申请材料涉及商业秘密的，依法予以保护。"
+STALE = "sha256:" + "0" * 64
+
+
+@pytest.fixture
+async def review(settings: Settings):
+    await migrate(settings, ("review",))
+    async with running(create_app(settings)) as client:
+        yield client
+
+
+def submission(title: str = TITLE, body: str = BODY, submitted_by: str = "li.na") -> Envelope:
+    item_id = str(uuid.uuid4())
+    data = c.DisclosureSubmitted(
+        item_id=item_id, version=1, title=title, body=body, category="S05", audience=c.Audience.public,
+        channels=[c.Channel.portal], unit="办公室", submitted_by=submitted_by,
+        content_hash=c.content_hash(title, body, "S05", "public", ["portal"]))
+    return new_event(c.DISCLOSURE_SUBMITTED, data, source="/gongkai/publishing", actor=submitted_by,
+                     actorunit="办公室", subject=item_id)
+
+
+async def open_case(settings: Settings, events: Tap, **kwargs: str) -> Envelope:
+    submitted = submission(**kwargs)
+    await publish(settings, "events", submitted)
+    return await events.wait_for(c.REVIEW_CASE_OPENED, lambda e: e.subject == submitted.subject)
+
+
+def decision(opened: Envelope, decision: str = "approve", reason: str | None = None) -> dict:
+    return {"decision": decision, "content_hash": opened.data["content_hash"], "reason": reason}
+
+
+def intake_command(case_id: str, body: dict) -> Envelope:
+    return new_event(c.DECIDE_REVIEW, {"case_id": case_id, **body}, source="/staff-tool", actor="staff-tool")
+
+
+async def test_a_clean_submission_opens_a_case_in_the_reviewers_queue(settings, review):
+    async with Tap(settings, "events") as events:
+        submitted = submission()
+        await publish(settings, "events", submitted)
+        opened = await events.wait_for(c.REVIEW_CASE_OPENED)
+    assert opened.subject == submitted.subject and opened.causationid == submitted.id
+    assert opened.actor == "service:review"
+    assert opened.data["content_hash"] == submitted.data["content_hash"] and opened.data["findings"] == []
+    assert events.of_type(c.REVIEW_BLOCKED) == []
+
+    queue = (await review.get("/cases", params={"state": "open"}, headers=bearer(REVIEWER))).json()
+    assert [(k["case_id"], k["title"], k["content_hash"], k["state"]) for k in queue] == [
+        (opened.data["case_id"], TITLE, submitted.data["content_hash"], "open")]
+    assert queue[0]["excerpt"] == BODY[:200] and queue[0]["findings"] == []
+    one = await review.get(f"/cases/{opened.data['case_id']}", headers=bearer(REVIEWER))
+    assert one.json()["body"] == BODY and one.json()["submitted_by"] == "li.na"
+    by_item = await review.get("/cases", params={"item_id": submitted.subject}, headers=bearer(REVIEWER))
+    assert len(by_item.json()) == 1
+
+
+async def test_a_classified_submission_is_blocked_with_its_finding_and_opens_no_case(settings, review):
+    body = "一、工作安排\n本方案为机密★5年，仅限内部传阅。"
+    async with Tap(settings, "events") as events:
+        submitted = submission(body=body)
+        await publish(settings, "events", submitted)
+        blocked = await events.wait_for(c.REVIEW_BLOCKED)
+        await open_case(settings, events)
+    assert blocked.subject == submitted.subject and blocked.causationid == submitted.id
+    [finding] = blocked.data["findings"]
+    assert finding["detector"] == "classification-marking" and finding["severity"] == "blocked"
+    assert finding["field"] == "body" and body[finding["start"]:finding["end"]] == finding["text"] == "机密★5年"
+    assert "机密★5年" in blocked.data["reason"]
+    assert [e for e in events.of_type(c.REVIEW_CASE_OPENED) if e.subject == submitted.subject] == []
+
+    listed = (await review.get("/cases", params={"state": "blocked"}, headers=bearer(REVIEWER))).json()
+    assert [k["case_id"] for k in listed] == [blocked.data["case_id"]]
+    assert listed[0]["findings"][0]["text"] == "机密★5年"
+
+
+async def test_an_approval_over_http_emits_approved_bound_to_the_content_hash(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events)
+        case_id = opened.data["case_id"]
+        response = await review.post(f"/cases/{case_id}/decision", json=decision(opened), headers=bearer(REVIEWER))
+        assert response.status_code == 200, response.text
+        approved = await events.wait_for(c.REVIEW_APPROVED)
+    assert response.json()["state"] == "approved" and response.json()["decided_by"] == "zhao.lei"
+    assert approved.data == {"case_id": case_id, "item_id": opened.subject, "version": 1,
+                             "content_hash": opened.data["content_hash"], "reviewer": "zhao.lei", "reason": None}
+    assert (approved.actor, approved.actorunit, approved.subject) == ("zhao.lei", "保密办", opened.subject)
+    assert events.of_type(c.REVIEW_REJECTED) == []
+    case = (await review.get(f"/cases/{case_id}", headers=bearer(REVIEWER))).json()
+    assert case["state"] == "approved" and case["decided_at"] is not None
+
+
+async def test_a_rejection_sent_as_an_intake_command_emits_rejected_once(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events)
+        case_id = opened.data["case_id"]
+        command = intake_command(case_id, decision(opened, "reject", "含有未脱敏的个人信息"))
+        for _ in range(2):
+            await publish(settings, "intake", command, headers={"authorization": f"Bearer {REVIEWER2}"})
+        rejected = await events.wait_for(c.REVIEW_REJECTED)
+        await open_case(settings, events)
+    assert rejected.causationid == command.id and rejected.actor == "chen.jing"
+    assert rejected.data["reviewer"] == "chen.jing" and rejected.data["reason"] == "含有未脱敏的个人信息"
+    assert rejected.data["content_hash"] == opened.data["content_hash"]
+    assert len(events.of_type(c.REVIEW_REJECTED)) == 1 and events.of_type(c.INTAKE_REJECTED) == []
+    case = (await review.get(f"/cases/{case_id}", headers=bearer(REVIEWER))).json()
+    assert (case["state"], case["decided_by"]) == ("rejected", "chen.jing")
+
+
+async def test_a_retried_decision_with_the_same_idempotency_key_decides_once(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events)
+        url = f"/cases/{opened.data['case_id']}/decision"
+        headers = {**bearer(REVIEWER), "Idempotency-Key": "decision-7"}
+        first = await review.post(url, json=decision(opened), headers=headers)
+        again = await review.post(url, json=decision(opened), headers=headers)
+        await events.wait_for(c.REVIEW_APPROVED)
+        await open_case(settings, events)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert len(events.of_type(c.REVIEW_APPROVED)) == 1
+
+
+async def test_two_reviewers_racing_get_one_decision_and_one_conflict(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events)
+        url = f"/cases/{opened.data['case_id']}/decision"
+        responses = await asyncio.gather(
+            review.post(url, json=decision(opened), headers=bearer(REVIEWER)),
+            review.post(url, json=decision(opened, "reject", "不宜公开"), headers=bearer(REVIEWER2)))
+        await open_case(settings, events)
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert "already" in loser.json()["detail"]
+    assert len(events.of_type(c.REVIEW_APPROVED) + events.of_type(c.REVIEW_REJECTED)) == 1
+
+
+@dataclass(frozen=True)
+class Bad:
+    token: str
+    status: int
+    reason: str
+    decision: str = "approve"
+    note: str | None = None
+    content_hash: str | None = None
+    case_id: str | None = None
+    submitted_by: str = "li.na"
+    closed_first: bool = False
+
+
+BAD = {
+    "stale hash": Bad(REVIEWER, 409, "stale content hash", content_hash=STALE),
+    "closed case": Bad(REVIEWER, 409, "already approved", closed_first=True),
+    "own item": Bad(REVIEWER, 403, "cannot review", submitted_by="zhao.lei"),
+    "missing reason": Bad(REVIEWER, 422, "needs a reason", decision="reject", note="  "),
+    "wrong role": Bad(SUBMITTER, 403, "lacks the role reviewer"),
+    "unknown case": Bad(REVIEWER, 404, "no review case", case_id="no-such-case"),
+}
+
+
+@pytest.mark.parametrize("via", ["http", "amqp"])
+@pytest.mark.parametrize("bad", BAD.values(), ids=BAD.keys())
+async def test_a_bad_decision_gets_its_status_and_decides_nothing(settings, review, via, bad):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events, submitted_by=bad.submitted_by)
+        case_id = bad.case_id or opened.data["case_id"]
+        if bad.closed_first:
+            first = await review.post(f"/cases/{case_id}/decision", json=decision(opened), headers=bearer(REVIEWER2))
+            assert first.status_code == 200, first.text
+        body = decision(opened, bad.decision, bad.note)
+        body["content_hash"] = bad.content_hash or body["content_hash"]
+        if via == "http":
+            response = await review.post(f"/cases/{case_id}/decision", json=body, headers=bearer(bad.token))
+            status, reason = response.status_code, response.json()["detail"]
+        else:
+            command = intake_command(case_id, body)
+            await publish(settings, "intake", command, headers={"authorization": f"Bearer {bad.token}"})
+            rejected = await events.wait_for(c.INTAKE_REJECTED, lambda e: e.data["command_id"] == command.id)
+            status, reason = rejected.data["status"], rejected.data["reason"]
+            assert rejected.data["command_type"] == c.DECIDE_REVIEW and rejected.causationid == command.id
+        await open_case(settings, events)
+    assert (status, bad.reason in reason) == (bad.status, True), reason
+    assert len(events.of_type(c.REVIEW_APPROVED)) == (1 if bad.closed_first else 0)
+    assert events.of_type(c.REVIEW_REJECTED) == []
+    case = (await review.get(f"/cases/{opened.data['case_id']}", headers=bearer(REVIEWER2))).json()
+    assert case["state"] == ("approved" if bad.closed_first else "open")
+
+
+async def test_a_blocked_case_cannot_be_approved(settings, review):
+    async with Tap(settings, "events") as events:
+        await publish(settings, "events", submission(title="【绝密】年度执法检查方案"))
+        blocked = await events.wait_for(c.REVIEW_BLOCKED)
+        response = await review.post(f"/cases/{blocked.data['case_id']}/decision", headers=bearer(REVIEWER),
+                                     json={"decision": "approve", "content_hash": blocked.data["content_hash"]})
+    assert response.status_code == 409 and "already blocked" in response.json()["detail"]
+    assert blocked.data["findings"][0]["field"] == "title"
+
+
+async def test_malformed_decisions_are_refused_over_http_and_amqp(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events)
+        url = f"/cases/{opened.data['case_id']}/decision"
+        json_type = {**bearer(REVIEWER), "content-type": "application/json"}
+        broken = await review.post(url, content=b"{not json", headers=json_type)
+        bad_hash = await review.post(url, json={"decision": "approve", "content_hash": "abc"}, headers=bearer(REVIEWER))
+        bad_choice = await review.post(url, json={**decision(opened), "decision": "maybe"}, headers=bearer(REVIEWER))
+
+        command = intake_command(opened.data["case_id"], decision(opened))
+        await publish(settings, "intake", command, body=b"\xff not json",
+                      headers={"authorization": f"Bearer {REVIEWER}"})
+        not_json = await events.wait_for(c.INTAKE_REJECTED, lambda e: e.data["status"] == 400)
+        invalid = intake_command(opened.data["case_id"], {**decision(opened), "decision": "maybe"})
+        await publish(settings, "intake", invalid, headers={"authorization": f"Bearer {REVIEWER}"})
+        refused = await events.wait_for(c.INTAKE_REJECTED, lambda e: e.data["command_id"] == invalid.id)
+        anonymous = intake_command(opened.data["case_id"], decision(opened))
+        await publish(settings, "intake", anonymous)
+        unauthenticated = await events.wait_for(c.INTAKE_REJECTED, lambda e: e.data["command_id"] == anonymous.id)
+        await open_case(settings, events)
+    assert broken.status_code == bad_hash.status_code == bad_choice.status_code == 422
+    assert "content_hash" in bad_hash.json()["detail"]
+    assert "malformed" in not_json.data["reason"]
+    assert refused.data["status"] == 422 and "decision" in refused.data["reason"]
+    assert unauthenticated.data["status"] == 401
+    assert events.of_type(c.REVIEW_APPROVED) == events.of_type(c.REVIEW_REJECTED) == []
+
+
+async def test_the_same_item_version_submitted_twice_gets_one_case(settings, review):
+    async with Tap(settings, "events") as events:
+        submitted = submission()
+        await publish(settings, "events", submitted)
+        await publish(settings, "events", submitted)
+        await publish(settings, "events", submitted.model_copy(update={"id": str(uuid.uuid4())}))
+        await events.wait_for(c.REVIEW_CASE_OPENED, lambda e: e.subject == submitted.subject)
+        await open_case(settings, events)
+    assert len([e for e in events.of_type(c.REVIEW_CASE_OPENED) if e.subject == submitted.subject]) == 1
+
+
+@pytest.mark.parametrize(("path", "token", "status"), [
+    ("/cases", None, 401),
+    ("/cases", SUBMITTER, 403),
+    ("/cases/anything", "dev-auditor-token", 403),
+    ("/cases/no-such-case", REVIEWER, 404),
+    ("/cases?state=pending", REVIEWER, 422),
+])
+async def test_reading_cases_needs_the_reviewer_role(review, path, token, status):
+    response = await review.get(path, headers=bearer(token) if token else {})
+    assert response.status_code == status, response.text
