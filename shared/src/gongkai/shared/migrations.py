@@ -81,3 +81,52 @@ def _migrate(connection: Connection, metadata: MetaData, schema: str) -> None:
                       include_schemas=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def create_messaging_tables_v1(schema: str) -> None:
+    """The outbox and inbox of ``schema`` as first released; for each service's first migration.
+
+    Frozen: a later change to these tables is a new migration in every service, not an edit here.
+    """
+    import sqlalchemy as sa
+    from alembic import op
+    from sqlalchemy.dialects import postgresql
+
+    op.create_table(
+        "inbox",
+        sa.Column("message_id", sa.String(length=300), nullable=False),
+        sa.Column("consumer", sa.String(length=64), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("result", postgresql.JSONB(astext_type=sa.Text()), nullable=True,
+                  comment="the answer given the first time, replayed to a retried command"),
+        sa.PrimaryKeyConstraint("message_id", name="pk_inbox"),
+        schema=schema,
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("event_id", sa.String(length=128), nullable=False),
+        sa.Column("exchange", sa.String(length=32), nullable=False,
+                  comment="logical exchange: events, public, intake"),
+        sa.Column("routing_key", sa.String(length=256), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("correlation_id", sa.String(length=128), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("seq", name="pk_outbox"),
+        sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
+        schema=schema,
+    )
+    op.create_index("ix_outbox_pending", "outbox", ["next_attempt_at", "seq"], unique=False, schema=schema,
+                    postgresql_where=sa.text("sent_at IS NULL"))
+
+
+def drop_messaging_tables_v1(schema: str) -> None:
+    from alembic import op
+
+    op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
+    op.drop_table("outbox", schema=schema)
+    op.drop_table("inbox", schema=schema)

@@ -19,6 +19,7 @@ log = logging.getLogger("gongkai.audit")
 
 RECORD_QUEUE = "audit.record"
 DEAD_LETTER_QUEUE = "audit.dead-letters"
+PREFETCH = 300  # deliveries in flight, so that appends can be batched (see batching.py)
 
 
 def subscribe(service: Service, audit: Audit, queue: str, *, dead_lettered: bool) -> None:
@@ -35,4 +36,5 @@ def subscribe(service: Service, audit: Audit, queue: str, *, dead_lettered: bool
                 log.warning("malformed message recorded", extra={"exchange": record.exchange,
                                                                   "routing_key": record.routing_key})
 
-    service.subscribe(queue, consume, description="Records every message, as it is, in the append-only log")
+    service.subscribe(queue, consume, description="Records every message, as it is, in the append-only log",
+                      prefetch=max(service.settings.prefetch, PREFETCH))

@@ -7,19 +7,24 @@ from typing import Any
 from gongkai.shared.service import Service
 
 from . import repository
+from .batching import AppendBatcher
 from .record import Record, entry
 
 
 class Audit:
     def __init__(self, service: Service) -> None:
         self.service = service
+        self._batcher = AppendBatcher(self._append_many)
 
     async def record(self, record: Record) -> bool:
-        """Append one record and commit; False when the message was recorded before."""
+        """Append one record, committed when this returns; False when the message was recorded before."""
+        return await self._batcher.append(record)
+
+    async def _append_many(self, records: list[Record]) -> list[bool]:
         async with self.service.uow() as uow:
-            seq = await repository.append(uow.session, record)
+            appended = await repository.append_many(uow.session, records)
             await uow.commit()
-        return seq is not None
+        return appended
 
     async def trail(self, item_id: str) -> list[dict[str, Any]]:
         async with self.service.sessions() as session:

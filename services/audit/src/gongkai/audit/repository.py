@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import RowMapping, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import RowMapping, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .record import Record
@@ -14,24 +13,34 @@ from .tables import events
 APPEND_LOCK = "gongkai.audit.append"
 
 
-async def append(session: AsyncSession, record: Record) -> int | None:
-    """Append ``record``; its ``seq``, or None when this very message was recorded before.
+async def append_many(session: AsyncSession, records: list[Record]) -> list[bool]:
+    """Append ``records`` in order; for each, False when this very message was recorded before.
 
     Appends are serialised by a transaction-level advisory lock, so ``seq`` order is commit order
     (a reader paging by ``seq`` never skips a row committed late) and a duplicate burns no ``seq``.
     A different body under a key already recorded is kept too, under a key naming its body hash.
     """
     await session.execute(text("select pg_advisory_xact_lock(hashtext(:key))"), {"key": APPEND_LOCK})
-    for candidate in (record, record.with_distinct_key()):
-        stored = select(events.c.body).where(events.c.record_key == candidate.record_key)
-        body = (await session.execute(stored)).scalar_one_or_none()
-        if body is None:
-            insert = (pg_insert(events).values(**candidate.row())
-                      .on_conflict_do_nothing(index_elements=["record_key"]).returning(events.c.seq))
-            return (await session.execute(insert)).scalar_one_or_none()
-        if body == candidate.body:
-            return None
-    return None
+    candidates = [(record, record.with_distinct_key()) for record in records]
+    keys = [c.record_key for pair in candidates for c in pair]
+    known: dict[str, bytes] = dict(
+        (await session.execute(select(events.c.record_key, events.c.body).where(events.c.record_key.in_(keys)))).all())
+    appended, rows = [], []
+    for pair in candidates:
+        outcome = False
+        for candidate in pair:
+            body = known.get(candidate.record_key)
+            if body is None:
+                known[candidate.record_key] = candidate.body
+                rows.append(candidate.row())
+                outcome = True
+                break
+            if body == candidate.body:
+                break
+        appended.append(outcome)
+    if rows:
+        await session.execute(insert(events), rows)
+    return appended
 
 
 async def trail(session: AsyncSession, item_id: str) -> Sequence[RowMapping]:

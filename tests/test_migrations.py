@@ -1,0 +1,49 @@
+"""Each service's migrations build exactly the schema its code declares, and can be undone."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from gongkai.shared.db import create_engine
+from gongkai.shared.migrations import SERVICES, alembic_config, upgrade
+from sqlalchemy import text
+
+
+def _diff(connection, metadata, schema):
+    def include_name(name, type_, _parent):
+        return name == schema if type_ == "schema" else True
+
+    context = MigrationContext.configure(connection, opts={"include_schemas": True, "include_name": include_name,
+                                                           "version_table_schema": schema})
+    return compare_metadata(context, metadata)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_migrated_schema_matches_the_tables_the_service_declares(settings, service):
+    await asyncio.to_thread(upgrade, service, settings.database_url)
+    metadata = importlib.import_module(f"gongkai.{service}.tables").metadata
+    engine = create_engine(settings.database_url)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(_diff, metadata, service)
+    await engine.dispose()
+    assert diff == []
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_migrations_go_down_to_nothing_and_up_again(settings, service):
+    config = alembic_config(service, settings.database_url)
+    await asyncio.to_thread(upgrade, service, settings.database_url)
+    await asyncio.to_thread(command.downgrade, config, "base")
+    engine = create_engine(settings.database_url)
+    async with engine.connect() as connection:
+        left = (await connection.execute(text(
+            "select count(*) from information_schema.tables"
+            " where table_schema = :s and table_name <> 'alembic_version'"), {"s": service})).scalar()
+    await engine.dispose()
+    assert left == 0
+    await asyncio.to_thread(upgrade, service, settings.database_url)
