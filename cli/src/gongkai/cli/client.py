@@ -9,8 +9,8 @@ from pathlib import Path
 
 import aio_pika
 import httpx
-from gongkai.shared.contracts import SUBMIT_DISCLOSURE
-from gongkai.shared.envelope import CONTENT_TYPE, new_event
+from gongkai.shared.contracts import INTAKE_REJECTED, SUBMIT_DISCLOSURE
+from gongkai.shared.envelope import CONTENT_TYPE, Envelope, new_event, parse
 from gongkai.shared.identity import Role, hash_token, new_token
 from gongkai.shared.settings import Settings
 from gongkai.shared.topology import Topology
@@ -30,6 +30,17 @@ def _headers(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _call(method: str, url: str, token: str | None, **kwargs: object) -> int:
+    headers = _headers(token)
+    try:
+        response = httpx.request(method, url, headers=headers, timeout=30, **kwargs)
+    except httpx.TransportError as exc:
+        service = url.split("/")[2]
+        raise CommandFailed(f"cannot reach {service} ({type(exc).__name__}): is the service running "
+                            f"('make run' or 'gongkai run all'), and is --url right?") from exc
+    return _answer(response)
+
+
 def _answer(response: httpx.Response) -> int:
     try:
         body = response.json()
@@ -42,7 +53,10 @@ def _answer(response: httpx.Response) -> int:
 
 
 def _read_item(file: str) -> dict:
-    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandFailed(f"cannot read {file}: {exc}") from exc
     try:
         item = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -54,43 +68,69 @@ def _read_item(file: str) -> dict:
 
 def submit(file: str, token: str | None, via: str, url: str) -> int:
     item = _read_item(file)
-    headers = _headers(token)
     if via == "http":
-        return _answer(httpx.post(f"{url}/items", json=item, headers=headers, timeout=30))
+        return _call("POST", f"{url}/items", token, json=item)
+    headers = _headers(token)
     command = new_event(SUBMIT_DISCLOSURE, item, source="/gongkai/cli", actor="cli")
-    asyncio.run(send_command(Settings(), command.routing_key, command.to_bytes(), command.id, headers))
-    _show({"command_id": command.id, "sent": True,
-           "note": "watch for gongkai.disclosure.submitted.v1 or gongkai.intake.rejected.v1 with this causation id"})
+    answer = asyncio.run(send_command(Settings(), command.routing_key, command.to_bytes(), command.id, headers))
+    if answer is None:
+        _show({"command_id": command.id, "sent": True, "answer": "none yet (is publishing running?)"})
+        return 1
+    _show({"command_id": command.id, "type": answer.type, **answer.data})
+    if answer.type == INTAKE_REJECTED:
+        raise CommandFailed(f"refused ({answer.data.get('status')}): {answer.data.get('reason')}")
     return 0
 
 
 async def send_command(settings: Settings, routing_key: str, body: bytes, message_id: str,
-                       headers: dict[str, str]) -> None:
-    """Publish one intake command, confirmed by the broker; refuse if no queue takes it."""
-    connection = await aio_pika.connect(settings.amqp_url)
+                       headers: dict[str, str], wait_seconds: float = 15.0) -> Envelope | None:
+    """Publish one intake command (confirmed, mandatory) and wait for the event it caused.
+
+    The answer is the first event on the events exchange whose causation id is the command's:
+    what the command did, or ``gongkai.intake.rejected.v1`` with the reason it changed nothing.
+    """
+    topology = Topology(settings.namespace)
     try:
+        connection = await aio_pika.connect(settings.amqp_url)
+    except (OSError, aio_pika.exceptions.AMQPError) as exc:
+        raise CommandFailed(f"cannot reach RabbitMQ at AMQP_URL: {exc}") from exc
+    async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        exchange = await channel.get_exchange(Topology(settings.namespace).exchange("intake"), ensure=False)
+        events = await channel.get_exchange(topology.exchange("events"), ensure=False)
+        answers = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await answers.bind(events, routing_key="#")
+        intake = await channel.get_exchange(topology.exchange("intake"), ensure=False)
         message = aio_pika.Message(body, message_id=message_id, content_type=CONTENT_TYPE,
                                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                                    headers={"authorization": headers["Authorization"]})
-        await exchange.publish(message, routing_key=routing_key, mandatory=True)
-    finally:
-        await connection.close()
+        await intake.publish(message, routing_key=routing_key, mandatory=True)
+        try:
+            async with asyncio.timeout(wait_seconds), answers.iterator(no_ack=True) as incoming:
+                async for delivery in incoming:
+                    event = parse(delivery.body)
+                    if event.causationid == message_id:
+                        return event
+        except TimeoutError:
+            return None
+    return None
+
+
+def item(url: str, token: str | None, item_id: str) -> int:
+    return _call("GET", f"{url}/items/{item_id}", token)
 
 
 def cases(url: str, token: str | None, item: str | None, state: str) -> int:
     params = {"state": state} | ({"item_id": item} if item else {})
-    return _answer(httpx.get(f"{url}/cases", params=params, headers=_headers(token), timeout=30))
+    return _call("GET", f"{url}/cases", token, params=params)
 
 
 def decide(url: str, token: str | None, case_id: str, decision: str, content_hash: str, reason: str | None) -> int:
     body = {"decision": decision, "content_hash": content_hash, "reason": reason}
-    return _answer(httpx.post(f"{url}/cases/{case_id}/decision", json=body, headers=_headers(token), timeout=30))
+    return _call("POST", f"{url}/cases/{case_id}/decision", token, json=body)
 
 
 def trail(url: str, token: str | None, item_id: str) -> int:
-    return _answer(httpx.get(f"{url}/items/{item_id}/events", headers=_headers(token), timeout=30))
+    return _call("GET", f"{url}/items/{item_id}/events", token)
 
 
 async def watch_public(binding: str, count: int | None) -> int:
@@ -134,7 +174,7 @@ def new_credential(person: str, name: str, unit: str, roles: list[str]) -> int:
     try:
         parsed = [Role(r.strip()).value for r in roles]
     except ValueError as exc:
-        raise CommandFailed(str(exc)) from exc
+        raise CommandFailed(f"{exc}; roles are {', '.join(r.value for r in Role)}") from exc
     token = new_token()
     print(f"token (give it to {person}; it is not stored anywhere): {token}", file=sys.stderr)
     _show({"id": person, "name": name, "unit": unit, "roles": parsed, "token_sha256": hash_token(token)})

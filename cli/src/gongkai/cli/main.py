@@ -51,12 +51,18 @@ def _parser() -> argparse.ArgumentParser:
 
     token = {"default": os.environ.get("GONGKAI_TOKEN"), "help": "bearer token (default: $GONGKAI_TOKEN)"}
 
-    s = sub.add_parser("submit", help="submit a disclosure item from a JSON file (- for stdin)")
+    s = sub.add_parser("submit", help="submit a disclosure item from a JSON file (- for stdin); prints the answer")
     s.add_argument("file")
     s.add_argument("--token", **token)
     s.add_argument("--via", choices=["http", "amqp"], default="http")
     s.add_argument("--url", default=f"http://127.0.0.1:{PORTS['publishing']}")
     s.set_defaults(func=lambda a: client.submit(a.file, a.token, a.via, a.url))
+
+    it = sub.add_parser("item", help="an item's versions and their states (staff)")
+    it.add_argument("item_id")
+    it.add_argument("--token", **token)
+    it.add_argument("--url", default=f"http://127.0.0.1:{PORTS['publishing']}")
+    it.set_defaults(func=lambda a: client.item(a.url, a.token, a.item_id))
 
     c = sub.add_parser("cases", help="list review cases (reviewers)")
     c.add_argument("--item")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+CONTENT_HASH = re.compile(r"sha256:[0-9a-f]{64}")
 MAX_TITLE = 500
 MAX_BODY = 1_000_000
 
@@ -71,8 +73,15 @@ class DecideReview(Payload):
 
     case_id: str = Field(min_length=1, max_length=64)
     decision: Decision
-    content_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    content_hash: str = Field(examples=["sha256:" + "0" * 64])
     reason: str | None = Field(None, max_length=2000)
+
+    @field_validator("content_hash")
+    @classmethod
+    def _is_a_content_hash(cls, value: str) -> str:
+        if not CONTENT_HASH.fullmatch(value):
+            raise ValueError("must be 'sha256:' followed by 64 lower-case hex digits, as the case shows it")
+        return value
 
 
 # ---- events (gongkai.events) ---------------------------------------------------------------

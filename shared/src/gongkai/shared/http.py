@@ -39,7 +39,7 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        summary = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
+        summary = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
         return JSONResponse({"detail": summary or "invalid request"}, status_code=422)
 
     @app.middleware("http")
@@ -50,6 +50,13 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
         return await call_next(request)
 
     return app
+
+
+def _where(loc: tuple) -> str:
+    """``("body", "title")`` reads ``title``; ``("query", "limit")`` reads ``query limit``."""
+    if loc and loc[0] == "body" and len(loc) > 1:
+        loc = loc[1:]
+    return ".".join(str(part) for part in loc) or "request"
 
 
 def service_of(request: Request) -> Service:

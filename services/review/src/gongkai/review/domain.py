@@ -59,8 +59,8 @@ def decide(case: Case | None, command: DecideReview, principal: Principal, now: 
     if case.state is not State.open:
         raise Conflict(f"case {case.case_id} is already {case.state.value}; only an open case can be decided")
     if command.content_hash != case.content_hash:
-        raise Conflict(f"stale content hash: the decision is for {command.content_hash}, "
-                       f"but the case holds {case.content_hash}")
+        raise Conflict(f"stale content hash: the decision is for {command.content_hash}, but the case holds "
+                       f"{case.content_hash} (the content changed, or the hash was copied wrong)")
     if principal.id == case.submitted_by:
         raise Forbidden(f"{principal.id} submitted this item and cannot review it")
     reason = command.reason.strip() if command.reason else None

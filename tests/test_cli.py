@@ -1,0 +1,65 @@
+"""The gongkai command as a clerk uses it: clear answers, clear errors, no tracebacks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from gongkai.cli.main import main
+from gongkai.publishing.app import create_app
+from gongkai.shared.testing import migrate, running
+
+NOTICE = {"title": "关于调整城区公交线路的公告", "body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
+
+
+@pytest.fixture
+async def publishing(settings, monkeypatch):
+    monkeypatch.setenv("AMQP_URL", settings.amqp_url)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("GONGKAI_NAMESPACE", settings.namespace)
+    await migrate(settings, ("publishing",))
+    async with running(create_app(settings)) as client:
+        yield client
+
+
+async def gongkai(*args: str) -> int:
+    return await asyncio.to_thread(main, list(args))
+
+
+async def test_submitting_over_amqp_prints_what_the_command_did(publishing, tmp_path, capsys):
+    notice = tmp_path / "notice.json"
+    notice.write_text(json.dumps(NOTICE, ensure_ascii=False), encoding="utf-8")
+    assert await gongkai("submit", str(notice), "--via", "amqp", "--token", "dev-submitter-token") == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["type"] == "gongkai.disclosure.submitted.v1" and answer["title"] == NOTICE["title"]
+
+
+async def test_a_refused_amqp_submission_prints_the_reason_and_fails(publishing, tmp_path, capsys):
+    notice = tmp_path / "notice.json"
+    notice.write_text(json.dumps({**NOTICE, "category": "S99"}), encoding="utf-8")
+    assert await gongkai("submit", str(notice), "--via", "amqp", "--token", "dev-submitter-token") == 1
+    assert "refused (422): unknown category 'S99'" in capsys.readouterr().err
+
+
+async def test_a_missing_file_or_an_unreachable_service_is_one_clear_line(tmp_path, capsys):
+    assert await gongkai("submit", str(tmp_path / "nope.json"), "--token", "t") == 1
+    assert capsys.readouterr().err.startswith("gongkai: cannot read")
+    notice = tmp_path / "notice.json"
+    notice.write_text(json.dumps(NOTICE), encoding="utf-8")
+    assert await gongkai("submit", str(notice), "--token", "t", "--url", "http://127.0.0.1:9") == 1
+    err = capsys.readouterr().err
+    assert "cannot reach 127.0.0.1:9" in err and "Traceback" not in err
+
+
+async def test_a_mistyped_role_is_refused_with_the_roles_there_are(capsys):
+    assert await gongkai("credential", "--id", "x", "--name", "X", "--unit", "U", "--roles", "submiter") == 1
+    assert "roles are submitter, reviewer, publisher, auditor, administrator" in capsys.readouterr().err
+
+
+async def test_a_new_credential_prints_a_token_once_and_stores_only_its_hash(capsys):
+    assert await gongkai("credential", "--id", "x", "--name", "X", "--unit", "U", "--roles", "auditor") == 0
+    out = capsys.readouterr()
+    token = out.err.rsplit(": ", 1)[1].strip()
+    entry = json.loads(out.out)
+    assert token not in out.out and len(entry["token_sha256"]) == 64 and entry["roles"] == ["auditor"]
