@@ -2,10 +2,11 @@
 
     make bench            # or: .venv/bin/python bench/flow.py --items 1000
 
-Starts the four services as separate processes in a namespace and database of their own, submits
-N items through the intake exchange, approves each case with an automatic reviewer (through the
-intake exchange, as a staff tool would), and waits for every public event. Prints items/s and the
-p50/p99 latency from submission to the public event, then the broker's raw figure for comparison.
+Starts the four services as separate processes in a namespace and database of their own; submits
+items through the intake exchange and approves each case with an automatic reviewer (through the
+intake exchange, as a staff tool would). First items go one at a time (the latency a clerk sees),
+then N at once (throughput, and latency with the queue that builds). Prints items/s and p50/p99
+latency from submission to the public event, then the broker's raw figure for comparison.
 """
 
 from __future__ import annotations
@@ -62,41 +63,67 @@ async def raw_broker(amqp_url: str, count: int) -> float:
     return count / elapsed
 
 
-async def flow(settings: Settings, count: int, log_dir: Path) -> tuple[float, list[float]]:
+class PublicFeed:
+    """Notes when the first public event of each submission (by correlation id) arrives."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        self._changed = asyncio.Event()
+
+    async def on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.arrived.setdefault(parse(message.body).correlationid, time.monotonic())
+        self._changed.set()
+
+    async def wait_for(self, correlation_ids: set[str] | list[str], timeout: float) -> None:
+        async with asyncio.timeout(timeout):
+            while not set(correlation_ids) <= self.arrived.keys():
+                await self._changed.wait()
+                self._changed.clear()
+
+
+async def flow(settings: Settings, sequential: int, burst: int, log_dir: Path) -> dict[str, object]:
     system = System(settings, log_dir)
     system.migrate()
     system.start()
     try:
-        items = [{"title": f"工作计划（第{n}号）", "body": "本局2027年度工作计划如下。" * 20, "category": "S03"}
-                 for n in range(count)]
-        arrived: dict[str, float] = {}
-        all_in = asyncio.Event()
+        feed = PublicFeed()
         connection = await aio_pika.connect(settings.amqp_url)
         async with connection, AutoReviewer(settings):
             channel = await connection.channel()
             public = await channel.get_exchange(Topology(settings.namespace).exchange("public"), ensure=False)
             queue = await channel.declare_queue(exclusive=True, auto_delete=True)
             await queue.bind(public, routing_key="#")
+            await queue.consume(feed.on_message, no_ack=True)
 
-            async def on_public(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-                arrived.setdefault(parse(message.body).correlationid, time.monotonic())
-                if len(arrived) >= count:
-                    all_in.set()
+            one_at_a_time: list[float] = []
+            for n in range(sequential):
+                sent = await submit_commands(settings, [notice(n)])
+                await feed.wait_for(sent.keys(), timeout=30)
+                one_at_a_time += [(feed.arrived[cid] - t) * 1000 for cid, t in sent.items()]
 
-            await queue.consume(on_public, no_ack=True)
             started = time.monotonic()
-            sent = await submit_commands(settings, items)
-            await asyncio.wait_for(all_in.wait(), timeout=max(120, count / 5))
-        elapsed = max(arrived.values()) - started
-        latencies = sorted((arrived[cid] - t) * 1000 for cid, t in sent.items())
-        return count / elapsed, latencies
+            sent = await submit_commands(settings, [notice(n) for n in range(burst)])
+            await feed.wait_for(sent.keys(), timeout=max(120, burst / 5))
+        elapsed = max(feed.arrived[cid] for cid in sent) - started
+        return {"sequential": sorted(one_at_a_time), "rate": burst / elapsed,
+                "burst": sorted((feed.arrived[cid] - t) * 1000 for cid, t in sent.items())}
     finally:
         system.stop()
 
 
+def notice(n: int) -> dict[str, str]:
+    return {"title": f"工作计划（第{n}号）", "body": "本局2027年度工作计划如下。" * 20, "category": "S03"}
+
+
+def percentiles(latencies: list[float]) -> str:
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return f"p50 {statistics.median(latencies):,.0f} ms, p99 {p99:,.0f} ms"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=1000, help="items in the burst")
+    parser.add_argument("--sequential", type=int, default=100, help="items sent one at a time first")
     args = parser.parse_args()
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gongkai")
@@ -106,18 +133,15 @@ async def main() -> None:
     settings = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace)
     try:
         with tempfile.TemporaryDirectory() as logs:
-            rate, latencies = await flow(settings, args.items, Path(logs))
+            figures = await flow(settings, args.sequential, args.items, Path(logs))
         raw = await raw_broker(amqp_url, args.items * 5)
     finally:
         await delete_topology(amqp_url, namespace)
         await drop_database(server, database_url)
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"items through the whole flow : {args.items}")
-    print(f"throughput                   : {rate:,.0f} items/s (submission to public event, 4 services)")
-    print(f"latency submit -> public     : p50 {p50:,.0f} ms, p99 {p99:,.0f} ms")
+    print(f"one item at a time ({args.sequential:>5})  : submit -> public {percentiles(figures['sequential'])}")
+    print(f"burst of {args.items:<6} items      : {figures['rate']:,.0f} items/s through 4 services, "
+          f"submit -> public {percentiles(figures['burst'])}")
     print(f"raw broker, same run         : {raw:,.0f} msg/s (persistent, quorum queue, publish + consume)")
-
 
 if __name__ == "__main__":
     asyncio.run(main())
