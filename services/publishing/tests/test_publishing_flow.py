@@ -118,3 +118,27 @@ async def test_an_intake_command_is_handled_like_the_http_request_and_a_duplicat
     assert len(events.of_type(c.DISCLOSURE_SUBMITTED)) == 1
     assert rejected.data["command_id"] == bad.id and "unknown category" in rejected.data["reason"]
     assert "malformed" in malformed.data["reason"]
+
+
+async def test_a_body_of_ten_megabytes_is_refused_before_it_is_read(publishing):
+    response = await publishing.post("/items", content=b"x" * 10_000_000,
+                                     headers={**SUBMITTER, "content-type": "application/json"})
+    assert response.status_code == 413 and "over" in response.json()["detail"]
+
+
+async def test_an_approval_for_an_unknown_item_is_refused_and_publishes_nothing(settings, publishing):
+    ghost = c.ReviewDecided(case_id="case-x", item_id="no-such-item", version=1,
+                            content_hash="sha256:" + "1" * 64, reviewer="zhao.lei")
+    async with Tap(settings, "events") as events, Tap(settings, "public") as public:
+        await publish(settings, "events", new_event(c.REVIEW_APPROVED, ghost, source="/gongkai/review",
+                                                    actor="zhao.lei", subject="no-such-item"))
+        refused = await events.wait_for(c.DISCLOSURE_PUBLICATION_REFUSED)
+    assert refused.data["reason"] == "no such item version" and public.messages == []
+
+
+async def test_an_event_that_breaks_its_contract_is_parked_at_once(settings, publishing):
+    broken = new_event(c.REVIEW_APPROVED, {"item_id": "x"}, source="/gongkai/review", actor="zhao.lei")
+    async with Tap(settings, "dlx") as dead_letters:
+        await publish(settings, "events", broken)
+        parked = await dead_letters.wait_for(c.REVIEW_APPROVED)
+    assert parked.id == broken.id

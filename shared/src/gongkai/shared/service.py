@@ -111,12 +111,17 @@ class Service:
             if handler is None:
                 return
             with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
-                async with self.uow() as uow:
-                    if not await uow.claim(envelope.id, consumer):
-                        log.info("duplicate event ignored")
-                        return
-                    await handler(envelope, uow)
-                    await uow.commit()
+                try:
+                    async with self.uow() as uow:
+                        if not await uow.claim(envelope.id, consumer):
+                            log.info("duplicate event ignored")
+                            return
+                        await handler(envelope, uow)
+                        await uow.commit()
+                except Refused as refused:
+                    # The event itself is wrong (its data breaks the contract): retrying cannot help.
+                    log.error("invalid event parked", extra={"queue": queue, "reason": refused.reason})
+                    raise RejectMessage() from refused
                 log.debug("event handled")
 
         self.subscribe(queue, consume, description=", ".join(sorted(handlers)))

@@ -1,7 +1,7 @@
 """Pytest plugin: real RabbitMQ and PostgreSQL, with isolated state per test.
 
 ``AMQP_URL`` / ``DATABASE_URL`` are used when set; otherwise a container is started with
-testcontainers. When ``CI`` is set, a missing broker or database fails the run instead of skipping.
+testcontainers. A missing broker or database fails the tests that need it; none is skipped.
 Each test that asks for ``settings`` gets its own database and its own topology namespace, so tests
 can run in any order and in parallel against one broker and one server.
 """
