@@ -63,3 +63,11 @@ async def test_a_new_credential_prints_a_token_once_and_stores_only_its_hash(cap
     token = out.err.rsplit(": ", 1)[1].strip()
     entry = json.loads(out.out)
     assert token not in out.out and len(entry["token_sha256"]) == 64 and entry["roles"] == ["auditor"]
+
+
+def test_the_committed_asyncapi_and_openapi_documents_are_what_the_code_generates():
+    from pathlib import Path
+
+    from gongkai.cli import docs
+
+    assert docs.stale(Path(__file__).resolve().parents[1] / "docs") == []

@@ -97,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     tp.add_argument("--password", help="with export: that user's password")
     tp.set_defaults(func=lambda a: client.topology(a.action, a.user, a.password))
 
+    dc = sub.add_parser("docs", help="(developers) regenerate docs/asyncapi and docs/openapi from the code")
+    dc.add_argument("--dir", type=Path, default=Path("docs"))
+    dc.add_argument("--check", action="store_true", help="only report documents that are out of date")
+    dc.set_defaults(func=_docs)
+
     cr = sub.add_parser("credential", help="make a new token and the credentials-file entry for it")
     cr.add_argument("--id", required=True)
     cr.add_argument("--name", required=True)
@@ -130,6 +135,19 @@ def _makemigration(args: argparse.Namespace) -> int:
     versions = Path(str(importlib.resources.files(f"gongkai.{args.service}") / "migrations" / "versions"))
     config.set_main_option("version_locations", str(versions))
     command.revision(config, message=args.message, autogenerate=True)
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from . import docs
+
+    if args.check:
+        stale = docs.stale(args.dir)
+        for path in stale:
+            print(f"out of date: {args.dir / path} (run 'gongkai docs')", file=sys.stderr)
+        return 1 if stale else 0
+    for path in docs.write(args.dir):
+        print(f"wrote {args.dir / path}")
     return 0
 
 
