@@ -28,13 +28,11 @@ from .topology import Topology
 
 
 def _container_or_fail(kind: str, start):
+    """A test that needs the broker or the database fails without one: it is never skipped."""
     try:
         return start()
     except Exception as exc:
-        message = f"no {kind}: set the URL or run a Docker engine for testcontainers ({exc})"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(f"no {kind}: set AMQP_URL / DATABASE_URL, or run a Docker engine for testcontainers ({exc})")
 
 
 @pytest.fixture(scope="session")
