@@ -80,17 +80,14 @@ def parse(body: bytes) -> Envelope:
     try:
         return Envelope.model_validate(raw)
     except ValidationError as exc:
-        raise MalformedEnvelope(_first_errors(exc)) from exc
+        raise MalformedEnvelope(describe_validation_error(exc)) from exc
 
 
-def _first_errors(exc: ValidationError, limit: int = 3) -> str:
+def describe_validation_error(exc: ValidationError, limit: int = 3) -> str:
+    """The first few validation errors as one line a sender can act on."""
     parts = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:limit]]
     return "; ".join(parts)
 
 
 def _as_dict(data: BaseModel | dict[str, Any]) -> dict[str, Any]:
     return data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    return _first_errors(exc)

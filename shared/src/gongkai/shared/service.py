@@ -21,6 +21,7 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import MetaData, Table, text
 
+from .contracts import INTAKE_REJECTED, IntakeRejected
 from .db import create_engine, session_factory
 from .envelope import Envelope, MalformedEnvelope, describe_validation_error, new_event, parse
 from .errors import Refused
@@ -155,8 +156,6 @@ class Service:
         self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
 
     async def _reject(self, command: Envelope | None, command_id: str, refused: Refused) -> None:
-        from .contracts import INTAKE_REJECTED, IntakeRejected
-
         log.warning("command refused", extra={"command_id": command_id, "status": refused.status,
                                               "reason": refused.reason})
         data = IntakeRejected(command_id=command_id, command_type=command.type if command else None,
