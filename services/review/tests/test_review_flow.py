@@ -97,8 +97,9 @@ async def test_an_approval_over_http_emits_approved_bound_to_the_content_hash(se
         assert response.status_code == 200, response.text
         approved = await events.wait_for(c.REVIEW_APPROVED)
     assert response.json()["state"] == "approved" and response.json()["decided_by"] == "zhao.lei"
-    assert approved.data == {"case_id": case_id, "item_id": opened.subject, "version": 1,
-                             "content_hash": opened.data["content_hash"], "reviewer": "zhao.lei", "reason": None}
+    assert {k: approved.data[k] for k in ("case_id", "item_id", "version", "content_hash", "reviewer")} == {
+        "case_id": case_id, "item_id": opened.subject, "version": 1,
+        "content_hash": opened.data["content_hash"], "reviewer": "zhao.lei"}
     assert (approved.actor, approved.actorunit, approved.subject) == ("zhao.lei", "保密办", opened.subject)
     assert events.of_type(c.REVIEW_REJECTED) == []
     case = (await review.get(f"/cases/{case_id}", headers=bearer(REVIEWER))).json()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import importlib.resources
 import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from gongkai.shared.migrations import SERVICES
 
@@ -109,7 +111,23 @@ def _parser() -> argparse.ArgumentParser:
     cr.add_argument("--roles", required=True,
                     help="comma-separated: submitter,reviewer,publisher,auditor,administrator")
     cr.set_defaults(func=lambda a: client.new_credential(a.id, a.name, a.unit, a.roles.split(",")))
+
+    for module in _service_commands():
+        module.register(sub)
     return p
+
+
+def _service_commands() -> list[Any]:
+    """Each service may bring its own commands in ``gongkai.<service>.cli`` (a ``register(subparsers)``)."""
+    modules = []
+    for service in SERVICES:
+        name = f"gongkai.{service}.cli"
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ several test runs, share one broker without touching each other.
 
 - ``<ns>.events``  topic: internal facts
 - ``<ns>.public``  topic: public facts only (approved, public-audience content)
+- ``<ns>.staff``   topic: internal-audience publications, for staff channels only
 - ``<ns>.intake``  topic: commands from staff tools
 - ``<ns>.dlx``     topic: dead letters; ``<ns>.parking`` keeps them for an operator
 
@@ -24,7 +25,7 @@ from faststream.rabbit import RabbitQueue
 
 DELIVERY_LIMIT = 5
 
-EXCHANGES = ("events", "public", "intake", "dlx")
+EXCHANGES = ("events", "public", "staff", "intake", "dlx")
 
 
 @dataclass(frozen=True)
@@ -36,18 +37,22 @@ class QueueSpec:
 
 
 QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("publishing.intake", (("intake", "disclosure.submit.v1"),),
+    # Each service binds its domain's routing keys broadly; a consumer acks and ignores the types it
+    # does not handle, so adding an event never needs a topology change.
+    QueueSpec("publishing.intake", (("intake", "disclosure.#"),),
               "staff commands that create or change disclosure items"),
-    QueueSpec("publishing.reviews", (("events", "review.approved.v1"), ("events", "review.rejected.v1"),
-                                     ("events", "review.blocked.v1")),
-              "review decisions that publish or stop a version"),
-    QueueSpec("review.intake", (("intake", "review.decide.v1"),), "reviewers' decisions sent as commands"),
-    QueueSpec("review.submissions", (("events", "disclosure.submitted.v1"),), "versions to screen and review"),
-    QueueSpec("notification.deadlines", (("events", "disclosure.submitted.v1"),
-                                         ("events", "disclosure.published.v1"),
-                                         ("events", "review.rejected.v1"), ("events", "review.blocked.v1")),
-              "facts that open, meet or cancel deadlines"),
-    QueueSpec("audit.record", (("events", "#"), ("public", "#"), ("intake", "#")),
+    QueueSpec("publishing.reviews", (("events", "review.#"),),
+              "review decisions that publish, hold or stop a version"),
+    QueueSpec("review.intake", (("intake", "review.#"),), "reviewers' decisions sent as commands"),
+    QueueSpec("review.submissions", (("events", "disclosure.#"),), "versions to screen and review"),
+    QueueSpec("notification.deadlines", (("events", "disclosure.#"), ("events", "review.#"),
+                                         ("events", "request.#"), ("events", "calendar.#")),
+              "facts that open, meet, pause or cancel deadlines"),
+    QueueSpec("notification.intake", (("intake", "request.#"), ("intake", "calendar.#")),
+              "staff commands that record request steps and calendar years"),
+    QueueSpec("notification.deliveries", (("events", "deadline.#"), ("events", "notification.#")),
+              "reminders and escalations to deliver by e-mail, webhook and inbox"),
+    QueueSpec("audit.record", (("events", "#"), ("public", "#"), ("staff", "#"), ("intake", "#")),
               "every event and command, for the append-only log", dead_letter_to_own_parking=True),
     QueueSpec("audit.dead-letters", (("dlx", "#"),),
               "every dead-lettered message, for the append-only log", dead_letter_to_own_parking=True),

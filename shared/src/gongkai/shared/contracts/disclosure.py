@@ -1,0 +1,159 @@
+"""Disclosure items (publishing): staff commands, internal facts, and what the public and staff channels carry.
+
+Other services rely on: ``disclosure.submitted`` (review screens it; notification opens clocks),
+``disclosure.information_changed`` (opens the 15-working-day clock), ``disclosure.published`` /
+``disclosure.withdrawn`` / ``disclosure.withheld`` (notification closes clocks; audit counts them).
+Every item event carries the item's ``unit`` and ``category`` so statistics need no other source.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from ._base import MAX_ATTACHMENTS, MAX_BODY, MAX_SUMMARY, MAX_TITLE, Attachment, Audience, Channel, Payload, not_blank
+
+# ---- commands (gongkai.intake, routing key disclosure.*) --------------------------------------
+
+SUBMIT_DISCLOSURE = "gongkai.disclosure.submit.v1"
+
+
+class SubmitDisclosure(Payload):
+    """Staff submit a disclosure item; it is stored as version 1 and sent to review."""
+
+    title: str = Field(min_length=1, max_length=MAX_TITLE, examples=["2026年度道路运输行政许可事项目录"])
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    summary: str | None = Field(None, max_length=MAX_SUMMARY)
+    category: str = Field(min_length=1, max_length=32, examples=["S05"])
+    audience: Audience = Audience.public
+    channels: list[Channel] | None = Field(None, max_length=5, description="defaults to the category's")
+    contact: str | None = Field(None, max_length=200, description="responsible unit's contact (never public)")
+    formed_on: date | None = Field(None, description="date the information was formed; starts the clock")
+    attachments: list[Attachment] = Field([], max_length=MAX_ATTACHMENTS)
+    release_at: datetime | None = Field(None, description="publish at this time once approved (UTC or offset)")
+
+    _title_not_blank = field_validator("title", "body")(not_blank)
+
+
+# ---- events (gongkai.events) ------------------------------------------------------------------
+
+DISCLOSURE_SUBMITTED = "gongkai.disclosure.submitted.v1"
+DISCLOSURE_INFORMATION_CHANGED = "gongkai.disclosure.information_changed.v1"
+DISCLOSURE_PUBLISHED = "gongkai.disclosure.published.v1"
+DISCLOSURE_PUBLICATION_REFUSED = "gongkai.disclosure.publication_refused.v1"
+DISCLOSURE_WITHDRAWN = "gongkai.disclosure.withdrawn.v1"
+DISCLOSURE_WITHHELD = "gongkai.disclosure.withheld.v1"
+
+
+class DisclosureSubmitted(Payload):
+    """A version was stored and goes to review; ``content_hash`` binds any decision to exactly this."""
+
+    item_id: str
+    version: int = Field(ge=1)
+    title: str
+    body: str
+    summary: str | None = None
+    category: str
+    audience: Audience
+    channels: list[Channel]
+    unit: str | None = None
+    submitted_by: str
+    content_hash: str
+    attachments: list[Attachment] = Field(default_factory=list)
+    formed_on: date | None = None
+    release_at: datetime | None = None
+
+
+class InformationChanged(Payload):
+    """Staff marked a published item's facts as changed: the update is due in 15 working days."""
+
+    item_id: str
+    unit: str | None = None
+    category: str
+    changed_on: date
+    marked_by: str
+    note: str | None = None
+
+
+class PublicationAction(StrEnum):
+    published = "published"
+    updated = "updated"
+    withdrawn = "withdrawn"
+
+
+class DisclosurePublished(Payload):
+    """A version was published (internal record, for public and internal-audience items)."""
+
+    item_id: str
+    version: int
+    content_hash: str
+    audience: Audience
+    channels: list[Channel]
+    category: str
+    unit: str | None = None
+    action: Literal["published", "updated"] = "published"
+    published_at: datetime
+
+
+class PublicationRefused(Payload):
+    item_id: str
+    version: int
+    reason: str
+
+
+class DisclosureWithdrawn(Payload):
+    item_id: str
+    version: int
+    category: str
+    unit: str | None = None
+    audience: Audience
+    channels: list[Channel]
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: datetime
+
+
+class WithholdingReason(StrEnum):
+    """Legal grounds for non-disclosure (不予公开)."""
+
+    state_secret = "state-secret"              # 国家秘密
+    commercial_secret = "commercial-secret"    # 商业秘密
+    personal_privacy = "personal-privacy"      # 个人隐私
+    internal_process = "internal-process"      # 内部事务、过程性信息
+    other = "other"                            # 其他（须写明理由）
+
+
+class DisclosureWithheld(Payload):
+    """A version will not be disclosed (不予公开), on a recorded legal ground; it is never published."""
+
+    item_id: str
+    version: int
+    category: str
+    unit: str | None = None
+    legal_reason: WithholdingReason
+    reason: str | None = None
+    decided_by: str
+
+
+# ---- public facts (gongkai.public) and staff-only facts (gongkai.staff) -----------------------
+# Routing key {channel}.{category}.{action}: bind e.g. "portal.#", "*.S05.*" or "#.withdrawn".
+
+PUBLIC_DISCLOSURE_PUBLISHED = "gongkai.public.disclosure.published.v1"
+
+
+class PublicDisclosure(Payload):
+    """What the public sees: nothing internal (no unit contacts, no reviewer, no findings)."""
+
+    item_id: str
+    version: int
+    title: str
+    body: str
+    category: str
+    category_name: str
+    channel: Channel
+    action: Literal["published"] = "published"
+    published_at: datetime
+    content_hash: str

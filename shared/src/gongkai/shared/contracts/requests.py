@@ -1,0 +1,42 @@
+"""Requests for disclosure (依申请公开): the outcomes and applicant kinds of the national annual-report format
+(国办公开办函〔2021〕30号, table 三), shared by the service that tracks request clocks and by audit's statistics.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ApplicantKind(StrEnum):
+    natural_person = "natural-person"          # 自然人
+    commercial = "commercial"                  # 法人或其他组织：商业企业
+    research = "research"                      # 科研机构
+    social_welfare = "social-welfare"          # 社会公益组织
+    legal_service = "legal-service"            # 法律服务机构
+    other = "other"                            # 其他
+
+
+class RequestOutcome(StrEnum):
+    """办理结果, in the order of the national table."""
+
+    granted = "granted"                                  # （一）予以公开
+    partly_granted = "partly-granted"                    # （二）部分公开
+    withheld_state_secret = "withheld-state-secret"      # （三）不予公开 1.属于国家秘密
+    withheld_other_law = "withheld-other-law"            # 2.其他法律行政法规禁止公开
+    withheld_security = "withheld-security"              # 3.危及“三安全一稳定”
+    withheld_third_party = "withheld-third-party"        # 4.保护第三方合法权益
+    withheld_internal = "withheld-internal"              # 5.属于三类内部事务信息
+    withheld_process = "withheld-process"                # 6.属于四类过程性信息
+    withheld_enforcement_file = "withheld-enforcement-file"  # 7.属于行政执法案卷
+    withheld_query = "withheld-query"                    # 8.属于行政查询事项
+    unavailable_not_held = "unavailable-not-held"        # （四）无法提供 1.本机关不掌握相关政府信息
+    unavailable_needs_making = "unavailable-needs-making"  # 2.没有现成信息需要另行制作
+    unavailable_unclear = "unavailable-unclear"          # 3.补正后申请内容仍不明确
+    not_processed_petition = "not-processed-petition"    # （五）不予处理 1.信访举报投诉类申请
+    not_processed_repeat = "not-processed-repeat"        # 2.重复申请
+    not_processed_publication = "not-processed-publication"  # 3.要求提供公开出版物
+    not_processed_excessive = "not-processed-excessive"  # 4.无正当理由大量反复申请
+    not_processed_confirm = "not-processed-confirm"      # 5.要求行政机关确认或重新出具已获取信息
+    other_no_correction = "other-no-correction"          # （六）其他处理 1.申请人逾期不补正
+    other_no_fee = "other-no-fee"                        # 2.申请人逾期未缴纳费用
+    other = "other"                                      # 3.其他

@@ -1,0 +1,161 @@
+"""Confidentiality review (保密审查): reviewers' commands and the review service's facts.
+
+Publishing relies on: ``review.approved`` (publish exactly ``content_hash``), ``review.rejected``,
+``review.blocked``, ``review.redaction_requested`` (make a redacted version) and ``review.withheld``
+(record 不予公开). Every decision names the content hash it was made on.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ._base import Payload, is_content_hash
+from .disclosure import WithholdingReason
+
+Risk = Literal["blocked", "high", "medium", "low", "none"]
+Severity = Literal["blocked", "high", "medium", "low"]
+
+# ---- commands (gongkai.intake, routing key review.*) ------------------------------------------
+
+DECIDE_REVIEW = "gongkai.review.decide.v1"
+
+
+class Decision(StrEnum):
+    approve = "approve"
+    reject = "reject"
+    redact = "redact"        # request a version with these spans removed
+    withhold = "withhold"    # 不予公开, with a legal reason
+
+
+class Span(Payload):
+    """Characters ``start``..``end`` (Python string offsets) of one field of the version."""
+
+    field: str = Field(pattern=r"^(title|summary|body|attachments\[\d{1,3}\]\.text)$", examples=["body"])
+    start: int = Field(ge=0)
+    end: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class DecideReview(Payload):
+    """A reviewer's decision on exactly the content with ``content_hash``."""
+
+    case_id: str = Field(min_length=1, max_length=64)
+    decision: Decision
+    content_hash: str = Field(examples=["sha256:" + "0" * 64])
+    reason: str | None = Field(None, max_length=2000)
+    spans: list[Span] = Field([], max_length=500, description="with redact: what to remove")
+    legal_reason: WithholdingReason | None = Field(None, description="with withhold: the legal ground")
+
+    _hash = field_validator("content_hash")(is_content_hash)
+
+    @model_validator(mode="after")
+    def _complete(self) -> DecideReview:
+        if self.decision is Decision.redact and not self.spans:
+            raise ValueError("a redaction names the spans to remove")
+        if self.decision is Decision.withhold and self.legal_reason is None:
+            raise ValueError("withholding needs a legal_reason")
+        if self.legal_reason is WithholdingReason.other and not (self.reason or "").strip():
+            raise ValueError("legal_reason 'other' needs the reason in words")
+        return self
+
+
+# ---- events (gongkai.events) ------------------------------------------------------------------
+
+REVIEW_CASE_OPENED = "gongkai.review.case_opened.v1"
+REVIEW_BLOCKED = "gongkai.review.blocked.v1"
+REVIEW_APPROVAL_RECORDED = "gongkai.review.approval_recorded.v1"
+REVIEW_APPROVED = "gongkai.review.approved.v1"
+REVIEW_REJECTED = "gongkai.review.rejected.v1"
+REVIEW_REDACTION_REQUESTED = "gongkai.review.redaction_requested.v1"
+REVIEW_WITHHELD = "gongkai.review.withheld.v1"
+REVIEW_CASE_VOIDED = "gongkai.review.case_voided.v1"
+
+
+class Finding(Payload):
+    detector: str
+    severity: Severity
+    reason: str
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+class ReviewCaseOpened(Payload):
+    case_id: str
+    item_id: str
+    version: int
+    content_hash: str
+    findings: list[Finding] = Field(default_factory=list)
+    risk: Risk = "none"
+    required_approvals: int = 1
+    unit: str | None = None
+    category: str | None = None
+    submitted_by: str | None = None
+
+
+class ReviewBlocked(Payload):
+    case_id: str
+    item_id: str
+    version: int
+    content_hash: str
+    findings: list[Finding]
+    reason: str
+    unit: str | None = None
+    category: str | None = None
+
+
+class ReviewDecided(Payload):
+    """A decision that closes a case (approved / rejected), or one approval of two."""
+
+    case_id: str
+    item_id: str
+    version: int
+    content_hash: str
+    reviewer: str
+    reason: str | None = None
+    reviewers: list[str] = Field(default_factory=list)
+    unit: str | None = None
+    category: str | None = None
+    risk: Risk | None = None
+
+
+class RedactionRequested(Payload):
+    case_id: str
+    item_id: str
+    version: int
+    content_hash: str
+    reviewer: str
+    spans: list[Span]
+    reason: str
+    unit: str | None = None
+    category: str | None = None
+
+
+class ReviewWithheld(Payload):
+    case_id: str
+    item_id: str
+    version: int
+    content_hash: str
+    reviewer: str
+    legal_reason: WithholdingReason
+    reason: str | None = None
+    unit: str | None = None
+    category: str | None = None
+
+
+class CaseVoided(Payload):
+    """An open case closed without a decision: a newer version of the item replaced it."""
+
+    case_id: str
+    item_id: str
+    version: int
+    superseded_by: int
