@@ -4,7 +4,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+
+from pydantic import Field
+
+from ._base import Payload
 
 
 class ApplicantKind(StrEnum):
@@ -40,3 +45,49 @@ class RequestOutcome(StrEnum):
     other_no_correction = "other-no-correction"          # （六）其他处理 1.申请人逾期不补正
     other_no_fee = "other-no-fee"                        # 2.申请人逾期未缴纳费用
     other = "other"                                      # 3.其他
+
+
+# ---- events (gongkai.events, routing key request.*) -------------------------------------------
+# Emitted by the service that keeps the request clocks; counted by audit for table 三.
+
+REQUEST_RECEIVED = "gongkai.request.received.v1"
+REQUEST_CORRECTION_ASKED = "gongkai.request.correction_asked.v1"
+REQUEST_CORRECTION_RECEIVED = "gongkai.request.correction_received.v1"
+REQUEST_THIRD_PARTY_CONSULTED = "gongkai.request.third_party_consulted.v1"
+REQUEST_THIRD_PARTY_REPLIED = "gongkai.request.third_party_replied.v1"
+REQUEST_EXTENDED = "gongkai.request.extended.v1"
+REQUEST_ANSWERED = "gongkai.request.answered.v1"
+
+
+class RequestReceived(Payload):
+    request_id: str
+    unit: str | None = None
+    applicant_kind: ApplicantKind
+    received_on: date
+    subject: str = Field(max_length=500)
+
+
+class RequestStep(Payload):
+    """A step on a request's clocks: correction asked or received, third party consulted or replied."""
+
+    request_id: str
+    unit: str | None = None
+    on: date
+    note: str | None = None
+
+
+class RequestExtended(Payload):
+    request_id: str
+    unit: str | None = None
+    working_days: int = Field(ge=1, le=20)
+    approved_by: str
+    reason: str
+
+
+class RequestAnswered(Payload):
+    request_id: str
+    unit: str | None = None
+    applicant_kind: ApplicantKind
+    outcome: RequestOutcome
+    answered_on: date
+    late: bool = False
