@@ -9,7 +9,8 @@ export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
 PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e cli
 
-.PHONY: install services migrate run test unit bench lint definitions
+.PHONY: install services migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
+	bench-audit lint definitions
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -35,8 +36,23 @@ test: install services
 unit: install
 	$(BIN)/pytest -q -m "not integration"
 
-bench: install services
+# Every benchmark prints its own figures; docs/performance.md records them.
+bench: bench-flow bench-publishing bench-review bench-notification bench-audit
+
+bench-flow: install services
 	$(BIN)/python bench/flow.py --items 1000
+
+bench-publishing: install services
+	$(BIN)/python bench/publishing_catalogue.py
+
+bench-review: install
+	$(BIN)/python bench/review_corpus.py
+
+bench-notification: install services
+	$(BIN)/python bench/notification_monitor.py
+
+bench-audit: install services
+	$(BIN)/python bench/audit_log.py
 
 lint: install
 	$(BIN)/ruff check .
