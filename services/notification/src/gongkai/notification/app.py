@@ -2,32 +2,88 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
 from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
 
+from .contacts import load_contacts
+from .delivery import Deliveries
 from .handlers import Notification
-from .http import router
+from .http import inbox_router, router
+from .monitor import Monitor
+from .policy import load_policy
+from .request_clocks import RequestClocks
+from .settings import NotificationSettings
 from .tables import SCHEMA, metadata
 
 
-def build(settings: Settings) -> tuple[Service, Notification]:
+def build(settings: Settings, options: NotificationSettings | None = None
+          ) -> tuple[Service, Notification, Monitor, Deliveries]:
+    options = options or NotificationSettings()
     service = Service(SCHEMA, metadata, settings)
-    handlers = Notification(service)
+    handlers = Notification(service, load_policy(options.policy_file), load_contacts(options.contacts_file), options)
+    requests = RequestClocks(handlers)
+    monitor = Monitor(handlers)
+    deliveries = Deliveries(handlers)
     service.on_events("notification.deadlines", {
         c.DISCLOSURE_SUBMITTED: handlers.on_submitted,
+        c.DISCLOSURE_INFORMATION_CHANGED: handlers.on_information_changed,
         c.DISCLOSURE_PUBLISHED: handlers.on_published,
-        c.REVIEW_REJECTED: handlers.on_stopped,
-        c.REVIEW_BLOCKED: handlers.on_stopped,
+        c.DISCLOSURE_WITHHELD: handlers.on_stopped,
+        c.DISCLOSURE_WITHDRAWN: handlers.on_stopped,
+        c.REVIEW_CASE_OPENED: handlers.on_case_opened,
+        c.REVIEW_APPROVED: handlers.on_case_closed,
+        c.REVIEW_REJECTED: handlers.on_case_closed,
+        c.REVIEW_BLOCKED: handlers.on_case_closed,
+        c.REVIEW_REDACTION_REQUESTED: handlers.on_case_closed,
+        c.REVIEW_WITHHELD: handlers.on_case_closed,
+        c.REVIEW_CASE_VOIDED: handlers.on_case_closed,
+        c.CALENDAR_YEAR_MISSING: deliveries.on_year_missing,
     })
-    return service, handlers
+    service.on_commands("notification.intake", {
+        c.LOAD_CALENDAR_YEAR: handlers.load_calendar_year,
+        c.REGISTER_REQUEST: requests.register,
+        c.ASK_REQUEST_CORRECTION: requests.ask_correction,
+        c.RECORD_REQUEST_CORRECTION: requests.record_correction,
+        c.CONSULT_THIRD_PARTY: requests.consult_third_party,
+        c.RECORD_THIRD_PARTY_REPLY: requests.record_third_party_reply,
+        c.EXTEND_REQUEST: requests.extend,
+        c.ANSWER_REQUEST: requests.answer,
+    })
+    service.on_events("notification.deliveries", {
+        c.DEADLINE_DUE_SOON: deliveries.on_deadline_notice,
+        c.DEADLINE_OVERDUE: deliveries.on_deadline_notice,
+        c.DEADLINE_RECOMPUTED: deliveries.on_deadline_notice,
+        c.NOTIFICATION_PARKED: deliveries.on_parked,
+    })
+    return service, handlers, monitor, deliveries
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    service, handlers = build(settings or Settings())
-    app = http_app(service, [router], title="Gongkai notification",
-                   description="Deadlines opened by submissions and met by publication.")
+def create_app(settings: Settings | None = None, options: NotificationSettings | None = None) -> FastAPI:
+    service, handlers, monitor, deliveries = build(settings or Settings(), options)
+    app = http_app(service, [router, inbox_router], title="Gongkai notification",
+                   description="Deadlines on the working-day calendar, reminders and escalation, and their "
+                               "delivery by e-mail, signed webhook and in-app inbox.")
     app.state.notification = handlers
+    app.state.monitor = monitor
+    app.state.deliveries = deliveries
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app):
+            monitor.start()
+            deliveries.start()
+            try:
+                yield
+            finally:
+                await monitor.stop()
+                await deliveries.stop()
+
+    app.router.lifespan_context = lifespan
     return app

@@ -1,69 +1,103 @@
-"""Deadline rules, free of I/O: when a deadline is due, and how it opens and closes.
-
-``due_date`` is the one place that counts days; working-day calendars will replace it.
+"""Deadline rules, free of I/O: due dates on the working-day calendar, clocks that pause and extend,
+how a deadline opens and closes, and which reminders are due on a given day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from gongkai.shared.errors import Conflict
+from gongkai.shared.calendar import AGENCY_TIME_ZONE, WorkingCalendar
+from gongkai.shared.calendar import local_date as _local_date
+from gongkai.shared.errors import Conflict, Refused
 
-AGENCY_TIME_ZONE = ZoneInfo("Asia/Shanghai")
-PUBLISH = "publish"
+from .policy import Rule, Unit
 
 
 class State(StrEnum):
     open = "open"
+    paused = "paused"        # a request's reply clock while a third party is consulted or a correction awaited
     met = "met"
     cancelled = "cancelled"
+
+
+LIVE = (State.open, State.paused)
 
 
 @dataclass(frozen=True)
 class Deadline:
     deadline_id: str
-    item_id: str
+    subject: str            # what it is counted for: item, review case, request or year
+    item_id: str            # the item (or request, or year) it is about, as events name it
     version: int
     rule: str
     opened_at: datetime
-    opened_on: date
+    opened_on: date         # the date the clock starts from (formed, changed, received …)
     due_on: date
     state: State = State.open
     closed_at: datetime | None = None
     late: bool | None = None
+    provisional: bool = False
+    unit: str | None = None
+    category: str | None = None
+    person: str | None = None
+    extended_days: int = 0
+    shift_days: int = 0      # working days the clock stood still (third-party consultation)
+    paused_on: date | None = None
+    next_check_on: date | None = None
 
 
-def local_date(moment: datetime, zone: ZoneInfo = AGENCY_TIME_ZONE) -> date:
-    """The agency's calendar date at ``moment`` (a naive time is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date()
+def local_date(moment: datetime) -> date:
+    return _local_date(moment, AGENCY_TIME_ZONE)
 
 
-def due_date(opened_on: date, days: int) -> date:
-    """The day a deadline opened on ``opened_on`` falls due: ``days`` calendar days later."""
-    return opened_on + timedelta(days=days)
+def due_date(rule: Rule, start: date, cal: WorkingCalendar, extra: int = 0) -> tuple[date, bool]:
+    """When a deadline of ``rule`` whose clock starts on ``start`` falls due, and whether that date is
+    provisional (it reaches a year without holiday data, counted on weekends only)."""
+    if rule.unit is Unit.fixed_date:
+        assert rule.due is not None
+        return date(start.year, *rule.due), False
+    if rule.unit is Unit.calendar_days:
+        return start + timedelta(days=rule.length + extra), False
+    due = cal.add_working_days(start, rule.length + extra)
+    return due, bool(cal.missing_years(start, due))
 
 
-def is_late(due_on: date, closed_at: datetime) -> bool:
-    return local_date(closed_at) > due_on
+def open_deadline(rule: Rule, cal: WorkingCalendar, *, deadline_id: str, subject: str, item_id: str, version: int,
+                  at: datetime, start: date, unit: str | None = None, category: str | None = None,
+                  person: str | None = None, escalate_after: int = 1) -> Deadline:
+    due, provisional = due_date(rule, start, cal)
+    deadline = Deadline(deadline_id=deadline_id, subject=subject, item_id=item_id, version=version, rule=rule.id,
+                        opened_at=at, opened_on=start, due_on=due, provisional=provisional, unit=unit,
+                        category=category, person=person)
+    return replace(deadline, next_check_on=next_check(deadline, rule, cal, escalate_after, after=None))
 
 
-def on_submitted(current: Deadline | None, version_known: bool, *, deadline_id: str, item_id: str, version: int,
-                 rule: str, at: datetime, days: int) -> Deadline | None:
-    """A new open deadline, unless the item has one open or this version was already seen.
+def recompute(deadline: Deadline, rule: Rule, cal: WorkingCalendar, *, escalate_after: int = 1,
+              today: date | None = None) -> Deadline:
+    """The deadline with its due date counted again (a calendar year loaded, a clock moved)."""
+    due, provisional = due_date(rule, deadline.opened_on, cal, deadline.extended_days + deadline.shift_days)
+    moved = replace(deadline, due_on=due, provisional=provisional)
+    return replace(moved, next_check_on=next_check(moved, rule, cal, escalate_after, after=today))
 
-    ``version_known``: a deadline was opened for this version before, or its outcome (publication,
-    rejection) arrived first, so a deadline opened now could never be met.
-    """
-    if current is not None or version_known:
-        return None
-    opened_on = local_date(at)
-    return Deadline(deadline_id=deadline_id, item_id=item_id, version=version, rule=rule, opened_at=at,
-                    opened_on=opened_on, due_on=due_date(opened_on, days))
+
+def is_late(due_on: date, closed_on: date) -> bool:
+    return closed_on > due_on
+
+
+def close(deadline: Deadline, outcome: State, at: datetime, on: date | None = None) -> Deadline:
+    """open | paused → met | cancelled; anything else is refused. ``on`` is the day it was met
+    (default: ``at`` in the agency's time zone)."""
+    if deadline.state not in LIVE:
+        raise Conflict(f"deadline {deadline.deadline_id} is already {deadline.state.value}")
+    if outcome is State.met:
+        day = on or local_date(at)
+        return replace(deadline, state=State.met, closed_at=at, late=is_late(deadline.due_on, day),
+                       next_check_on=None)
+    if outcome is State.cancelled:
+        return replace(deadline, state=State.cancelled, closed_at=at, late=False, next_check_on=None)
+    raise Conflict(f"a deadline cannot close as {outcome.value}")
 
 
 def on_outcome(current: Deadline | None, version: int, outcome: State, at: datetime) -> Deadline | None:
@@ -73,12 +107,81 @@ def on_outcome(current: Deadline | None, version: int, outcome: State, at: datet
     return close(current, outcome, at)
 
 
-def close(deadline: Deadline, outcome: State, at: datetime) -> Deadline:
-    """open → met | cancelled; anything else is refused."""
+def pause(deadline: Deadline, on: date) -> Deadline:
     if deadline.state is not State.open:
-        raise Conflict(f"deadline {deadline.deadline_id} is already {deadline.state.value}")
-    if outcome is State.met:
-        return replace(deadline, state=State.met, closed_at=at, late=is_late(deadline.due_on, at))
-    if outcome is State.cancelled:
-        return replace(deadline, state=State.cancelled, closed_at=at, late=False)
-    raise Conflict(f"a deadline cannot close as {outcome.value}")
+        raise Conflict(f"the {deadline.rule} clock is {deadline.state.value}, not running")
+    return replace(deadline, state=State.paused, paused_on=on, next_check_on=None)
+
+
+def resume(deadline: Deadline, rule: Rule, cal: WorkingCalendar, on: date, *, escalate_after: int = 1,
+           today: date | None = None) -> Deadline:
+    """The clock runs again; the working days it stood still (after the pause day, up to ``on``) are added."""
+    if deadline.state is not State.paused or deadline.paused_on is None:
+        raise Conflict(f"the {deadline.rule} clock is not paused")
+    if on < deadline.paused_on:
+        raise Refused(f"{on} is before the clock was paused on {deadline.paused_on}", status=422)
+    stood = cal.working_days_between(deadline.paused_on, on)
+    running = replace(deadline, state=State.open, paused_on=None, shift_days=deadline.shift_days + stood)
+    return recompute(running, rule, cal, escalate_after=escalate_after, today=today)
+
+
+def restart(deadline: Deadline, rule: Rule, cal: WorkingCalendar, on: date, *, escalate_after: int = 1,
+            today: date | None = None) -> Deadline:
+    """The clock starts again from ``on`` (a corrected request counts as received that day)."""
+    running = replace(deadline, state=State.open, paused_on=None, opened_on=on, shift_days=0)
+    return recompute(running, rule, cal, escalate_after=escalate_after, today=today)
+
+
+def extend(deadline: Deadline, rule: Rule, cal: WorkingCalendar, working_days: int, *, escalate_after: int = 1,
+           today: date | None = None) -> Deadline:
+    """One extension of up to ``rule.max_extension`` working days; a second one is refused."""
+    if deadline.state not in LIVE:
+        raise Conflict(f"the {deadline.rule} deadline is {deadline.state.value}")
+    if deadline.extended_days:
+        raise Conflict(f"the {deadline.rule} deadline was already extended by {deadline.extended_days} working days; "
+                       "it can be extended only once")
+    if not 1 <= working_days <= rule.max_extension:
+        raise Refused(f"an extension is 1 to {rule.max_extension} working days, not {working_days}", status=422)
+    return recompute(replace(deadline, extended_days=working_days), rule, cal, escalate_after=escalate_after,
+                     today=today)
+
+
+# ---- reminders ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str          # unique per deadline: before-5, before-1, before-0, overdue
+    on: date          # the first day it is due
+    overdue: bool
+
+    def working_days_left(self, deadline: Deadline, cal: WorkingCalendar, today: date) -> int:
+        return cal.working_days_between(today, deadline.due_on)
+
+
+def schedule(deadline: Deadline, rule: Rule, cal: WorkingCalendar, escalate_after: int = 1) -> list[Reminder]:
+    """The reminders before the due date and the escalation after it, in date order."""
+    out = [Reminder(f"before-{n}", cal.add_working_days(deadline.due_on, -n) if n else deadline.due_on, False)
+           for n in rule.reminders]
+    out.append(Reminder("overdue", cal.add_working_days(deadline.due_on, max(escalate_after, 0))
+                        if escalate_after else deadline.due_on + timedelta(days=1), True))
+    return sorted(out, key=lambda r: (r.on, r.overdue))
+
+
+def next_check(deadline: Deadline, rule: Rule, cal: WorkingCalendar, escalate_after: int, *,
+               after: date | None) -> date | None:
+    """The first day after ``after`` (or the earliest, when None) that has a reminder to send."""
+    days = [r.on for r in schedule(deadline, rule, cal, escalate_after) if after is None or r.on > after]
+    return min(days) if days else None
+
+
+def reminders_due(deadline: Deadline, rule: Rule, cal: WorkingCalendar, today: date, sent: set[str],
+                  escalate_after: int = 1) -> tuple[Reminder | None, list[Reminder], date | None]:
+    """(the reminder to send today, the older ones now pointless to send, the next day to look again).
+
+    A monitor that was down for days sends only the most recent reminder, not a burst of stale ones.
+    """
+    plan = schedule(deadline, rule, cal, escalate_after)
+    due = [r for r in plan if r.on <= today and r.key not in sent]
+    later = [r.on for r in plan if r.on > today]
+    send = due[-1] if due else None
+    return send, due[:-1], (min(later) if later else None)

@@ -61,3 +61,89 @@ class DeadlineReminder(Payload):
     unit: str | None = None
     category: str | None = None
     recipients: list[str] = Field(default_factory=list)
+
+
+DEADLINE_RECOMPUTED = "gongkai.deadline.recomputed.v1"
+
+
+class DeadlineRecomputed(Payload):
+    """A deadline's due date changed: a calendar year was loaded or corrected, a clock paused or resumed,
+    or a request's reply was extended. ``item_id`` is what the deadline is about (item, request or year)."""
+
+    deadline_id: str
+    item_id: str
+    rule: str
+    previous_due_on: date
+    due_on: date
+    provisional: bool = False
+    reason: str
+    unit: str | None = None
+    category: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+
+
+# ---- the working-day calendar (intake command, events on gongkai.events with routing key calendar.*) ----
+
+LOAD_CALENDAR_YEAR = "gongkai.calendar.load.v1"
+CALENDAR_YEAR_LOADED = "gongkai.calendar.loaded.v1"
+CALENDAR_YEAR_MISSING = "gongkai.calendar.year_missing.v1"
+
+
+class CalendarPeriod(Payload):
+    """One holiday period of a notice: its days off (``from``–``to``) and its make-up working days."""
+
+    name: str = Field(min_length=1, max_length=50, examples=["国庆节"])
+    from_: date = Field(alias="from")
+    to: date
+    working: list[date] = Field(default_factory=list, max_length=10)
+
+
+class LoadCalendarYear(Payload):
+    """A year of official holidays and make-up working days, from the State Council's notice."""
+
+    year: int = Field(examples=[2027])
+    notice: str = Field(min_length=1, max_length=200, examples=["国务院办公厅关于2027年部分节假日安排的通知"])
+    reference: str = Field(min_length=1, max_length=100, examples=["国办发明电〔2026〕1号"])
+    issued_on: date | None = None
+    holidays: list[CalendarPeriod] = Field(min_length=1, max_length=20)
+
+
+class CalendarYearLoaded(Payload):
+    year: int
+    notice: str
+    reference: str
+    replaced: bool = Field(description="the year had data before (a correction)")
+    loaded_by: str
+    holidays: int = Field(description="weekdays off")
+    make_up_working_days: int
+    recomputed: int = Field(description="open deadlines whose due date changed")
+
+
+class CalendarYearMissing(Payload):
+    """An administrators' alert: a deadline reaches into a year with no holiday data, so its due date
+    counts weekends only (provisional) until the year's notice is loaded."""
+
+    year: int
+    deadline_id: str
+    item_id: str
+    rule: str
+    due_on: date
+
+
+# ---- deliveries (gongkai.events, routing key notification.*) -------------------------------------
+
+NOTIFICATION_FAILED = "gongkai.notification.failed.v1"
+NOTIFICATION_PARKED = "gongkai.notification.parked.v1"
+
+
+class DeliveryFailed(Payload):
+    """One delivery attempt failed (failed: it will be retried at ``retry_at``) or gave up (parked)."""
+
+    delivery_id: str
+    channel: str
+    recipient: str
+    attempts: int
+    error: str
+    retry_at: datetime | None = None
+    deadline_id: str | None = None
+    source_event: str | None = None

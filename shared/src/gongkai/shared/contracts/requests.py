@@ -91,3 +91,45 @@ class RequestAnswered(Payload):
     outcome: RequestOutcome
     answered_on: date
     late: bool = False
+
+
+# ---- commands (gongkai.intake, routing key request.*): staff record each step of a request ----------
+# Handled by notification, which keeps the request clocks and emits the events above.
+
+REGISTER_REQUEST = "gongkai.request.register.v1"
+ASK_REQUEST_CORRECTION = "gongkai.request.ask_correction.v1"
+RECORD_REQUEST_CORRECTION = "gongkai.request.record_correction.v1"
+CONSULT_THIRD_PARTY = "gongkai.request.consult_third_party.v1"
+RECORD_THIRD_PARTY_REPLY = "gongkai.request.record_third_party_reply.v1"
+EXTEND_REQUEST = "gongkai.request.extend.v1"
+ANSWER_REQUEST = "gongkai.request.answer.v1"
+
+
+class RegisterRequest(Payload):
+    request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    unit: str | None = Field(None, max_length=128, description="the unit that answers it")
+    applicant_kind: ApplicantKind
+    received_on: date
+    subject: str = Field(min_length=1, max_length=500)
+    checked_complete: bool = Field(False, description="found complete and clear: no correction clock opens")
+
+
+class RecordRequestStep(Payload):
+    """Correction asked or received, third party consulted or replied, on a date."""
+
+    request_id: str = Field(min_length=1, max_length=64)
+    on: date
+    note: str | None = Field(None, max_length=2000)
+
+
+class ExtendRequest(Payload):
+    request_id: str = Field(min_length=1, max_length=64)
+    working_days: int = Field(ge=1, le=20)
+    approved_by: str = Field(min_length=1, max_length=128, description="who approved the extension (负责人)")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AnswerRequest(Payload):
+    request_id: str = Field(min_length=1, max_length=64)
+    outcome: RequestOutcome
+    answered_on: date

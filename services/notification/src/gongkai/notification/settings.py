@@ -1,0 +1,40 @@
+"""Notification's own configuration (environment, prefix ``GONGKAI_NOTIFICATION_``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotificationSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_NOTIFICATION_", extra="ignore")
+
+    policy_file: Path | None = Field(None, description="deadline rules (default: the shipped policy.toml)")
+    contacts_file: Path | None = Field(None, description="people to notify (default: the development contacts)")
+    calendar_dir: Path | None = Field(None, description="extra year files (<year>.toml) read at start")
+    time_zone: str = "Asia/Shanghai"
+
+    monitor_interval: float = Field(60.0, ge=0, description="seconds between monitor checks; 0 turns it off")
+    monitor_batch: int = Field(500, ge=1, le=10_000)
+    now: datetime | None = Field(None, description="(tests and drills) the monitor's clock, fixed")
+
+    sender_interval: float = Field(1.0, ge=0, description="seconds between delivery rounds; 0 turns it off")
+    sender_batch: int = Field(50, ge=1, le=1000)
+    max_attempts: int = Field(6, ge=1, le=50, description="a delivery failing this often is parked")
+    backoff_seconds: float = Field(30.0, gt=0, description="first retry delay; doubled each attempt")
+    backoff_max_seconds: float = Field(3600.0, gt=0)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "gongkai@example.gov.cn"
+    smtp_timeout: float = Field(10.0, gt=0)
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+
+    webhook_secret: str = Field("dev-webhook-secret", min_length=8,
+                                description="HMAC-SHA256 key unless a contact has its own")
+    webhook_timeout: float = Field(5.0, gt=0)
