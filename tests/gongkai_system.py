@@ -89,11 +89,16 @@ class System:
 
 
 class AutoReviewer:
-    """Approves every case that opens, as the reviewer ``bench.bot``, through AMQP intake commands."""
+    """Approves every case that opens, as the reviewer ``bench.bot``, through AMQP intake commands.
 
-    def __init__(self, settings: Settings, token: str = "dev-bench-token") -> None:
+    A case that needs two approvals (high risk) gets the second from ``second_token``'s reviewer.
+    """
+
+    def __init__(self, settings: Settings, token: str = "dev-bench-token",
+                 second_token: str = "dev-reviewer-token") -> None:
         self.settings = settings
         self.token = token
+        self.second_token = second_token
         self.decided = 0
 
     async def __aenter__(self) -> AutoReviewer:
@@ -116,13 +121,15 @@ class AutoReviewer:
         opened = parse(message.body)
         decision = c.DecideReview(case_id=opened.data["case_id"], decision=c.Decision.approve,
                                   content_hash=opened.data["content_hash"])
-        command = new_event(c.DECIDE_REVIEW, decision, source="/bench/reviewer", actor="bench.bot",
-                            subject=opened.subject, correlationid=opened.correlationid, causationid=opened.id)
-        await self._intake.publish(
-            aio_pika.Message(command.to_bytes(), message_id=command.id, content_type=CONTENT_TYPE,
-                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                             headers={"authorization": f"Bearer {self.token}"}),
-            routing_key=command.routing_key, mandatory=True)
+        tokens = [self.token] if opened.data.get("required_approvals", 1) < 2 else [self.token, self.second_token]
+        for token in tokens:
+            command = new_event(c.DECIDE_REVIEW, decision, source="/bench/reviewer", actor="bench.bot",
+                                subject=opened.subject, correlationid=opened.correlationid, causationid=opened.id)
+            await self._intake.publish(
+                aio_pika.Message(command.to_bytes(), message_id=command.id, content_type=CONTENT_TYPE,
+                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                 headers={"authorization": f"Bearer {token}"}),
+                routing_key=command.routing_key, mandatory=True)
         await message.ack()
         self.decided += 1
 

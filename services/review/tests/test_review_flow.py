@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -26,20 +27,22 @@ async def review(settings: Settings):
         yield client
 
 
-def submission(title: str = TITLE, body: str = BODY, submitted_by: str = "li.na") -> Envelope:
-    item_id = str(uuid.uuid4())
+def submission(title: str = TITLE, body: str = BODY, submitted_by: str = "li.na", item_id: str | None = None,
+               version: int = 1, attachments: list[dict] | None = None) -> Envelope:
+    item_id = item_id or str(uuid.uuid4())
     data = c.DisclosureSubmitted(
-        item_id=item_id, version=1, title=title, body=body, category="S05", audience=c.Audience.public,
-        channels=[c.Channel.portal], unit="办公室", submitted_by=submitted_by,
-        content_hash=c.content_hash(title, body, "S05", "public", ["portal"]))
+        item_id=item_id, version=version, title=title, body=body, category="S05", audience=c.Audience.public,
+        channels=[c.Channel.portal], unit="办公室", submitted_by=submitted_by, attachments=attachments or [],
+        content_hash=c.content_hash(title, body, "S05", "public", ["portal"], attachments=attachments or []))
     return new_event(c.DISCLOSURE_SUBMITTED, data, source="/gongkai/publishing", actor=submitted_by,
                      actorunit="办公室", subject=item_id)
 
 
-async def open_case(settings: Settings, events: Tap, **kwargs: str) -> Envelope:
+async def open_case(settings: Settings, events: Tap, **kwargs) -> Envelope:
     submitted = submission(**kwargs)
     await publish(settings, "events", submitted)
-    return await events.wait_for(c.REVIEW_CASE_OPENED, lambda e: e.subject == submitted.subject)
+    return await events.wait_for(c.REVIEW_CASE_OPENED, lambda e: e.subject == submitted.subject
+                                 and e.data["version"] == submitted.data["version"])
 
 
 def decision(opened: Envelope, decision: str = "approve", reason: str | None = None) -> dict:
@@ -261,3 +264,147 @@ async def test_the_same_item_version_submitted_twice_gets_one_case(settings, rev
 async def test_reading_cases_needs_the_reviewer_role(review, path, token, status):
     response = await review.get(path, headers=bearer(token) if token else {})
     assert response.status_code == status, response.text
+
+
+# ---- risk, two reviewers, redaction, withholding, new versions ------------------------------------
+
+ID = "11010519491231002X"
+ID_BODY = f"经查，当事人身份证号码：{ID}，特此公告。"
+
+
+async def test_high_risk_needs_two_different_reviewers_and_the_same_one_twice_is_refused(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events, body=ID_BODY)
+        url = f"/cases/{opened.data['case_id']}/decision"
+        first = await review.post(url, json=decision(opened), headers=bearer(REVIEWER))
+        recorded = await events.wait_for(c.REVIEW_APPROVAL_RECORDED)
+        again = await review.post(url, json=decision(opened), headers=bearer(REVIEWER))
+        command = intake_command(opened.data["case_id"], decision(opened))
+        await publish(settings, "intake", command, headers={"authorization": f"Bearer {REVIEWER2}"})
+        approved = await events.wait_for(c.REVIEW_APPROVED)
+    assert (opened.data["risk"], opened.data["required_approvals"]) == ("high", 2)
+    assert [(f["detector"], f["text"]) for f in opened.data["findings"]] == [("id-number", ID)]
+    assert first.status_code == 200 and first.json()["state"] == "open" and first.json()["approvals"] == ["zhao.lei"]
+    assert recorded.data["reviewers"] == ["zhao.lei"] and recorded.data["required_approvals"] == 2
+    assert again.status_code == 409 and "already approved" in again.json()["detail"]
+    assert approved.data["reviewers"] == ["zhao.lei", "chen.jing"] and approved.data["reviewer"] == "chen.jing"
+    assert approved.causationid == command.id and approved.data["content_hash"] == opened.data["content_hash"]
+    assert len(events.of_type(c.REVIEW_APPROVAL_RECORDED)) == 1 and len(events.of_type(c.REVIEW_APPROVED)) == 1
+    for event in (opened, recorded, approved):
+        assert (event.data["unit"], event.data["category"]) == ("办公室", "S05")
+
+
+async def test_a_redaction_request_names_the_spans_and_closes_the_case(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events, body=ID_BODY)
+        [finding] = opened.data["findings"]
+        url = f"/cases/{opened.data['case_id']}/decision"
+        outside = await review.post(url, headers=bearer(REVIEWER), json={
+            **decision(opened, "redact"), "spans": [{"field": "body", "start": 5, "end": len(ID_BODY) + 1}]})
+        span = {"field": "body", "start": finding["start"], "end": finding["end"]}
+        response = await review.post(url, headers=bearer(REVIEWER), json={
+            **decision(opened, "redact", "身份证号须删除"), "spans": [span]})
+        requested = await events.wait_for(c.REVIEW_REDACTION_REQUESTED)
+    assert outside.status_code == 422 and "outside the text" in outside.json()["detail"]
+    assert response.status_code == 200 and response.json()["state"] == "redaction_requested"
+    assert requested.data["spans"] == [span] and requested.data["reason"] == "身份证号须删除"
+    assert (requested.data["reviewer"], requested.data["unit"], requested.data["category"]) == (
+        "zhao.lei", "办公室", "S05")
+    assert ID_BODY[span["start"]:span["end"]] == ID
+    assert len(events.of_type(c.REVIEW_REDACTION_REQUESTED)) == 1
+
+
+async def test_withholding_records_the_legal_ground_over_amqp(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events)
+        missing = intake_command(opened.data["case_id"], decision(opened, "withhold"))
+        await publish(settings, "intake", missing, headers={"authorization": f"Bearer {REVIEWER}"})
+        refused = await events.wait_for(c.INTAKE_REJECTED, lambda e: e.data["command_id"] == missing.id)
+        command = intake_command(opened.data["case_id"], {**decision(opened, "withhold", "涉及第三方商业信息"),
+                                                           "legal_reason": "commercial-secret"})
+        await publish(settings, "intake", command, headers={"authorization": f"Bearer {REVIEWER}"})
+        withheld = await events.wait_for(c.REVIEW_WITHHELD)
+    assert refused.data["status"] == 422 and "legal_reason" in refused.data["reason"]
+    assert (withheld.data["legal_reason"], withheld.data["reason"]) == ("commercial-secret", "涉及第三方商业信息")
+    case = (await review.get(f"/cases/{opened.data['case_id']}", headers=bearer(REVIEWER))).json()
+    assert (case["state"], case["legal_reason"]) == ("withheld", "commercial-secret")
+
+
+async def test_a_new_version_voids_the_open_case_and_its_first_approval(settings, review):
+    async with Tap(settings, "events") as events:
+        v1 = await open_case(settings, events, body=ID_BODY)
+        url = f"/cases/{v1.data['case_id']}/decision"
+        assert (await review.post(url, json=decision(v1), headers=bearer(REVIEWER))).status_code == 200
+        v2 = await open_case(settings, events, item_id=v1.subject, version=2, body=ID_BODY.replace(ID, "×××"))
+        voided = await events.wait_for(c.REVIEW_CASE_VOIDED)
+        late = await review.post(url, json=decision(v1), headers=bearer(REVIEWER2))
+        other = str(uuid.uuid4())
+        await open_case(settings, events, item_id=other, version=2)
+        await publish(settings, "events", submission(item_id=other, version=1, title="迟到的旧版本"))
+        void_at_once = await events.wait_for(c.REVIEW_CASE_VOIDED, lambda e: e.subject == other)
+    assert (voided.data["case_id"], voided.data["superseded_by"], voided.data["reviewers"]) == (
+        v1.data["case_id"], 2, ["zhao.lei"])
+    assert (voided.data["unit"], voided.data["category"]) == ("办公室", "S05") and voided.causationid == v2.causationid
+    assert late.status_code == 409 and "already voided" in late.json()["detail"]
+    assert v2.data["risk"] == "none" and events.of_type(c.REVIEW_APPROVED) == []
+    assert void_at_once.data["version"] == 1 and void_at_once.data["superseded_by"] == 2
+    listed = (await review.get("/cases", params={"item_id": v1.subject, "state": "all"}, headers=bearer(REVIEWER)))
+    assert sorted((k["version"], k["state"]) for k in listed.json()) == [(1, "voided"), (2, "open")]
+
+
+async def test_the_queue_shows_each_finding_with_the_text_around_it(settings, review):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events, body=ID_BODY)
+    [case] = (await review.get("/cases", params={"item_id": opened.subject}, headers=bearer(REVIEWER))).json()
+    [finding] = case["findings"]
+    assert finding["context"] == {"before": "经查，当事人身份证号码：", "after": "，特此公告。"}
+    assert (case["risk"], case["required_approvals"], case["approvals"]) == ("high", 2, [])
+
+
+async def test_attachments_are_screened_by_type_and_text(settings, review):
+    attachments = [{"name": "名单.pdf", "media_type": "application/pdf", "size": 10, "sha256": "0" * 64,
+                    "text": "联系人：张伟，手机：13800138000"},
+                   {"name": "run.exe", "media_type": "application/x-msdownload", "size": 10, "sha256": "1" * 64}]
+    async with Tap(settings, "events") as events:
+        await publish(settings, "events", submission(attachments=attachments))
+        blocked = await events.wait_for(c.REVIEW_BLOCKED)
+    assert [(f["field"], f["detector"]) for f in blocked.data["findings"]] == [
+        ("attachments[0].text", "person-name"), ("attachments[0].text", "mobile-number"),
+        ("attachments[1].name", "attachment-type")]
+    assert "run.exe" in blocked.data["reason"]
+
+
+async def test_screening_a_text_over_http_answers_findings_and_risk_and_stores_nothing(settings, review):
+    response = await review.post("/screen", headers=bearer(SUBMITTER),
+                                 json={"title": "机密★1年 通知", "body": f"身份证{ID}"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["risk"], response.json()["blocked"]) == ("blocked", True)
+    assert [f["detector"] for f in response.json()["findings"]] == ["classification-marking", "id-number"]
+    clean = await review.post("/screen", headers=bearer(REVIEWER), json={"body": "公告正文。"})
+    assert clean.json() == {"risk": "none", "blocked": False, "required_approvals": 1, "findings": []}
+    listed = await review.get("/cases", params={"state": "all"}, headers=bearer(REVIEWER))
+    assert listed.json() == []
+
+
+@pytest.mark.parametrize(("content", "status", "reason"), [
+    ({"title": " ", "body": ""}, 422, "nothing to screen"),
+    ({"title": "通知", "body": "正" * 5_000_000}, 413, "request body over"),
+    ({"title": "通知", "body": "正" * 1_000_001, "chunked": True}, 422, "body"),
+    (b"\xff\xfe not utf-8", 422, ""),
+])
+async def test_bad_texts_to_screen_are_refused_with_a_reason(review, content, status, reason):
+    headers = {**bearer(REVIEWER), "content-type": "application/json"}
+    if isinstance(content, bytes):
+        response = await review.post("/screen", content=content, headers=headers)
+    elif content.pop("chunked", False):
+        async def chunks():
+            yield json.dumps(content).encode()
+        response = await review.post("/screen", content=chunks(), headers=headers)
+    else:
+        response = await review.post("/screen", json=content, headers=bearer(REVIEWER))
+    assert response.status_code == status, response.text
+    assert reason in response.json()["detail"]
+
+
+async def test_screening_needs_a_credential(review):
+    assert (await review.post("/screen", json={"body": "x"})).status_code == 401

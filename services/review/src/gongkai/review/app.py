@@ -8,21 +8,30 @@ from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
 
+from . import policy as policies
 from .handlers import Review
 from .http import router
+from .screening import Screener
+from .screening.keywords import KeywordFile
 from .tables import SCHEMA, metadata
 
 
-def build(settings: Settings) -> tuple[Service, Review]:
+def screener(policy: policies.Policy | None = None) -> Screener:
+    """The screener of the configured policy (``GONGKAI_REVIEW_POLICY``) and keyword file."""
+    policy = policy or policies.load()
+    return Screener(policy, KeywordFile(policies.keyword_path(policy)))
+
+
+def build(settings: Settings, policy: policies.Policy | None = None) -> tuple[Service, Review]:
     service = Service(SCHEMA, metadata, settings)
-    handlers = Review(service)
+    handlers = Review(service, screener(policy))
     service.on_events("review.submissions", {c.DISCLOSURE_SUBMITTED: handlers.on_submitted})
     service.on_commands("review.intake", {c.DECIDE_REVIEW: handlers.decide})
     return service, handlers
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    service, handlers = build(settings or Settings())
+def create_app(settings: Settings | None = None, policy: policies.Policy | None = None) -> FastAPI:
+    service, handlers = build(settings or Settings(), policy)
     app = http_app(service, [router], title="Gongkai review",
                    description="Confidentiality review (保密审查): screening, the reviewers' queue and decisions.")
     app.state.review = handlers

@@ -8,64 +8,93 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gongkai.shared.contracts import (
+    REVIEW_APPROVAL_RECORDED,
     REVIEW_APPROVED,
     REVIEW_BLOCKED,
     REVIEW_CASE_OPENED,
+    REVIEW_CASE_VOIDED,
+    REVIEW_REDACTION_REQUESTED,
     REVIEW_REJECTED,
+    REVIEW_WITHHELD,
+    CaseVoided,
     DecideReview,
     DisclosureSubmitted,
+    RedactionRequested,
     ReviewBlocked,
     ReviewCaseOpened,
     ReviewDecided,
+    ReviewWithheld,
 )
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.identity import Principal, Role
 from gongkai.shared.service import Service, payload
 from gongkai.shared.unit_of_work import UnitOfWork
+from pydantic import BaseModel
 
-from . import domain, repository, screening
+from . import domain, repository
+from .domain import Outcome, State
+from .screening import Screener
 
 log = logging.getLogger("gongkai.review")
 
 EXCERPT = 200
+EVENT_OF = {Outcome.approval_recorded: REVIEW_APPROVAL_RECORDED, Outcome.approved: REVIEW_APPROVED,
+            Outcome.rejected: REVIEW_REJECTED, Outcome.redaction_requested: REVIEW_REDACTION_REQUESTED,
+            Outcome.withheld: REVIEW_WITHHELD}
 
 
 class Review:
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, screener: Screener) -> None:
         self.service = service
+        self.screener = screener
 
     async def on_submitted(self, event: Envelope, uow: UnitOfWork) -> None:
         submitted = DisclosureSubmitted.model_validate(event.data)
-        findings = screening.screen(submitted.title, submitted.body)
-        case = domain.open_case(submitted, findings, case_id=str(uuid.uuid4()), now=datetime.now(UTC))
+        findings = self.screener.screen(submitted.title, submitted.body, submitted.summary, submitted.attachments)
+        now = datetime.now(UTC)
+        await repository.lock_item(uow.session, submitted.item_id)
+        newest = await repository.newest_version(uow.session, submitted.item_id)
+        case = domain.open_case(submitted, findings, self.screener.policy, case_id=str(uuid.uuid4()), now=now,
+                                newest_version=newest)
         if not await repository.add(uow.session, case):
             log.info("item version already has a case", extra={"item_id": case.item_id, "version": case.version})
             return
-        if case.state is domain.State.blocked:
+        for earlier in await repository.open_before(uow.session, case.item_id, case.version):
+            voided = domain.void(earlier, case.version, now)
+            await repository.save(uow.session, voided)
+            self._emit(uow, REVIEW_CASE_VOIDED, _voided(voided), voided, event)
+        if case.state is State.blocked:
             assert case.reason is not None
-            blocked = ReviewBlocked(case_id=case.case_id, item_id=case.item_id, version=case.version,
-                                    content_hash=case.content_hash, findings=list(findings), reason=case.reason)
-            uow.emit(self.service.event(REVIEW_BLOCKED, blocked, subject=case.item_id, cause=event))
-        else:
-            opened = ReviewCaseOpened(case_id=case.case_id, item_id=case.item_id, version=case.version,
-                                      content_hash=case.content_hash, findings=list(findings))
-            uow.emit(self.service.event(REVIEW_CASE_OPENED, opened, subject=case.item_id, cause=event))
+            self._emit(uow, REVIEW_BLOCKED, ReviewBlocked(
+                case_id=case.case_id, item_id=case.item_id, version=case.version, content_hash=case.content_hash,
+                findings=list(findings), reason=case.reason, unit=case.unit, category=case.category), case, event)
+            return
+        if case.state is State.voided:
+            self._emit(uow, REVIEW_CASE_VOIDED, _voided(case), case, event)
+            return
+        self._emit(uow, REVIEW_CASE_OPENED, ReviewCaseOpened(
+            case_id=case.case_id, item_id=case.item_id, version=case.version, content_hash=case.content_hash,
+            findings=list(findings), risk=case.risk, required_approvals=case.required_approvals,
+            unit=case.unit, category=case.category, submitted_by=case.submitted_by), case, event)
+        if case.state is State.approved:  # auto-approved by the policy
+            self._emit(uow, REVIEW_APPROVED, _decided(case), case, event)
+
+    def _emit(self, uow: UnitOfWork, kind: str, data: BaseModel, case: domain.Case, cause: Envelope) -> None:
+        uow.emit(self.service.event(kind, data, subject=case.item_id, cause=cause))
 
     async def decide(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         principal.require(Role.reviewer)
         cmd = payload(DecideReview, command.data)
-        # The row lock makes racing reviewers take turns: the second one finds the case decided (409).
+        # The row lock makes racing reviewers take turns: the second one finds the case changed.
         current = await repository.get(uow.session, cmd.case_id, for_update=True)
-        case = domain.decide(current, cmd, principal, datetime.now(UTC))
-        await repository.save_decision(uow.session, case)
-        decided = ReviewDecided(case_id=case.case_id, item_id=case.item_id, version=case.version,
-                                content_hash=case.content_hash, reviewer=principal.id, reason=case.reason)
-        kind = REVIEW_APPROVED if case.state is domain.State.approved else REVIEW_REJECTED
-        uow.emit(command.caused(kind, decided, source=self.service.source, actor=principal.id,
-                                actorunit=principal.unit, subject=case.item_id))
+        case, outcome = domain.decide(current, cmd, principal, datetime.now(UTC))
+        await repository.save(uow.session, case)
+        uow.emit(command.caused(EVENT_OF[outcome], _decision_event(case, outcome, principal.id),
+                                source=self.service.source, actor=principal.id, actorunit=principal.unit,
+                                subject=case.item_id))
         return summary(case)
 
-    async def cases(self, *, state: domain.State | None, item_id: str | None, limit: int) -> list[domain.Case]:
+    async def cases(self, *, state: State | None, item_id: str | None, limit: int) -> list[domain.Case]:
         async with self.service.sessions() as session:
             return await repository.find(session, state=state, item_id=item_id, limit=limit)
 
@@ -74,14 +103,51 @@ class Review:
             return await repository.get(session, case_id)
 
 
-def summary(case: domain.Case) -> dict[str, Any]:
+def _decided(case: domain.Case) -> ReviewDecided:
+    return ReviewDecided(case_id=case.case_id, item_id=case.item_id, version=case.version,
+                         content_hash=case.content_hash, reviewer=case.approvals[-1].reviewer if case.approvals
+                         else (case.decided_by or ""), reason=case.reason, reviewers=case.reviewers,
+                         unit=case.unit, category=case.category, risk=case.risk,
+                         required_approvals=case.required_approvals)
+
+
+def _decision_event(case: domain.Case, outcome: Outcome, reviewer: str) -> BaseModel:
+    common = {"case_id": case.case_id, "item_id": case.item_id, "version": case.version,
+              "content_hash": case.content_hash, "reviewer": reviewer, "unit": case.unit, "category": case.category}
+    if outcome is Outcome.redaction_requested:
+        return RedactionRequested(**common, spans=list(case.spans), reason=case.reason or "")
+    if outcome is Outcome.withheld:
+        assert case.legal_reason is not None
+        return ReviewWithheld(**common, legal_reason=case.legal_reason, reason=case.reason)
+    if outcome is Outcome.rejected:
+        return ReviewDecided(**common, reason=case.reason, reviewers=[reviewer], risk=case.risk,
+                             required_approvals=case.required_approvals)
+    return _decided(case)
+
+
+def _voided(case: domain.Case) -> CaseVoided:
+    assert case.superseded_by is not None
+    return CaseVoided(case_id=case.case_id, item_id=case.item_id, version=case.version,
+                      superseded_by=case.superseded_by, content_hash=case.content_hash, reviewers=case.reviewers,
+                      unit=case.unit, category=case.category)
+
+
+def summary(case: domain.Case, *, with_context: bool = False) -> dict[str, Any]:
     """A case as JSON values (it is also stored as the answer replayed to a retried request)."""
+    findings = []
+    for finding in case.findings:
+        item = finding.model_dump(mode="json")
+        text = case.text_of(finding.field) if with_context else None
+        if text is not None:
+            item["context"] = domain.context(text, finding.start, finding.end)
+        findings.append(item)
     return {
         "case_id": case.case_id, "item_id": case.item_id, "version": case.version, "state": case.state.value,
         "content_hash": case.content_hash, "title": case.title, "excerpt": case.body[:EXCERPT],
         "category": case.category, "unit": case.unit, "submitted_by": case.submitted_by,
-        "findings": [f.model_dump(mode="json") for f in case.findings],
-        "opened_at": case.opened_at.isoformat(),
+        "risk": case.risk, "required_approvals": case.required_approvals, "approvals": case.reviewers,
+        "findings": findings, "opened_at": case.opened_at.isoformat(),
         "decided_by": case.decided_by, "decided_at": case.decided_at.isoformat() if case.decided_at else None,
-        "reason": case.reason,
+        "reason": case.reason, "legal_reason": case.legal_reason,
+        "spans": [s.model_dump(mode="json") for s in case.spans], "superseded_by": case.superseded_by,
     }

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from gongkai.shared.contracts import Finding
-from sqlalchemy import select, update
+from typing import Any
+
+from gongkai.shared.contracts import Finding, Span
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .domain import Case, State
+from .domain import Approval, Case, State
 from .tables import cases
+
+
+async def lock_item(session: AsyncSession, item_id: str) -> None:
+    """Serialise the cases of one item (versions arriving at two replicas at once) until commit."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('review.item'), hashtext(:item))"),
+                          {"item": item_id})
+
+
+async def newest_version(session: AsyncSession, item_id: str) -> int | None:
+    return (await session.execute(select(func.max(cases.c.version)).where(cases.c.item_id == item_id))).scalar()
 
 
 async def add(session: AsyncSession, case: Case) -> bool:
     """Store a new case; False when this item version already has one (nothing is changed then)."""
-    row = {**case.__dict__, "state": case.state.value,
-           "findings": [f.model_dump(mode="json") for f in case.findings]}
-    stmt = (insert(cases).values(**row)
+    stmt = (insert(cases).values(**_row(case))
             .on_conflict_do_nothing(index_elements=["item_id", "version"]).returning(cases.c.case_id))
     return (await session.execute(stmt)).scalar_one_or_none() is not None
 
@@ -28,6 +38,14 @@ async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) 
     return _case(row) if row else None
 
 
+async def open_before(session: AsyncSession, item_id: str, version: int) -> list[Case]:
+    """Open cases of earlier versions of an item, locked."""
+    stmt = (select(cases).where(cases.c.item_id == item_id, cases.c.version < version,
+                                cases.c.state == State.open.value)
+            .order_by(cases.c.version).with_for_update())
+    return [_case(row) for row in (await session.execute(stmt)).mappings()]
+
+
 async def find(session: AsyncSession, *, state: State | None, item_id: str | None, limit: int) -> list[Case]:
     stmt = select(cases).order_by(cases.c.opened_at, cases.c.case_id).limit(limit)
     if state is not None:
@@ -37,11 +55,24 @@ async def find(session: AsyncSession, *, state: State | None, item_id: str | Non
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
-async def save_decision(session: AsyncSession, case: Case) -> None:
-    await session.execute(update(cases).where(cases.c.case_id == case.case_id).values(
-        state=case.state.value, decided_by=case.decided_by, decided_at=case.decided_at, reason=case.reason))
+async def save(session: AsyncSession, case: Case) -> None:
+    """Write what a decision or a voiding changes."""
+    row = _row(case)
+    changed = ("state", "decided_by", "decided_at", "reason", "approvals", "legal_reason", "spans", "superseded_by")
+    await session.execute(update(cases).where(cases.c.case_id == case.case_id)
+                          .values(**{k: row[k] for k in changed}))
 
 
-def _case(row: dict) -> Case:
+def _row(case: Case) -> dict[str, Any]:
+    return {**case.__dict__, "state": case.state.value, "attachments": list(case.attachments),
+            "findings": [f.model_dump(mode="json") for f in case.findings],
+            "approvals": [a.as_json() for a in case.approvals],
+            "spans": [s.model_dump(mode="json") for s in case.spans]}
+
+
+def _case(row: Any) -> Case:
     return Case(**{**row, "state": State(row["state"]),
-                   "findings": tuple(Finding.model_validate(f) for f in row["findings"])})
+                   "findings": tuple(Finding.model_validate(f) for f in row["findings"]),
+                   "attachments": tuple(row["attachments"]),
+                   "approvals": tuple(Approval.from_json(a) for a in row["approvals"]),
+                   "spans": tuple(Span.model_validate(s) for s in row["spans"])})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gongkai.shared.db import service_metadata
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 SCHEMA = "review"
@@ -21,11 +21,23 @@ cases = Table(
     Column("unit", String(128)),
     Column("submitted_by", String(128), nullable=False),
     Column("findings", JSONB, nullable=False, comment="screening findings (gongkai.shared.contracts.Finding)"),
-    Column("state", String(16), nullable=False, comment="open, approved, rejected, blocked"),
+    Column("state", String(24), nullable=False,
+           comment="open, approved, rejected, blocked, redaction_requested, withheld, voided"),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("decided_by", String(128)),
     Column("decided_at", DateTime(timezone=True)),
     Column("reason", Text),
+    Column("summary", Text),
+    Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb"),
+           comment="the version's attachments (name, media_type, size, sha256, text)"),
+    Column("risk", String(16), nullable=False, server_default="none", comment="blocked, high, medium, low, none"),
+    Column("required_approvals", Integer, nullable=False, server_default="1"),
+    Column("approvals", JSONB, nullable=False, server_default=text("'[]'::jsonb"),
+           comment="approvals so far: [{reviewer, at}]"),
+    Column("legal_reason", String(32), comment="with withheld: the legal ground"),
+    Column("spans", JSONB, nullable=False, server_default=text("'[]'::jsonb"),
+           comment="with redaction_requested: the spans to remove"),
+    Column("superseded_by", Integer, comment="with voided: the version that replaced this one"),
     UniqueConstraint("item_id", "version"),
 )
 Index("ix_cases_state_opened_at", cases.c.state, cases.c.opened_at)

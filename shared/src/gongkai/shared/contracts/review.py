@@ -126,6 +126,7 @@ class ReviewDecided(Payload):
     unit: str | None = None
     category: str | None = None
     risk: Risk | None = None
+    required_approvals: int | None = Field(None, description="approvals by different reviewers the risk needs")
 
 
 class RedactionRequested(Payload):
@@ -159,3 +160,7 @@ class CaseVoided(Payload):
     item_id: str
     version: int
     superseded_by: int
+    content_hash: str | None = None
+    reviewers: list[str] = Field(default_factory=list, description="approvals voided with the case")
+    unit: str | None = None
+    category: str | None = None
