@@ -42,9 +42,15 @@ async def until(client, predicate: Callable[[Page], bool], timeout: float = 15.0
         while True:
             response = await client.get("/events", params={"limit": 1000}, headers=AUDITOR)
             assert response.status_code == 200, response.text
-            if predicate(page := response.json()["events"]):
+            page = [e for e in response.json()["events"] if not is_query(e)]
+            if predicate(page):
                 return page
             await asyncio.sleep(0.05)
+
+
+def is_query(entry: dict[str, Any]) -> bool:
+    """The log records each auditor's query too; most tests look past those entries."""
+    return bool(entry["envelope"]) and entry["envelope"]["type"] == c.AUDIT_QUERY_RECORDED
 
 
 def has(event_id: str, *, dead: bool = False) -> Callable[[Page], bool]:
@@ -71,7 +77,11 @@ def event(type: str, subject: str | None, cause: Envelope | None = None, **data:
     return new_event(type, data, source="/gongkai/publishing", actor="li.na", subject=subject)
 
 
-async def rows(settings: Settings, sql: str = "select * from audit.events order by seq") -> list[asyncpg.Record]:
+NOT_QUERIES = f"select * from audit.events where type is distinct from '{c.AUDIT_QUERY_RECORDED}' order by seq"
+EVERY_ROW = "select * from audit.events order by seq"
+
+
+async def rows(settings: Settings, sql: str = NOT_QUERIES) -> list[asyncpg.Record]:
     connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
     try:
         return await connection.fetch(sql)
@@ -106,7 +116,9 @@ async def test_every_message_on_every_exchange_is_recorded_once_even_when_sent_t
     assert [e["envelope"]["id"] for e in page if e["valid"]] == [internal.id, public.id, command.id, sentinel.id]
     assert [e["raw"] for e in page if not e["valid"]] == ["\ufffd not json", "[]"]
     stored = await rows(sequential)
-    assert [r["seq"] for r in stored] == [1, 2, 3, 4, 5, 6], "duplicates take no seq"
+    assert len(stored) == 6, "duplicates are stored once"
+    every = [r["seq"] for r in await rows(sequential, EVERY_ROW)]
+    assert every == list(range(1, len(every) + 1)), "duplicates take no seq"
     assert stored[0]["body"] == internal.to_bytes() and stored[3]["body"] == b"\xff not json"
     assert stored[3]["record_key"] == f"{ns}.events:broken-1"
     assert stored[4]["record_key"] == f"{ns}.events:not-an-envelope"
@@ -213,7 +225,7 @@ async def test_the_log_is_filtered_by_type_and_actor_and_paged_by_seq(sequential
     while after is not None:
         response = await audit.get("/events", params={"limit": 2, "after_seq": after}, headers=AUDITOR)
         assert response.status_code == 200, response.text
-        seen += [e["envelope"]["id"] for e in response.json()["events"]]
+        seen += [e["envelope"]["id"] for e in response.json()["events"] if not is_query(e)]
         after = response.json()["next_after_seq"]
     assert seen == [m.id for m in sent]
 
@@ -222,8 +234,9 @@ async def test_the_log_is_filtered_by_type_and_actor_and_paged_by_seq(sequential
     assert opened["next_after_seq"] is None
     mine = (await audit.get("/events", params={"actor": "zhou.min", "type": c.DEADLINE_MET}, headers=AUDITOR)).json()
     assert [e["envelope"]["id"] for e in mine["events"]] == [sent[4].id]
-    later = (await audit.get("/events", params={"after_seq": 4}, headers=AUDITOR)).json()
-    assert [e["seq"] for e in later["events"]] == [5]
+    fourth = [r["seq"] for r in await rows(sequential)][3]
+    later = (await audit.get("/events", params={"after_seq": fourth, "type": c.DEADLINE_MET}, headers=AUDITOR)).json()
+    assert [e["envelope"]["id"] for e in later["events"]] == [sent[4].id]
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"limit": "x"}, {"after_seq": -1},
@@ -256,9 +269,9 @@ async def test_concurrent_appends_get_a_dense_seq_in_commit_order(settings):
         finally:
             await connection.close()
         await until(client, lambda page: len(page) == len(sent))
-    stored = await rows(settings)
-    assert [r["seq"] for r in stored] == list(range(1, 61))
-    assert {r["event_id"] for r in stored} == {m.id for m in sent}
+    every = await rows(settings, EVERY_ROW)
+    assert [r["seq"] for r in every] == list(range(1, len(every) + 1))
+    assert {r["event_id"] for r in await rows(settings)} == {m.id for m in sent}
 
 
 @pytest.mark.parametrize("statement", [
@@ -271,8 +284,8 @@ async def test_the_log_refuses_update_delete_and_truncate(settings, statement):
     await migrate(settings, ("audit",))
     connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
     try:
-        await connection.execute("insert into audit.events (record_key, exchange, routing_key, dead_lettered, valid,"
-                                 " body) values ('ns.events:e-1', 'ns.events', 'k', false, true, 'original')")
+        await connection.execute("insert into audit.events (seq, record_key, exchange, routing_key, dead_lettered,"
+                                 " valid, body) values (1, 'ns.events:e-1', 'ns.events', 'k', false, true, 'original')")
         with pytest.raises(asyncpg.PostgresError, match="append-only"):
             await connection.execute(statement)
         assert await connection.fetch("select seq, valid, body from audit.events") == [(1, True, b"original")]

@@ -118,3 +118,36 @@ def test_json_nested_beyond_the_parsers_depth_is_recorded_as_invalid():
     body = b"[" * 200_000 + b"]" * 200_000
     record = record_of(body)
     assert not record.valid and record.body == body
+
+
+def test_an_event_from_an_unknown_source_is_flagged_but_a_staff_tools_command_is_not():
+    stranger = new_event(c.DISCLOSURE_SUBMITTED, {"unit": "办公室"}, source="/elsewhere", actor="x")
+    assert record_of(stranger.to_bytes(), message_id=stranger.id).flag == "unknown-source"
+    assert record_of(stranger.to_bytes(), exchange="ns.public").flag == "unknown-source"
+    command = new_event(c.SUBMIT_DISCLOSURE, {}, source="/staff-tool", actor="staff-tool")
+    assert record_of(command.to_bytes(), exchange="ns.intake").flag is None
+    assert record_of(EVENT.to_bytes()).flag is None
+
+
+def test_the_unit_is_the_items_unit_else_the_actors():
+    assert record_of(new_event(c.REVIEW_APPROVED, {"unit": "运输管理科"}, source="/gongkai/review", actor="zhao.lei",
+                               actorunit="保密办").to_bytes()).unit == "运输管理科"
+    assert record_of(EVENT.to_bytes()).unit == "办公室"
+
+
+def test_only_valid_unflagged_live_events_of_counted_types_become_facts():
+    from gongkai.audit.facts import fact_of
+
+    counted = new_event(c.DISCLOSURE_WITHHELD, {"item_id": "i", "version": 2, "unit": "办公室", "category": "S05",
+                                                "legal_reason": "state-secret"}, source="/gongkai/publishing",
+                        actor="a")
+    fact = fact_of(record_of(counted.to_bytes()), 9)
+    assert fact is not None and (fact["seq"], fact["subject_id"], fact["version"], fact["legal_reason"]) == (
+        9, "i", 2, "state-secret")
+    assert fact_of(record_of(counted.to_bytes(), dead_lettered=True), 9) is None
+    assert fact_of(record_of(counted.to_bytes(), exchange="ns.public"), 9) is None
+    assert fact_of(record_of(b"not json"), 9) is None
+    foreign = counted.model_copy(update={"source": "/elsewhere"})
+    assert fact_of(record_of(foreign.to_bytes()), 9) is None
+    uncounted = new_event(c.DEADLINE_OPENED, {"unit": "办公室"}, source="/gongkai/notification", actor="a")
+    assert fact_of(record_of(uncounted.to_bytes()), 9) is None

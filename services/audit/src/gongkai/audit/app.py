@@ -2,28 +2,74 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
+from sqlalchemy import event
 
+from .config import AuditConfig
 from .consumers import DEAD_LETTER_QUEUE, RECORD_QUEUE, subscribe
 from .handlers import Audit
 from .http import router
 from .tables import SCHEMA, metadata
 
+log = logging.getLogger("gongkai.audit")
 
-def build(settings: Settings) -> tuple[Service, Audit]:
+
+def run_as(service: Service, role: str) -> None:
+    """Every connection of the service runs as ``role`` (INSERT and SELECT only on the log)."""
+
+    @event.listens_for(service.engine.sync_engine, "connect")
+    def set_role(dbapi_connection, _record) -> None:
+        # Outside any transaction, so that a rollback cannot undo it.
+        dbapi_connection.run_async(lambda connection: connection.execute(f'set role "{role}"'))
+
+
+def build(settings: Settings, config: AuditConfig | None = None) -> tuple[Service, Audit]:
+    config = config or AuditConfig()
     service = Service(SCHEMA, metadata, settings)
-    handlers = Audit(service)
+    if config.db_role:
+        run_as(service, config.db_role)
+    handlers = Audit(service, config)
     subscribe(service, handlers, RECORD_QUEUE, dead_lettered=False)
     subscribe(service, handlers, DEAD_LETTER_QUEUE, dead_lettered=True)
     return service, handlers
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    service, handlers = build(settings or Settings())
+async def checkpoints_every(audit: Audit, seconds: float) -> None:
+    while True:
+        try:
+            await audit.checkpoint()
+        except Exception:
+            log.exception("signing a checkpoint failed; trying again at the next interval")
+        await asyncio.sleep(seconds)
+
+
+def create_app(settings: Settings | None = None, config: AuditConfig | None = None) -> FastAPI:
+    service, handlers = build(settings or Settings(), config)
     app = http_app(service, [router], title="Gongkai audit",
-                   description="The append-only log of every event, command and dead letter, for auditors.")
+                   description="The append-only, verifiable log of every event, command and dead letter, "
+                               "for auditors: queries, Merkle proofs, signed checkpoints and statistics.")
     app.state.audit = handlers
+    service_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app):
+            signer = asyncio.create_task(checkpoints_every(handlers, handlers.config.checkpoint_interval_seconds),
+                                         name="audit-checkpoints")
+            try:
+                yield
+            finally:
+                signer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await signer
+
+    app.router.lifespan_context = lifespan
     return app

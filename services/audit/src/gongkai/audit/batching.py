@@ -9,6 +9,7 @@ fails, every waiter gets the error and its message goes back to the queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from .record import Record
@@ -33,6 +34,14 @@ class AppendBatcher:
         self._waiting.append((record, future))
         self._arrived.set()
         return await future
+
+    async def close(self) -> None:
+        """Stop the writer task (waiters still pending get cancelled)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
 
     async def _run(self) -> None:
         while True:

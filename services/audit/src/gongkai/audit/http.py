@@ -1,11 +1,18 @@
-"""Auditors' HTTP API: what the log holds about an item, and the log itself page by page."""
+"""Auditors' HTTP API: queries, exports, statistics, and what verifying the log takes (entries, proofs,
+signed checkpoints, the public key). Every route needs the auditor role."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from gongkai.shared.errors import NotFound
+from fastapi.responses import StreamingResponse
+from gongkai.shared.errors import NotFound, Refused
 from gongkai.shared.http import requires
 from gongkai.shared.identity import Principal, Role
 
@@ -14,28 +21,174 @@ from .handlers import Audit
 router = APIRouter(tags=["audit"])
 
 Auditor = Annotated[Principal, Depends(requires(Role.auditor))]
+MAX_SPAN = timedelta(days=3661)  # ten years: a longer range is a mistake, not a question
+MAX_SIZE = 2**62
 
 
 def audit(request: Request) -> Audit:
     return request.app.state.audit
 
 
+Handlers = Annotated[Audit, Depends(audit)]
+
+
+def _span(since: date | datetime | None, until: date | datetime | None) -> None:
+    if since is not None and until is not None:
+        if until < since:
+            raise Refused(f"'to' ({until}) is before 'from' ({since})", status=422)
+        if until - since > MAX_SPAN:
+            raise Refused("a range longer than ten years is refused: ask for a shorter one", status=422)
+    for moment in (since, until):
+        if moment is not None and not 2000 <= moment.year <= 2100:
+            raise Refused(f"{moment} is outside the years 2000–2100 the log can hold", status=422)
+
+
+def filters(
+    type: Annotated[str | None, Query(max_length=128)] = None,
+    actor: Annotated[str | None, Query(max_length=128)] = None,
+    item: Annotated[str | None, Query(max_length=256, description="the item id (the envelope's subject)")] = None,
+    unit: Annotated[str | None, Query(max_length=128, description="data.unit, else the actor's unit")] = None,
+    since: Annotated[datetime | None, Query(alias="from", description="recorded at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(alias="to", description="recorded before (ISO 8601)")] = None,
+) -> dict[str, Any]:
+    for moment in (since, until):
+        if moment is not None and moment.tzinfo is None:
+            raise Refused("'from' and 'to' need a time zone offset, e.g. 2026-01-01T00:00:00+08:00", status=422)
+    _span(since, until)
+    return {"type": type, "actor": actor, "item": item, "unit": unit, "since": since, "until": until}
+
+
+Filters = Annotated[dict[str, Any], Depends(filters)]
+
+
 @router.get("/items/{item_id}/events",
             summary="Every recorded message about an item, and the commands that caused them, in order")
-async def item_events(item_id: str, _: Auditor, handlers: Annotated[Audit, Depends(audit)]) -> dict[str, Any]:
-    trail = await handlers.trail(item_id)
+async def item_events(item_id: str, auditor: Auditor, handlers: Handlers) -> dict[str, Any]:
+    trail = await handlers.trail(auditor, item_id)
     if not trail:
         raise NotFound(f"nothing recorded for item {item_id}")
     return {"item_id": item_id, "events": trail}
 
 
-@router.get("/events", summary="The log in recording order, filtered by type or actor, paged by seq")
+@router.get("/events", summary="The log in recording order, filtered by type, actor, item, unit and time, "
+                               "paged by seq")
 async def list_events(
-    _: Auditor,
-    handlers: Annotated[Audit, Depends(audit)],
-    type: Annotated[str | None, Query(max_length=128)] = None,
-    actor: Annotated[str | None, Query(max_length=128)] = None,
-    after_seq: Annotated[int, Query(ge=0, description="return records with a greater seq")] = 0,
+    auditor: Auditor, handlers: Handlers, chosen: Filters,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SIZE, description="return records with a greater seq")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    return await handlers.events(type=type, actor=actor, after_seq=after_seq, limit=limit)
+    return await handlers.events(auditor, after_seq=after_seq, limit=limit, **chosen)
+
+
+@router.get("/events/export", summary="The same filters, every matching entry, streamed as CSV or JSON lines")
+async def export_events(auditor: Auditor, handlers: Handlers, chosen: Filters,
+                        format: Literal["csv", "jsonl"] = "jsonl") -> StreamingResponse:
+    rows = handlers.export(auditor, format, **chosen)
+    if format == "jsonl":
+        return StreamingResponse(_jsonl(rows), media_type="application/x-ndjson")
+    return StreamingResponse(_csv(rows), media_type="text/csv; charset=utf-8",
+                             headers={"content-disposition": 'attachment; filename="audit-events.csv"'})
+
+
+CSV_COLUMNS = ("seq", "received_at", "exchange", "routing_key", "valid", "flag", "dead_lettered",
+               "dead_letter_reason", "id", "type", "source", "time", "subject", "actor", "actorunit", "data")
+
+
+async def _jsonl(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    async for row in rows:
+        yield (json.dumps(row, ensure_ascii=False, default=str) + "\n").encode()
+
+
+async def _csv(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    async for row in rows:
+        envelope = row["envelope"] or {}
+        writer.writerow([row["seq"], row["received_at"], row["exchange"], row["routing_key"], row["valid"],
+                         row["flag"] or "", row["dead_lettered"], row["dead_letter_reason"] or "",
+                         *(envelope.get(k, "") for k in ("id", "type", "source", "time", "subject", "actor",
+                                                         "actorunit")),
+                         json.dumps(envelope.get("data"), ensure_ascii=False) if row["valid"] else row["raw"]])
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue().encode()
+
+
+# ---- verifying the log ----------------------------------------------------------------------
+
+
+@router.get("/log/entries", summary="Raw entries (base64 body) with the leaf hash the tree recorded, by seq")
+async def log_entries(
+    auditor: Auditor, handlers: Handlers,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SIZE)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    up_to: Annotated[int | None, Query(ge=0, le=MAX_SIZE, description="no entry after this seq")] = None,
+) -> dict[str, Any]:
+    return await handlers.entries(auditor, after_seq=after_seq, limit=limit, up_to=up_to)
+
+
+@router.get("/log/checkpoints", summary="Signed checkpoints in order of size")
+async def list_checkpoints(
+    _: Auditor, handlers: Handlers,
+    after_size: Annotated[int, Query(ge=0, le=MAX_SIZE)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    return {"checkpoints": await handlers.checkpoints(after_size=after_size, limit=limit)}
+
+
+@router.get("/log/checkpoints/latest", summary="The latest signed checkpoint")
+async def latest_checkpoint(_: Auditor, handlers: Handlers) -> dict[str, Any]:
+    return await handlers.latest_checkpoint()
+
+
+@router.post("/log/checkpoints", summary="Sign a checkpoint now (when the log grew), and return the latest")
+async def sign_checkpoint(_: Auditor, handlers: Handlers) -> dict[str, Any]:
+    await handlers.checkpoint()
+    return await handlers.latest_checkpoint()
+
+
+@router.get("/log/key", summary="The log's origin and its verifier key (name+key id+base64 Ed25519 key)")
+async def public_key(_: Auditor, handlers: Handlers) -> dict[str, str]:
+    return handlers.public_key()
+
+
+@router.get("/log/proofs/inclusion", summary="RFC 6962 inclusion proof of entry seq in the tree of a size")
+async def inclusion_proof(
+    _: Auditor, handlers: Handlers,
+    seq: Annotated[int, Query(ge=1, le=MAX_SIZE)],
+    size: Annotated[int, Query(ge=1, le=MAX_SIZE, description="a checkpoint's size")],
+) -> dict[str, Any]:
+    return await handlers.inclusion(seq, size)
+
+
+@router.get("/log/proofs/consistency", summary="RFC 6962 consistency proof between two tree sizes")
+async def consistency_proof(
+    _: Auditor, handlers: Handlers,
+    old: Annotated[int, Query(alias="from", ge=0, le=MAX_SIZE)],
+    new: Annotated[int, Query(alias="to", ge=0, le=MAX_SIZE)],
+) -> dict[str, Any]:
+    return await handlers.consistency(old, new)
+
+
+# ---- statistics -----------------------------------------------------------------------------
+
+
+@router.get("/statistics", summary="Per unit: submitted, approved, rejected, blocked, withheld by legal reason, "
+                                   "published on time and late, withdrawn, reminders, escalations")
+async def unit_statistics(
+    auditor: Auditor, handlers: Handlers,
+    since: Annotated[date, Query(alias="from")],
+    until: Annotated[date, Query(alias="to", description="inclusive")],
+    unit: Annotated[str | None, Query(max_length=128)] = None,
+) -> dict[str, Any]:
+    _span(since, until)
+    return await handlers.statistics(auditor, since=since, until=until, unit=unit)
+
+
+@router.get("/reports/annual", summary="The annual report's tables 二 and 三 (国办公开办函〔2021〕30号)")
+async def annual_report(auditor: Auditor, handlers: Handlers,
+                        year: Annotated[int, Query(ge=2000, le=2100)]) -> dict[str, Any]:
+    return await handlers.annual_report(auditor, year)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,22 +34,33 @@ class Record:
     correlation_id: str | None = None
     causation_id: str | None = None
     event_time: datetime | None = None
+    unit: str | None = None
+    flag: str | None = None
 
     def row(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(self.__dict__)  # shallow: asdict() deep-copies every body
 
     def with_distinct_key(self) -> Record:
         """The same record under a key naming its body: another body reused a message id already recorded."""
-        return Record(**{**self.row(), "record_key": f"{self.record_key}:{body_hash(self.body)}"})
+        return replace(self, record_key=f"{self.record_key}:{body_hash(self.body)}")
 
 
 def body_hash(body: bytes) -> str:
     return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
+FACT_EXCHANGES = ("events", "public", "staff")
+UNKNOWN_SOURCE = "unknown-source"
+
+
 def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: str | None,
-                 headers: Mapping[str, Any] | None, dead_lettered: bool) -> Record:
-    """The record of one delivery; ``exchange`` is the real exchange name it came through."""
+                 headers: Mapping[str, Any] | None, dead_lettered: bool,
+                 known_source_prefix: str = "/gongkai/") -> Record:
+    """The record of one delivery; ``exchange`` is the real exchange name it came through.
+
+    A valid event on the events, public or staff exchange whose ``source`` does not start with
+    ``known_source_prefix`` is recorded all the same, flagged ``unknown-source`` (and not counted).
+    """
     identity = message_id or body_hash(body)
     reason = None
     if dead_lettered:
@@ -67,8 +78,14 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
     attributes = {"event_id": envelope.id, "type": envelope.type, "source": envelope.source,
                   "subject": envelope.subject, "actor": envelope.actor, "actorunit": envelope.actorunit,
                   "correlation_id": envelope.correlationid, "causation_id": envelope.causationid}
-    return Record(valid=True, event_time=_utc(envelope.time), **{k: _storable(v) for k, v in attributes.items()},
-                  **common)
+    data = envelope.data if isinstance(envelope.data, dict) else {}
+    unit = data.get("unit") if isinstance(data.get("unit"), str) else envelope.actorunit
+    flag = None
+    if (not dead_lettered and exchange.rsplit(".", 1)[-1] in FACT_EXCHANGES
+            and not envelope.source.startswith(known_source_prefix)):
+        flag = UNKNOWN_SOURCE
+    return Record(valid=True, event_time=_utc(envelope.time), unit=_storable(unit[:128] if unit else None),
+                  flag=flag, **{k: _storable(v) for k, v in attributes.items()}, **common)
 
 
 def _first_death(headers: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -104,7 +121,7 @@ def entry(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "seq": row["seq"], "exchange": row["exchange"], "routing_key": row["routing_key"],
         "received_at": row["received_at"], "dead_lettered": row["dead_lettered"],
-        "dead_letter_reason": row["dead_letter_reason"], "valid": row["valid"],
+        "dead_letter_reason": row["dead_letter_reason"], "valid": row["valid"], "flag": row.get("flag"),
         "envelope": _readable(json.loads(body, parse_constant=str)) if row["valid"] else None,
         "raw": None if row["valid"] else body.decode("utf-8", errors="replace"),
     }

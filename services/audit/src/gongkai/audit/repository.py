@@ -2,45 +2,128 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, text
+from gongkai.shared import contracts as c
+from sqlalchemy import RowMapping, func, insert, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .facts import fact_of
+from .merkle import Frontier, Node, leaf_hash, root_nodes
 from .record import Record
-from .tables import events
+from .tables import checkpoints, events, facts, tree_nodes
 
 APPEND_LOCK = "gongkai.audit.append"
+
+
+async def lock_appends(session: AsyncSession) -> None:
+    """One appender at a time, across replicas, until the transaction ends."""
+    await session.execute(text("select pg_advisory_xact_lock(hashtext(:key))"), {"key": APPEND_LOCK})
+
+
+async def tree_size(session: AsyncSession) -> int:
+    return (await session.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one()
+
+
+async def nodes(session: AsyncSession, wanted: set[Node]) -> dict[Node, bytes]:
+    """The stored subtrees ``wanted``, by primary key (one round trip); LookupError if any is missing."""
+    if not wanted:
+        return {}
+    levels, indexes = zip(*sorted(wanted), strict=True)
+    stmt = text("select n.level, n.index, n.hash from unnest(cast(:levels as smallint[]), cast(:indexes as bigint[]))"
+                " as w(level, index) join audit.tree_nodes n on n.level = w.level and n.index = w.index")
+    rows = (await session.execute(stmt, {"levels": list(levels), "indexes": list(indexes)})).all()
+    found = {(level, index): bytes(digest) for level, index, digest in rows}
+    if missing := wanted - found.keys():
+        raise LookupError(f"the tree store lacks nodes {sorted(missing)[:5]}")
+    return found
 
 
 async def append_many(session: AsyncSession, records: list[Record]) -> list[bool]:
     """Append ``records`` in order; for each, False when this very message was recorded before.
 
-    Appends are serialised by a transaction-level advisory lock, so ``seq`` order is commit order
-    (a reader paging by ``seq`` never skips a row committed late) and a duplicate burns no ``seq``.
-    A different body under a key already recorded is kept too, under a key naming its body hash.
+    Appends are serialised by a transaction-level advisory lock: ``seq`` is max + 1 under the lock, so
+    it is dense and in commit order, and the tree nodes and facts go in with the entry, in the same
+    transaction. A different body under a key already recorded is kept too, under a key naming its body.
     """
-    await session.execute(text("select pg_advisory_xact_lock(hashtext(:key))"), {"key": APPEND_LOCK})
+    await lock_appends(session)
     candidates = [(record, record.with_distinct_key()) for record in records]
-    keys = [c.record_key for pair in candidates for c in pair]
+    keys = [candidate.record_key for pair in candidates for candidate in pair]
     known: dict[str, bytes] = dict(
         (await session.execute(select(events.c.record_key, events.c.body).where(events.c.record_key.in_(keys)))).all())
-    appended, rows = [], []
+    appended, chosen = [], []
     for pair in candidates:
         outcome = False
         for candidate in pair:
             body = known.get(candidate.record_key)
             if body is None:
                 known[candidate.record_key] = candidate.body
-                rows.append(candidate.row())
+                chosen.append(candidate)
                 outcome = True
                 break
             if body == candidate.body:
                 break
         appended.append(outcome)
-    if rows:
+    if chosen:
+        size = await tree_size(session)
+        frontier = Frontier.at(size, await nodes(session, set(root_nodes(size))))
+        rows, made, found = [], [], []
+        for seq, record in enumerate(chosen, start=size + 1):
+            rows.append({**record.row(), "seq": seq})
+            made += frontier.append(leaf_hash(record.body))
+            if (fact := fact_of(record, seq)) is not None:
+                found.append(fact)
         await session.execute(insert(events), rows)
+        await session.execute(insert(tree_nodes), [{"level": lv, "index": ix, "hash": h} for lv, ix, h in made])
+        if found:
+            await session.execute(insert(facts), found)
     return appended
+
+
+# ---- checkpoints ----------------------------------------------------------------------------
+
+
+async def latest_checkpoint(session: AsyncSession) -> RowMapping | None:
+    return (await session.execute(select(checkpoints).order_by(checkpoints.c.size.desc()).limit(1))).mappings().first()
+
+
+async def checkpoint_list(session: AsyncSession, *, after_size: int, limit: int) -> Sequence[RowMapping]:
+    stmt = select(checkpoints).where(checkpoints.c.size > after_size).order_by(checkpoints.c.size).limit(limit)
+    return (await session.execute(stmt)).mappings().all()
+
+
+async def checkpoint_at(session: AsyncSession, size: int) -> RowMapping | None:
+    return (await session.execute(select(checkpoints).where(checkpoints.c.size == size))).mappings().first()
+
+
+async def grew_since(session: AsyncSession, size: int, ignore_type: str) -> bool:
+    """Whether entries other than ``ignore_type`` (the log's own checkpoint events) came after ``size``."""
+    stmt = select(events.c.seq).where(events.c.seq > size, events.c.type.is_distinct_from(ignore_type)).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def add_checkpoint(session: AsyncSession, size: int, root: bytes, note: str) -> None:
+    await session.execute(insert(checkpoints).values(size=size, root=root, note=note))
+
+
+# ---- reading the log ------------------------------------------------------------------------
+
+
+async def entry(session: AsyncSession, seq: int) -> RowMapping | None:
+    return (await session.execute(select(events).where(events.c.seq == seq))).mappings().first()
+
+
+async def bodies(session: AsyncSession, *, after_seq: int, limit: int, up_to: int | None = None
+                 ) -> Sequence[RowMapping]:
+    """Entries with their leaf hash as the tree recorded it, in seq order."""
+    stmt = (select(events.c.seq, events.c.body, tree_nodes.c.hash.label("leaf_hash"))
+            .join(tree_nodes, (tree_nodes.c.level == 0) & (tree_nodes.c.index == events.c.seq - 1))
+            .where(events.c.seq > after_seq).order_by(events.c.seq).limit(limit))
+    if up_to is not None:
+        stmt = stmt.where(events.c.seq <= up_to)
+    return (await session.execute(stmt)).mappings().all()
 
 
 async def trail(session: AsyncSession, item_id: str) -> Sequence[RowMapping]:
@@ -51,11 +134,57 @@ async def trail(session: AsyncSession, item_id: str) -> Sequence[RowMapping]:
     return (await session.execute(stmt)).mappings().all()
 
 
-async def page(session: AsyncSession, *, type: str | None, actor: str | None, after_seq: int,
-               limit: int) -> Sequence[RowMapping]:
-    stmt = select(events).where(events.c.seq > after_seq)
-    if type is not None:
-        stmt = stmt.where(events.c.type == type)
-    if actor is not None:
-        stmt = stmt.where(events.c.actor == actor)
+def _filtered(stmt: Any, filters: dict[str, Any]) -> Any:
+    for name, column in (("type", events.c.type), ("actor", events.c.actor), ("item", events.c.subject),
+                         ("unit", events.c.unit)):
+        if filters.get(name) is not None:
+            stmt = stmt.where(column == filters[name])
+    if filters.get("since") is not None:
+        stmt = stmt.where(events.c.received_at >= filters["since"])
+    if filters.get("until") is not None:
+        stmt = stmt.where(events.c.received_at < filters["until"])
+    return stmt
+
+
+async def page(session: AsyncSession, *, after_seq: int, limit: int, **filters: Any) -> Sequence[RowMapping]:
+    stmt = _filtered(select(events).where(events.c.seq > after_seq), filters)
     return (await session.execute(stmt.order_by(events.c.seq).limit(limit))).mappings().all()
+
+
+async def stream(session: AsyncSession, *, up_to: int, batch: int = 1000, **filters: Any
+                 ) -> AsyncIterator[RowMapping]:
+    """Every matching entry with ``seq ≤ up_to``, fetched ``batch`` at a time by seq."""
+    after = 0
+    while True:
+        stmt = _filtered(select(events).where(events.c.seq > after, events.c.seq <= up_to), filters)
+        rows = (await session.execute(stmt.order_by(events.c.seq).limit(batch))).mappings().all()
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = rows[-1]["seq"]
+
+
+# ---- statistics -----------------------------------------------------------------------------
+
+
+async def fact_counts(session: AsyncSession, *, since: date, until: date, unit: str | None
+                      ) -> Sequence[RowMapping]:
+    """Facts between ``since`` and ``until`` (inclusive), grouped by what the statistics distinguish."""
+    columns = (facts.c.unit, facts.c.type, facts.c.action, facts.c.legal_reason, facts.c.rule, facts.c.late,
+               facts.c.category)
+    stmt = (select(*columns, func.count().label("n"),
+                   func.count(func.distinct(func.concat(facts.c.subject_id, literal_column("':'"),
+                                                        facts.c.version))).label("distinct_versions"))
+            .where(facts.c.on_date >= since, facts.c.on_date <= until).group_by(*columns))
+    if unit is not None:
+        stmt = stmt.where(facts.c.unit == unit)
+    return (await session.execute(stmt)).mappings().all()
+
+
+async def request_facts(session: AsyncSession, *, until: date) -> Sequence[RowMapping]:
+    """Every request received or answered up to ``until``: what table 三 of the annual report counts."""
+    stmt = (select(facts.c.type, facts.c.subject_id, facts.c.on_date, facts.c.applicant_kind, facts.c.outcome)
+            .where(facts.c.type.in_([c.REQUEST_RECEIVED, c.REQUEST_ANSWERED]), facts.c.on_date <= until)
+            .order_by(facts.c.seq))
+    return (await session.execute(stmt)).mappings().all()

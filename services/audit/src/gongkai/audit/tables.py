@@ -1,17 +1,35 @@
-"""The audit schema: one append-only table of every message seen on every exchange."""
+"""The audit schema: the append-only log, its Merkle tree, its signed checkpoints and its statistics facts.
+
+Every table here is insert-only: triggers refuse UPDATE, DELETE and TRUNCATE, and the writer role
+(``gongkai_audit_writer``) holds only INSERT and SELECT on them.
+"""
 
 from __future__ import annotations
 
 from gongkai.shared.db import service_metadata
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Identity, Index, LargeBinary, String, Table, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    func,
+)
 
 SCHEMA = "audit"
 metadata = service_metadata(SCHEMA)
 
 events = Table(
     "events", metadata,
-    Column("seq", BigInteger, Identity(always=True), primary_key=True,
-           comment="order of recording; appends are serialised, so it is also commit order"),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False,
+           comment="1, 2, 3 … without gaps, assigned under the append lock: leaf seq - 1 of the Merkle tree"),
     Column("record_key", Text, nullable=False, unique=True,
            comment="<exchange>:<message id>, or dlx:<queue>:<message id> for a dead letter"),
     Column("event_id", String(128)),
@@ -30,8 +48,46 @@ events = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("valid", Boolean, nullable=False, comment="false: the body is not a CloudEvents envelope"),
     Column("body", LargeBinary, nullable=False, comment="the message body, byte for byte"),
+    Column("unit", String(128), comment="the unit the entry is about: data.unit, else the actor's unit"),
+    Column("flag", String(64), comment="unknown-source: an event whose source is not one of the services"),
 )
 Index("ix_events_subject", events.c.subject)
 Index("ix_events_event_id", events.c.event_id)
 Index("ix_events_type_seq", events.c.type, events.c.seq)
 Index("ix_events_actor_seq", events.c.actor, events.c.seq)
+Index("ix_events_unit_seq", events.c.unit, events.c.seq)
+Index("ix_events_received_at", events.c.received_at)
+
+tree_nodes = Table(
+    "tree_nodes", metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("index", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False,
+           comment="RFC 6962 hash of leaves [index·2^level, (index+1)·2^level); level 0: the leaf hashes"),
+)
+
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary, nullable=False),
+    Column("note", Text, nullable=False, comment="the C2SP signed note, as published"),
+    Column("signed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+facts = Table(
+    "facts", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False, comment="the entry it was read from"),
+    Column("type", String(128), nullable=False),
+    Column("unit", String(128)),
+    Column("category", String(32)),
+    Column("subject_id", String(256), comment="the item or request id"),
+    Column("version", Integer),
+    Column("on_date", Date, nullable=False, comment="the day it happened (China Standard Time)"),
+    Column("action", String(32)),
+    Column("legal_reason", String(64)),
+    Column("rule", String(64)),
+    Column("late", Boolean),
+    Column("applicant_kind", String(32)),
+    Column("outcome", String(64)),
+)
+Index("ix_facts_type_on_date", facts.c.type, facts.c.on_date)
