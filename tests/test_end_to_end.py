@@ -53,8 +53,8 @@ async def test_an_approved_item_reaches_the_public_and_every_step_is_in_the_audi
 
         deadlines = await poll(lambda: http.get(f"{system.url('notification')}/deadlines",
                                                 params={"item_id": item_id}, headers=SUBMITTER),
-                               lambda r: r.status_code == 200 and _states(r.json()) == ["met"])
-        assert _states(deadlines.json()) == ["met"]
+                               lambda r: r.status_code == 200 and _states(r.json()) == ["met", "met"])
+        assert sorted(d["rule"] for d in deadlines.json()["deadlines"]) == ["proactive-publication", "review-sla"]
 
         wanted = {c.DISCLOSURE_SUBMITTED, c.REVIEW_CASE_OPENED, c.REVIEW_APPROVED, c.DISCLOSURE_PUBLISHED,
                   c.PUBLIC_DISCLOSURE_PUBLISHED, c.DEADLINE_OPENED, c.DEADLINE_MET}
@@ -80,7 +80,9 @@ async def test_a_classified_item_is_blocked_and_never_reaches_the_public(setting
         trail = await poll(lambda: http.get(f"{system.url('audit')}/items/{item_id}/events", headers=AUDITOR),
                            lambda r: r.status_code == 200 and c.REVIEW_BLOCKED in _types(r.json()))
         assert c.PUBLIC_DISCLOSURE_PUBLISHED not in _types(trail.json())
-        await events.wait_for(c.DEADLINE_CANCELLED, lambda e: e.subject == item_id)
+        # The review clock is met by the block; the publication clock stays open: the item must be fixed.
+        met = await events.wait_for(c.DEADLINE_MET, lambda e: e.subject == item_id)
+        assert met.data["rule"] == "review-sla"
     assert [e for _, e in public.messages if e.subject == item_id] == []
 
 

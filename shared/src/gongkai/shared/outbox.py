@@ -46,7 +46,7 @@ class OutboxRelay:
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(self._amqp_url)
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        for logical in ("events", "public", "intake"):
+        for logical in ("events", "public", "staff", "intake"):
             self._exchanges[logical] = await channel.get_exchange(self._topology.exchange(logical), ensure=False)
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 

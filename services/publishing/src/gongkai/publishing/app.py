@@ -2,33 +2,77 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
 from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from . import http, public
 from .catalogue import Catalogue
 from .handlers import Publishing
-from .http import router
 from .tables import SCHEMA, metadata
 
 
-def build(settings: Settings) -> tuple[Service, Publishing]:
+class PublishingSettings(BaseSettings):
+    """Publishing's own settings (``GONGKAI_`` prefix, beside the shared ones)."""
+
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_", extra="ignore")
+
+    catalogue_file: Path | None = Field(None, description="the agency's catalogue; the bundled plan if unset")
+    release_poll_seconds: float = Field(1.0, gt=0, le=300, description="how often scheduled releases are checked")
+
+
+def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Service, Publishing]:
+    own = own or PublishingSettings()
     service = Service(SCHEMA, metadata, settings)
-    handlers = Publishing(service, Catalogue.load())
-    service.on_commands("publishing.intake", {c.SUBMIT_DISCLOSURE: handlers.submit})
+    handlers = Publishing(service, Catalogue.load(own.catalogue_file))
+    service.on_commands("publishing.intake", {
+        c.SUBMIT_DISCLOSURE: handlers.submit,
+        c.CREATE_DISCLOSURE: handlers.create,
+        c.EDIT_DISCLOSURE: handlers.edit,
+        c.SUBMIT_VERSION: handlers.submit_version,
+        c.MARK_INFORMATION_CHANGED: handlers.mark_changed,
+        c.SCHEDULE_RELEASE: handlers.schedule,
+        c.WITHDRAW_DISCLOSURE: handlers.withdraw,
+    })
     service.on_events("publishing.reviews", {
+        c.REVIEW_CASE_OPENED: handlers.on_case_opened,
         c.REVIEW_APPROVED: handlers.on_approved,
-        c.REVIEW_REJECTED: handlers.on_stopped,
-        c.REVIEW_BLOCKED: handlers.on_stopped,
+        c.REVIEW_REJECTED: handlers.on_rejected,
+        c.REVIEW_BLOCKED: handlers.on_blocked,
+        c.REVIEW_REDACTION_REQUESTED: handlers.on_redaction_requested,
+        c.REVIEW_WITHHELD: handlers.on_withheld,
     })
     return service, handlers
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    service, handlers = build(settings or Settings())
-    app = http_app(service, [router], title="Gongkai publishing",
-                   description="Disclosure items: staff intake and publication to public channels.")
+def create_app(settings: Settings | None = None, own: PublishingSettings | None = None) -> FastAPI:
+    own = own or PublishingSettings()
+    service, handlers = build(settings or Settings(), own)
+    app = http_app(service, [http.router, public.router], title="Gongkai publishing",
+                   description="Disclosure items: staff intake, their lifecycle, publication to channels, "
+                               "and the public read side (catalogue, search, feeds).")
     app.state.publishing = handlers
+    runtime = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime(app):
+            releases = asyncio.create_task(handlers.run_releases(own.release_poll_seconds), name="releases")
+            try:
+                yield
+            finally:
+                releases.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await releases
+
+    app.router.lifespan_context = lifespan
     return app

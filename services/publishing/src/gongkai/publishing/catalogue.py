@@ -1,36 +1,170 @@
-"""The disclosure catalogue (公开目录): the plan's categories, their audience and default channels."""
+"""The disclosure catalogue (公开目录): categories, their audience, channels, legal basis and deadline policy.
+
+The catalogue is data: ``catalogue.json`` beside this module holds the transport bureau's plan (ten public
+categories S01–S10 and three internal-affairs categories N01–N03); ``GONGKAI_CATALOGUE_FILE`` names another
+agency's file. A file is validated strictly: unknown fields, duplicate codes, default channels outside the
+allowed ones, or an internal category on a public channel stop the service with the reason.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Annotated, Literal
 
 from gongkai.shared.contracts import Audience, Channel
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEFAULT_FILE = Path(__file__).with_name("catalogue.json")
 
+# Channels an internal-audience item may use: the staff notice board (内部公开栏) and other staff means
+# (内网、会议). The portal, the media and press conferences reach the public.
+INTERNAL_CHANNELS = frozenset({Channel.bulletin, Channel.other})
 
-class Category(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
-    code: str
-    name: str
+class CatalogueError(ValueError):
+    """The catalogue file cannot be used, and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WorkingDays(_Strict):
+    """Publish within ``days`` working days of the date the information was formed or changed."""
+
+    kind: Literal["working-days"]
+    days: int = Field(ge=1, le=365)
+
+
+class Annual(_Strict):
+    """Publish by a fixed date each year (e.g. the annual report by 31 January)."""
+
+    kind: Literal["annual"]
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _real_date(self) -> Annual:
+        try:
+            date(2024, self.month, self.day)  # a leap year: 29 February is allowed
+        except ValueError as exc:
+            raise ValueError(f"no such day {self.month}-{self.day}") from exc
+        return self
+
+
+class AnyTime(_Strict):
+    """No publication deadline (published when ready)."""
+
+    kind: Literal["any-time"]
+
+
+DeadlinePolicy = Annotated[WorkingDays | Annual | AnyTime, Field(discriminator="kind")]
+
+
+class Category(_Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+    name: str = Field(min_length=1, max_length=200)
     audience: Audience
-    default_channels: tuple[Channel, ...]
+    channels: tuple[Channel, ...] = Field(min_length=1, description="the channels this category may use")
+    default_channels: tuple[Channel, ...] = Field(min_length=1)
+    legal_basis: str = Field(min_length=1, max_length=500)
+    deadline: DeadlinePolicy
+    proactive: bool = True
+    content: str | None = Field(None, max_length=2000, description="what the category holds")
+    responsible: str | None = Field(None, max_length=200, description="the responsible body")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Category:
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError("channels lists a channel twice")
+        if stray := [c.value for c in self.default_channels if c not in self.channels]:
+            raise ValueError(f"default_channels {stray} are not among the allowed channels")
+        if self.audience is Audience.internal and (public := [c.value for c in self.channels
+                                                               if c not in INTERNAL_CHANNELS]):
+            raise ValueError(f"an internal category cannot use the public channels {public}")
+        return self
+
+    def due_on(self, formed_on: date) -> date | None:
+        """An indication of the publication due date (notification keeps the authoritative clock,
+        with the holiday calendar; this counts Monday to Friday only)."""
+        policy = self.deadline
+        if isinstance(policy, WorkingDays):
+            day, left = formed_on, policy.days
+            while left:
+                day += timedelta(days=1)
+                if day.weekday() < 5:
+                    left -= 1
+            return day
+        if isinstance(policy, Annual):
+            for year in (formed_on.year, formed_on.year + 1):
+                try:
+                    due = date(year, policy.month, policy.day)
+                except ValueError:  # 29 February in a common year
+                    due = date(year, policy.month, 28)
+                if due >= formed_on:
+                    return due
+        return None
+
+
+class _File(_Strict):
+    agency: str | None = Field(None, max_length=200)
+    categories: list[Category] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _unique(self) -> _File:
+        codes = [c.code for c in self.categories]
+        if dupes := sorted({c for c in codes if codes.count(c) > 1}):
+            raise ValueError(f"category codes listed twice: {', '.join(dupes)}")
+        return self
 
 
 class Catalogue:
-    def __init__(self, categories: list[Category]) -> None:
+    def __init__(self, categories: list[Category], agency: str | None = None) -> None:
+        self.agency = agency
         self._by_code = {c.code: c for c in categories}
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_FILE) -> Catalogue:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls([Category.model_validate(c) for c in raw["categories"]])
+    def load(cls, path: Path | None = None) -> Catalogue:
+        path = path or DEFAULT_FILE
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CatalogueError(f"cannot read catalogue file {path}: {exc}") from exc
+        return cls.parse(raw, where=str(path))
+
+    @classmethod
+    def parse(cls, raw: object, where: str = "catalogue") -> Catalogue:
+        try:
+            parsed = _File.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(f"{_where(raw, e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+            raise CatalogueError(f"invalid catalogue {where}: {problems}") from exc
+        return cls(parsed.categories, parsed.agency)
 
     def get(self, code: str) -> Category | None:
         return self._by_code.get(code)
 
     def codes(self) -> list[str]:
         return list(self._by_code)
+
+    def categories(self) -> list[Category]:
+        return list(self._by_code.values())
+
+
+def _where(raw: object, loc: tuple) -> str:
+    """``categories.3.channels`` reads ``categories[3] (S04).channels``: the code helps find the entry."""
+    parts: list[str] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and i > 0 and loc[i - 1] == "categories":
+            code = ""
+            if isinstance(raw, dict) and isinstance(raw.get("categories"), list) and part < len(raw["categories"]):
+                entry = raw["categories"][part]
+                code = f" ({entry.get('code')})" if isinstance(entry, dict) and entry.get("code") else ""
+            parts[-1] += f"[{part}]{code}"
+        elif isinstance(part, str) and part in ("working-days", "annual", "any-time"):
+            continue
+        else:
+            parts.append(str(part))
+    return ".".join(parts) or "file"

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from gongkai.shared.contracts import (
-    DISCLOSURE_PUBLICATION_REFUSED,
-    DISCLOSURE_PUBLISHED,
-    DISCLOSURE_SUBMITTED,
-    PUBLIC_DISCLOSURE_PUBLISHED,
-    DisclosurePublished,
-    DisclosureSubmitted,
-    PublicationRefused,
-    ReviewBlocked,
-    ReviewDecided,
-    SubmitDisclosure,
-)
+from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
+from gongkai.shared.errors import Conflict, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
 from gongkai.shared.service import Service, payload
 from gongkai.shared.unit_of_work import UnitOfWork
 
 from . import domain, repository
 from .catalogue import Catalogue
+from .domain import Item, State, Version
+
+log = logging.getLogger("gongkai.publishing")
+
+PUBLIC_TYPES = {"published": c.PUBLIC_DISCLOSURE_PUBLISHED, "updated": c.PUBLIC_DISCLOSURE_UPDATED,
+                "withdrawn": c.PUBLIC_DISCLOSURE_WITHDRAWN}
+STAFF_TYPES = {"published": c.STAFF_DISCLOSURE_PUBLISHED, "updated": c.STAFF_DISCLOSURE_UPDATED,
+               "withdrawn": c.STAFF_DISCLOSURE_WITHDRAWN}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Publishing:
@@ -33,60 +36,330 @@ class Publishing:
         self.service = service
         self.catalogue = catalogue
 
+    # ---- staff commands (AMQP intake and HTTP) ------------------------------------------------
+
     async def submit(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+        """Create an item and send version 1 to review at once (the one-shot command)."""
         principal.require(Role.submitter)
-        cmd = payload(SubmitDisclosure, command.data)
-        version = domain.new_item(cmd, principal, self.catalogue, item_id=str(uuid.uuid4()),
-                                  now=datetime.now(UTC))
-        await repository.add(uow.session, version)
-        submitted = DisclosureSubmitted(
-            item_id=version.item_id, version=version.version, title=version.title, body=version.body,
-            category=version.category, audience=version.audience, channels=list(version.channels),
-            unit=version.unit, submitted_by=version.submitted_by, content_hash=version.content_hash)
-        uow.emit(command.caused(DISCLOSURE_SUBMITTED, submitted, source=self.service.source, actor=principal.id,
-                                actorunit=principal.unit, subject=version.item_id))
-        return {"item_id": version.item_id, "version": version.version, "state": version.state.value,
-                "content_hash": version.content_hash}
+        return await self._create(command, principal, uow, payload(c.SubmitDisclosure, command.data), submit=True)
+
+    async def create(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+        principal.require(Role.submitter)
+        return await self._create(command, principal, uow, payload(c.CreateDisclosure, command.data), submit=False)
+
+    async def _create(self, command: Envelope, principal: Principal, uow: UnitOfWork, cmd: c.SubmitDisclosure,
+                      *, submit: bool) -> dict[str, Any]:
+        at = now()
+        item, version = domain.new_item(cmd, principal, self.catalogue, item_id=str(uuid.uuid4()), now=at)
+        if submit:
+            version = domain.submit(version, principal.id, at)
+        await repository.add_item(uow.session, item)
+        await repository.add_version(uow.session, version)
+        if submit:
+            self._emit_submitted(uow, command, version, actor=principal)
+        return summary(version)
+
+    async def edit(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+        """A new version (a draft, or submitted with ``submit``); versions still waiting are superseded."""
+        cmd = payload(c.EditDisclosure, command.data)
+        item = await self._item(uow, cmd.item_id)
+        at = now()
+        version = domain.next_version(item, cmd, principal, self.catalogue, at)
+        for old in domain.supersede_pending(await repository.history(uow.session, item.item_id, for_update=True)):
+            await repository.save_version(uow.session, old)
+        if cmd.submit:
+            version = domain.submit(version, principal.id, at)
+        await repository.add_version(uow.session, version)
+        await repository.save_item(uow.session, _at_version(item, version.version))
+        if cmd.submit:
+            self._emit_submitted(uow, command, version, actor=principal)
+        return summary(version)
+
+    async def submit_version(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+        cmd = payload(c.SubmitVersion, command.data)
+        item = await self._item(uow, cmd.item_id)
+        domain.may_change(item, principal)
+        version = await self._version(uow, item, cmd.version)
+        if version.version != item.current_version:
+            raise Conflict(f"version {version.version} is {version.state.value}; the current version is "
+                           f"{item.current_version}")
+        submitted = domain.submit(version, principal.id, now())
+        await repository.save_version(uow.session, submitted)
+        self._emit_submitted(uow, command, submitted, actor=principal)
+        return summary(submitted)
+
+    async def mark_changed(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+        cmd = payload(c.MarkInformationChanged, command.data)
+        item = await self._item(uow, cmd.item_id)
+        domain.may_change(item, principal)
+        if item.public_version is None or item.withdrawn_at is not None:
+            raise Conflict(f"item {item.item_id} is not published; only published information can change")
+        if cmd.changed_on > now().date():
+            raise Refused(f"changed_on {cmd.changed_on} is in the future")
+        changed = c.InformationChanged(item_id=item.item_id, unit=item.unit, category=item.category,
+                                       changed_on=cmd.changed_on, marked_by=principal.id, note=cmd.note)
+        uow.emit(command.caused(c.DISCLOSURE_INFORMATION_CHANGED, changed, source=self.service.source,
+                                actor=principal.id, actorunit=principal.unit, subject=item.item_id))
+        return {"item_id": item.item_id, "changed_on": cmd.changed_on.isoformat(),
+                "due_on": _iso(self._due_on(item.category, cmd.changed_on))}
+
+    async def schedule(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+        """Set the release time of a version not yet published (the time is not part of the content)."""
+        cmd = payload(c.ScheduleRelease, command.data)
+        item = await self._item(uow, cmd.item_id)
+        domain.may_change(item, principal)
+        version = await self._version(uow, item, cmd.version)
+        domain.check_release(cmd.release_at, now())
+        if version.state not in domain.PENDING or version.version != item.current_version:
+            raise Conflict(f"version {version.version} of item {item.item_id} is {version.state.value}; "
+                           "only the current version, before publication, can be scheduled")
+        scheduled = domain.replace(version, release_at=cmd.release_at)
+        await repository.save_version(uow.session, scheduled)
+        if scheduled.state is State.scheduled:
+            self._emit_scheduled(uow, command, scheduled)
+        return summary(scheduled)
+
+    async def withdraw(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+        cmd = payload(c.WithdrawDisclosure, command.data)
+        item = await self._item(uow, cmd.item_id)
+        public = await repository.get(uow.session, item.item_id, item.public_version, for_update=True) \
+            if item.public_version else None
+        item, version = domain.withdraw(item, public, principal, cmd.reason, now())
+        await repository.save_version(uow.session, version)
+        await repository.save_item(uow.session, item)
+        assert item.withdrawn_at is not None
+        withdrawn = c.DisclosureWithdrawn(
+            item_id=item.item_id, version=version.version, category=item.category, unit=item.unit,
+            audience=item.audience, channels=list(version.channels), reason=cmd.reason, withdrawn_by=principal.id,
+            withdrawn_at=item.withdrawn_at)
+        uow.emit(command.caused(c.DISCLOSURE_WITHDRAWN, withdrawn, source=self.service.source, actor=principal.id,
+                                actorunit=principal.unit, subject=item.item_id))
+        for key, notice in domain.withdrawal_notices(item, version, self._category_name(item.category)):
+            self._emit_channel(uow, command, item.audience, "withdrawn", notice, key, item.item_id)
+        return summary(version)
+
+    # ---- review outcomes -----------------------------------------------------------------------
+
+    async def on_case_opened(self, event: Envelope, uow: UnitOfWork) -> None:
+        opened = c.ReviewCaseOpened.model_validate(event.data)
+        found = await self._locked(uow, opened.item_id, opened.version)
+        if found and found[1].state is State.submitted:
+            await repository.save_version(uow.session, found[1].to(State.in_review))
 
     async def on_approved(self, event: Envelope, uow: UnitOfWork) -> None:
-        approval = ReviewDecided.model_validate(event.data)
-        version = await repository.get(uow.session, approval.item_id, approval.version, for_update=True)
-        if version is None:
+        approval = c.ReviewDecided.model_validate(event.data)
+        found = await self._locked(uow, approval.item_id, approval.version)
+        if found is None:
             self._refuse(event, uow, approval.item_id, approval.version, "no such item version")
             return
-        outcome = domain.on_approval(version, approval.content_hash, datetime.now(UTC))
+        item, version = found
+        outcome = domain.on_approval(item, version, approval.content_hash, now())
         if isinstance(outcome, domain.RefusePublication):
-            self._refuse(event, uow, version.item_id, version.version, outcome.reason)
+            self._refuse(event, uow, version.item_id, version.version, outcome.reason, item)
+        elif isinstance(outcome, domain.Schedule):
+            await repository.save_version(uow.session, outcome.version)
+            self._emit_scheduled(uow, event, outcome.version)
         elif isinstance(outcome, domain.Publish):
-            await self._publish(event, uow, outcome.version)
+            await self._publish(uow, item, outcome.version, event)
 
-    async def on_stopped(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_rejected(self, event: Envelope, uow: UnitOfWork) -> None:
+        decision = c.ReviewDecided.model_validate(event.data)
+        await self._stop(uow, decision.item_id, decision.version, State.rejected, decision.reason)
+
+    async def on_blocked(self, event: Envelope, uow: UnitOfWork) -> None:
+        blocked = c.ReviewBlocked.model_validate(event.data)
+        await self._stop(uow, blocked.item_id, blocked.version, State.blocked, blocked.reason)
+
+    async def _stop(self, uow: UnitOfWork, item_id: str, number: int, state: State, reason: str | None) -> None:
         """A rejection or a screening block: the version stays unpublished for good."""
-        decision = ReviewBlocked.model_validate(event.data) if event.type.endswith("blocked.v1") \
-            else ReviewDecided.model_validate(event.data)
-        version = await repository.get(uow.session, decision.item_id, decision.version, for_update=True)
-        if version is None or version.state is not domain.State.in_review:
+        found = await self._locked(uow, item_id, number)
+        if found and found[1].state in domain.AWAITING_REVIEW:
+            await repository.save_version(uow.session, found[1].to(state, decided_at=now(), reason=reason))
+
+    async def on_redaction_requested(self, event: Envelope, uow: UnitOfWork) -> None:
+        """The next version, with the spans replaced by ×××, goes to review for the original submitter."""
+        request = c.RedactionRequested.model_validate(event.data)
+        found = await self._locked(uow, request.item_id, request.version)
+        if not found:
             return
-        state = domain.State.blocked if isinstance(decision, ReviewBlocked) else domain.State.rejected
-        await repository.save_state(uow.session, replace(version, state=state))
+        item, version = found
+        if version.state not in domain.AWAITING_REVIEW or version.version != item.current_version:
+            log.info("redaction request for a version no longer waiting ignored",
+                     extra={"item_id": item.item_id, "version": version.version, "state": version.state.value})
+            return
+        if request.content_hash != version.content_hash:
+            self._refuse(event, uow, item.item_id, version.version,
+                         f"redaction was asked on {request.content_hash}, but version {version.version} "
+                         f"has {version.content_hash}", item)
+            return
+        at = now()
+        redacted = domain.redacted(version, request.spans, item.current_version + 1, at)
+        await repository.save_version(uow.session, version.to(State.changes_requested, decided_at=at,
+                                                              reason=request.reason))
+        await repository.add_version(uow.session, redacted)
+        await repository.save_item(uow.session, _at_version(item, redacted.version))
+        self._emit_submitted(uow, event, redacted, actor=None)
 
-    async def _publish(self, cause: Envelope, uow: UnitOfWork, version: domain.Version) -> None:
-        await repository.save_state(uow.session, version)
-        assert version.published_at is not None
-        published = DisclosurePublished(
-            item_id=version.item_id, version=version.version, content_hash=version.content_hash,
-            audience=version.audience, channels=list(version.channels), category=version.category,
-            published_at=version.published_at)
-        uow.emit(self.service.event(DISCLOSURE_PUBLISHED, published, subject=version.item_id, cause=cause))
-        category = self.catalogue.get(version.category)
-        for routing_key, public in domain.public_announcements(version, category.name if category else ""):
-            uow.emit(self.service.event(PUBLIC_DISCLOSURE_PUBLISHED, public, subject=version.item_id, cause=cause),
-                     exchange="public", routing_key=routing_key)
+    async def on_withheld(self, event: Envelope, uow: UnitOfWork) -> None:
+        """不予公开: recorded with its legal ground, counted, never published."""
+        decision = c.ReviewWithheld.model_validate(event.data)
+        found = await self._locked(uow, decision.item_id, decision.version)
+        if not found or found[1].state not in domain.AWAITING_REVIEW:
+            return
+        item, version = found
+        withheld = version.to(State.withheld, decided_at=now(), reason=decision.reason,
+                              legal_reason=decision.legal_reason.value)
+        await repository.save_version(uow.session, withheld)
+        data = c.DisclosureWithheld(item_id=item.item_id, version=version.version, category=item.category,
+                                    unit=item.unit, legal_reason=decision.legal_reason, reason=decision.reason,
+                                    decided_by=decision.reviewer)
+        uow.emit(self.service.event(c.DISCLOSURE_WITHHELD, data, subject=item.item_id, cause=event))
 
-    def _refuse(self, cause: Envelope, uow: UnitOfWork, item_id: str, version: int, reason: str) -> None:
-        refused = PublicationRefused(item_id=item_id, version=version, reason=reason)
-        uow.emit(self.service.event(DISCLOSURE_PUBLICATION_REFUSED, refused, subject=item_id, cause=cause))
+    # ---- scheduled releases --------------------------------------------------------------------
 
-    async def item(self, item_id: str) -> list[domain.Version]:
+    async def release_due(self, batch: int = 50) -> int:
+        """Publish scheduled versions whose time has come; safe with several replicas (SKIP LOCKED)."""
+        async with self.service.uow() as uow:
+            due = await repository.due_for_release(uow.session, now(), batch)
+            for version in due:
+                item = await repository.item(uow.session, version.item_id, for_update=True)
+                assert item is not None
+                if version.version != item.current_version:
+                    await repository.save_version(uow.session, version.to(State.superseded))
+                    continue
+                await self._publish(uow, item, version, None)
+            await uow.commit()
+        return len(due)
+
+    async def run_releases(self, every: float) -> None:
+        """The release poller: runs until cancelled; a failing round is logged and tried again."""
+        while True:
+            try:
+                while await self.release_due() > 0:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("release round failed; trying again")
+            await asyncio.sleep(every)
+
+    # ---- reads ---------------------------------------------------------------------------------
+
+    async def item(self, item_id: str) -> tuple[Item, list[Version]] | None:
         async with self.service.sessions() as session:
-            return await repository.history(session, item_id)
+            found = await repository.item(session, item_id)
+            return (found, await repository.history(session, item_id)) if found else None
+
+    async def unit_items(self, principal: Principal, *, state: str | None, page: int, per_page: int
+                         ) -> dict[str, Any]:
+        async with self.service.sessions() as session:
+            total, rows = await repository.unit_items(session, principal.unit, state=state, limit=per_page,
+                                                      offset=(page - 1) * per_page)
+        return {"unit": principal.unit, "total": total, "page": page, "per_page": per_page, "items": [
+            {"item_id": r.item.item_id, "category": r.item.category, "title": r.current.title,
+             "version": r.current.version, "state": r.current.state.value, "audience": r.item.audience.value,
+             "formed_on": _iso(r.current.formed_on), "release_at": r.current.release_at,
+             "due_on": _iso(self._due_on(r.item.category, r.current.formed_on or r.item.created_at.date())),
+             "public_version": r.item.public_version, "withdrawn_at": r.item.withdrawn_at}
+            for r in rows]}
+
+    async def counts(self) -> list[dict[str, Any]]:
+        async with self.service.sessions() as session:
+            return await repository.counts(session)
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    async def _item(self, uow: UnitOfWork, item_id: str) -> Item:
+        item = await repository.item(uow.session, item_id, for_update=True)
+        if item is None:
+            raise NotFound(f"no item {item_id}")
+        return item
+
+    async def _version(self, uow: UnitOfWork, item: Item, number: int | None) -> Version:
+        version = await repository.get(uow.session, item.item_id, number or item.current_version, for_update=True)
+        if version is None:
+            raise NotFound(f"item {item.item_id} has no version {number}")
+        return version
+
+    async def _locked(self, uow: UnitOfWork, item_id: str, number: int) -> tuple[Item, Version] | None:
+        """The item and one version, locked (always the item first, so handlers never deadlock)."""
+        item = await repository.item(uow.session, item_id, for_update=True)
+        version = await repository.get(uow.session, item_id, number, for_update=True) if item else None
+        return (item, version) if item and version else None
+
+    async def _publish(self, uow: UnitOfWork, item: Item, version: Version, cause: Envelope | None) -> None:
+        at = now()
+        if item.public_version is not None and item.public_version != version.version:
+            previous = await repository.get(uow.session, item.item_id, item.public_version, for_update=True)
+            if previous is not None and previous.state is State.published:
+                await repository.save_version(uow.session, previous.to(State.superseded))
+        item, published = domain.publish(item, version, at)
+        await repository.save_version(uow.session, published)
+        await repository.save_item(uow.session, item, public=published)
+        assert published.published_at is not None and published.action in ("published", "updated")
+        record = c.DisclosurePublished(
+            item_id=item.item_id, version=published.version, content_hash=published.content_hash,
+            audience=published.audience, channels=list(published.channels), category=published.category,
+            unit=item.unit, action=published.action, published_at=published.published_at)
+        uow.emit(self.service.event(c.DISCLOSURE_PUBLISHED, record, subject=item.item_id, cause=cause))
+        for key, announcement in domain.announcements(published, self._category_name(published.category)):
+            self._emit_channel(uow, cause, item.audience, published.action, announcement, key, item.item_id)
+
+    def _emit_channel(self, uow: UnitOfWork, cause: Envelope | None, audience: c.Audience, action: str,
+                      data: Any, routing_key: str, item_id: str) -> None:
+        """Public items to the public exchange; internal-audience items only ever to the staff exchange."""
+        public = audience is c.Audience.public
+        kind = (PUBLIC_TYPES if public else STAFF_TYPES)[action]
+        event = self.service.event(kind, data, subject=item_id, cause=cause)
+        uow.emit(event, exchange="public" if public else "staff", routing_key=routing_key)
+
+    def _emit_submitted(self, uow: UnitOfWork, cause: Envelope, version: Version, *,
+                        actor: Principal | None) -> None:
+        assert version.submitted_by is not None
+        data = c.DisclosureSubmitted(
+            item_id=version.item_id, version=version.version, title=version.title, body=version.body,
+            summary=version.summary, category=version.category, audience=version.audience,
+            channels=list(version.channels), unit=version.unit, submitted_by=version.submitted_by,
+            content_hash=version.content_hash, attachments=domain.attachment_models(version),
+            formed_on=version.formed_on, release_at=version.release_at)
+        if actor is None:
+            uow.emit(self.service.event(c.DISCLOSURE_SUBMITTED, data, subject=version.item_id, cause=cause))
+        else:
+            uow.emit(cause.caused(c.DISCLOSURE_SUBMITTED, data, source=self.service.source, actor=actor.id,
+                                  actorunit=actor.unit, subject=version.item_id))
+
+    def _emit_scheduled(self, uow: UnitOfWork, cause: Envelope, version: Version) -> None:
+        assert version.release_at is not None
+        data = c.DisclosureScheduled(item_id=version.item_id, version=version.version, category=version.category,
+                                     unit=version.unit, content_hash=version.content_hash,
+                                     release_at=version.release_at)
+        uow.emit(self.service.event(c.DISCLOSURE_SCHEDULED, data, subject=version.item_id, cause=cause))
+
+    def _refuse(self, cause: Envelope, uow: UnitOfWork, item_id: str, version: int, reason: str,
+                item: Item | None = None) -> None:
+        refused = c.PublicationRefused(item_id=item_id, version=version, reason=reason,
+                                       unit=item.unit if item else None, category=item.category if item else None)
+        uow.emit(self.service.event(c.DISCLOSURE_PUBLICATION_REFUSED, refused, subject=item_id, cause=cause))
+
+    def _category_name(self, code: str) -> str:
+        category = self.catalogue.get(code)
+        return category.name if category else code
+
+    def _due_on(self, code: str, formed_on: Any) -> Any:
+        category = self.catalogue.get(code)
+        return category.due_on(formed_on) if category and formed_on else None
+
+
+def _at_version(item: Item, number: int) -> Item:
+    return domain.replace(item, current_version=number)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def summary(version: Version) -> dict[str, Any]:
+    """A version as the answer to a staff command (also replayed to a retried request)."""
+    return {"item_id": version.item_id, "version": version.version, "state": version.state.value,
+            "content_hash": version.content_hash,
+            "release_at": version.release_at.isoformat() if version.release_at else None}

@@ -1,53 +1,150 @@
-"""Staff HTTP API of publishing. Routes turn a request into a command and call the handlers."""
+"""Staff HTTP API of publishing. Routes turn a request into a command and call the handlers.
+
+Every write takes an ``Idempotency-Key`` header: a retried request gets the first answer and changes nothing.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
-from gongkai.shared.contracts import SUBMIT_DISCLOSURE, SubmitDisclosure
+from fastapi import APIRouter, Depends, Header, Query, Request
+from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import NotFound
 from gongkai.shared.http import current_principal, requires
 from gongkai.shared.identity import Principal, Role
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
+from .domain import State
 from .handlers import Publishing
 
 router = APIRouter(tags=["items"])
+
+IdempotencyKey = Annotated[str | None, Header(max_length=128, description="repeat it to retry safely")]
+Staff = Annotated[Principal, Depends(current_principal)]
+Submitter = Annotated[Principal, Depends(requires(Role.submitter))]
 
 
 def publishing(request: Request) -> Publishing:
     return request.app.state.publishing
 
 
+Handlers = Annotated[Publishing, Depends(publishing)]
+
+
+async def _run(handlers: Publishing, type: str, data: BaseModel | dict[str, Any], principal: Principal,
+               handler: Any, idempotency_key: str | None, subject: str | None = None) -> dict[str, Any]:
+    command = new_event(type, data, source="/gongkai/publishing/http", actor=principal.id,
+                        actorunit=principal.unit, subject=subject)
+    return await handlers.service.execute(command, principal, handler, idempotency_key)
+
+
+# The path names the item: these bodies are the commands without ``item_id``.
+class EditBody(c.EditDisclosure):
+    item_id: SkipJsonSchema[str] = ""
+
+
+class SubmitBody(BaseModel):
+    version: int | None = Field(None, ge=1, description="the draft to submit; the current version if omitted")
+
+
+class ChangedBody(BaseModel):
+    changed_on: date = Field(description="the date the information changed")
+    note: str | None = Field(None, max_length=2000)
+
+
+class ScheduleBody(BaseModel):
+    version: int | None = Field(None, ge=1)
+    release_at: datetime
+
+
+class WithdrawBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 @router.post("/items", status_code=201, summary="Submit a disclosure item (version 1) for review")
-async def submit_item(
-    body: SubmitDisclosure,
-    principal: Annotated[Principal, Depends(requires(Role.submitter))],
-    handlers: Annotated[Publishing, Depends(publishing)],
-    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
-) -> dict[str, Any]:
-    command = new_event(SUBMIT_DISCLOSURE, body, source="/gongkai/publishing/http", actor=principal.id,
-                        actorunit=principal.unit)
-    return await handlers.service.execute(command, principal, handlers.submit, idempotency_key)
+async def submit_item(body: c.SubmitDisclosure, principal: Submitter, handlers: Handlers,
+                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    return await _run(handlers, c.SUBMIT_DISCLOSURE, body, principal, handlers.submit, idempotency_key)
+
+
+@router.post("/drafts", status_code=201, summary="Create a disclosure item as a draft (version 1)")
+async def create_draft(body: c.CreateDisclosure, principal: Submitter, handlers: Handlers,
+                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    return await _run(handlers, c.CREATE_DISCLOSURE, body, principal, handlers.create, idempotency_key)
+
+
+@router.post("/items/{item_id}/versions", status_code=201,
+             summary="A new version of an item (a draft, or submitted with submit=true)")
+async def edit_item(item_id: str, body: EditBody, principal: Staff, handlers: Handlers,
+                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    data = {**body.model_dump(mode="json"), "item_id": item_id}
+    return await _run(handlers, c.EDIT_DISCLOSURE, data, principal, handlers.edit, idempotency_key, item_id)
+
+
+@router.post("/items/{item_id}/submit", summary="Send the item's current draft to review")
+async def submit_draft(item_id: str, principal: Staff, handlers: Handlers, body: SubmitBody | None = None,
+                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    data = {"item_id": item_id, "version": body.version if body else None}
+    return await _run(handlers, c.SUBMIT_VERSION, data, principal, handlers.submit_version, idempotency_key,
+                      item_id)
+
+
+@router.post("/items/{item_id}/information-changed",
+             summary="Mark a published item's information as changed (an update is due)")
+async def information_changed(item_id: str, body: ChangedBody, principal: Staff, handlers: Handlers,
+                              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    data = {"item_id": item_id, "changed_on": body.changed_on.isoformat(), "note": body.note}
+    return await _run(handlers, c.MARK_INFORMATION_CHANGED, data, principal, handlers.mark_changed,
+                      idempotency_key, item_id)
+
+
+@router.post("/items/{item_id}/schedule", summary="Publish a version at a given time once it is approved")
+async def schedule(item_id: str, body: ScheduleBody, principal: Staff, handlers: Handlers,
+                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    data = {"item_id": item_id, "version": body.version, "release_at": body.release_at.isoformat()}
+    return await _run(handlers, c.SCHEDULE_RELEASE, data, principal, handlers.schedule, idempotency_key, item_id)
+
+
+@router.post("/items/{item_id}/withdraw", summary="Withdraw a published item, with a reason")
+async def withdraw(item_id: str, body: WithdrawBody, principal: Staff, handlers: Handlers,
+                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    data = {"item_id": item_id, "reason": body.reason}
+    return await _run(handlers, c.WITHDRAW_DISCLOSURE, data, principal, handlers.withdraw, idempotency_key, item_id)
+
+
+@router.get("/items", summary="My unit's items: current version, state and publication due date")
+async def unit_items(principal: Staff, handlers: Handlers, state: State | None = None,
+                     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+                     per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    return await handlers.unit_items(principal, state=state.value if state else None, page=page, per_page=per_page)
+
+
+@router.get("/statistics", summary="Versions by category, state and legal ground (withheld items are counted)")
+async def statistics(principal: Staff, handlers: Handlers) -> dict[str, Any]:
+    return {"counts": await handlers.counts()}
 
 
 @router.get("/items/{item_id}", summary="An item's versions and their states (staff)")
-async def get_item(
-    item_id: str,
-    principal: Annotated[Principal, Depends(current_principal)],
-    handlers: Annotated[Publishing, Depends(publishing)],
-) -> dict[str, Any]:
-    versions = await handlers.item(item_id)
-    if not versions:
+async def get_item(item_id: str, principal: Staff, handlers: Handlers) -> dict[str, Any]:
+    found = await handlers.item(item_id)
+    if not found:
         raise NotFound(f"no item {item_id}")
+    item, versions = found
     return {
-        "item_id": item_id,
+        "item_id": item_id, "category": item.category, "audience": item.audience.value, "unit": item.unit,
+        "current_version": item.current_version, "public_version": item.public_version,
+        "withdrawn_at": item.withdrawn_at, "withdrawal_reason": item.withdrawal_reason,
         "versions": [
-            {"version": v.version, "state": v.state.value, "title": v.title, "category": v.category,
-             "audience": v.audience.value, "channels": [c.value for c in v.channels], "unit": v.unit,
-             "submitted_by": v.submitted_by, "submitted_at": v.submitted_at, "content_hash": v.content_hash,
-             "published_at": v.published_at}
+            {"version": v.version, "state": v.state.value, "title": v.title, "summary": v.summary,
+             "category": v.category, "audience": v.audience.value, "channels": [ch.value for ch in v.channels],
+             "unit": v.unit, "contact": v.contact, "formed_on": v.formed_on, "release_at": v.release_at,
+             "attachments": [{k: a.get(k) for k in ("name", "media_type", "size", "sha256")} for a in v.attachments],
+             "created_by": v.created_by, "submitted_by": v.submitted_by, "submitted_at": v.submitted_at,
+             "content_hash": v.content_hash, "decided_at": v.decided_at, "published_at": v.published_at,
+             "action": v.action, "reason": v.reason, "legal_reason": v.legal_reason}
             for v in versions
         ],
     }

@@ -38,6 +38,67 @@ class SubmitDisclosure(Payload):
     _title_not_blank = field_validator("title", "body")(not_blank)
 
 
+CREATE_DISCLOSURE = "gongkai.disclosure.create.v1"
+EDIT_DISCLOSURE = "gongkai.disclosure.edit.v1"
+SUBMIT_VERSION = "gongkai.disclosure.submit_version.v1"
+MARK_INFORMATION_CHANGED = "gongkai.disclosure.mark_changed.v1"
+SCHEDULE_RELEASE = "gongkai.disclosure.schedule.v1"
+WITHDRAW_DISCLOSURE = "gongkai.disclosure.withdraw.v1"
+
+
+class CreateDisclosure(SubmitDisclosure):
+    """Staff create a disclosure item as a draft (version 1); it goes to review only when submitted."""
+
+
+class EditDisclosure(Payload):
+    """A new version of an item (its category and audience stay); a draft unless ``submit`` is true."""
+
+    item_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    summary: str | None = Field(None, max_length=MAX_SUMMARY)
+    channels: list[Channel] | None = Field(None, max_length=5, description="defaults to the category's")
+    contact: str | None = Field(None, max_length=200)
+    formed_on: date | None = Field(None, description="date the information was formed or changed")
+    attachments: list[Attachment] = Field([], max_length=MAX_ATTACHMENTS)
+    release_at: datetime | None = None
+    submit: bool = Field(False, description="submit the new version for review at once")
+
+    _title_not_blank = field_validator("title", "body")(not_blank)
+
+
+class SubmitVersion(Payload):
+    """Send the item's current draft to review."""
+
+    item_id: str = Field(min_length=1, max_length=64)
+    version: int | None = Field(None, ge=1, description="the draft to submit; the current version if omitted")
+
+
+class MarkInformationChanged(Payload):
+    """The facts behind a published item changed: an updated version is due (15 working days)."""
+
+    item_id: str = Field(min_length=1, max_length=64)
+    changed_on: date
+    note: str | None = Field(None, max_length=2000)
+
+
+class ScheduleRelease(Payload):
+    """Publish a version at ``release_at`` once it is approved (or at once if it already is)."""
+
+    item_id: str = Field(min_length=1, max_length=64)
+    version: int | None = Field(None, ge=1, description="the current version if omitted")
+    release_at: datetime
+
+
+class WithdrawDisclosure(Payload):
+    """Take a published item down; the public read side keeps saying it was withdrawn, when and why."""
+
+    item_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+    _reason_not_blank = field_validator("reason")(not_blank)
+
+
 # ---- events (gongkai.events) ------------------------------------------------------------------
 
 DISCLOSURE_SUBMITTED = "gongkai.disclosure.submitted.v1"
@@ -46,6 +107,7 @@ DISCLOSURE_PUBLISHED = "gongkai.disclosure.published.v1"
 DISCLOSURE_PUBLICATION_REFUSED = "gongkai.disclosure.publication_refused.v1"
 DISCLOSURE_WITHDRAWN = "gongkai.disclosure.withdrawn.v1"
 DISCLOSURE_WITHHELD = "gongkai.disclosure.withheld.v1"
+DISCLOSURE_SCHEDULED = "gongkai.disclosure.scheduled.v1"
 
 
 class DisclosureSubmitted(Payload):
@@ -102,6 +164,19 @@ class PublicationRefused(Payload):
     item_id: str
     version: int
     reason: str
+    unit: str | None = None
+    category: str | None = None
+
+
+class DisclosureScheduled(Payload):
+    """An approved version waits for its release time."""
+
+    item_id: str
+    version: int
+    category: str
+    unit: str | None = None
+    content_hash: str
+    release_at: datetime
 
 
 class DisclosureWithdrawn(Payload):
@@ -142,18 +217,61 @@ class DisclosureWithheld(Payload):
 # Routing key {channel}.{category}.{action}: bind e.g. "portal.#", "*.S05.*" or "#.withdrawn".
 
 PUBLIC_DISCLOSURE_PUBLISHED = "gongkai.public.disclosure.published.v1"
+PUBLIC_DISCLOSURE_UPDATED = "gongkai.public.disclosure.updated.v1"
+PUBLIC_DISCLOSURE_WITHDRAWN = "gongkai.public.disclosure.withdrawn.v1"
+STAFF_DISCLOSURE_PUBLISHED = "gongkai.staff.disclosure.published.v1"
+STAFF_DISCLOSURE_UPDATED = "gongkai.staff.disclosure.updated.v1"
+STAFF_DISCLOSURE_WITHDRAWN = "gongkai.staff.disclosure.withdrawn.v1"
+
+
+class PublicAttachment(Payload):
+    """An attachment as the public sees it: its metadata and digest."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
 
 
 class PublicDisclosure(Payload):
-    """What the public sees: nothing internal (no unit contacts, no reviewer, no findings)."""
+    """What the public sees: nothing internal (no unit contacts, no reviewer, no findings).
+
+    ``action`` is ``updated`` for a later version of an item that was published before.
+    """
 
     item_id: str
     version: int
     title: str
     body: str
+    summary: str | None = None
     category: str
     category_name: str
     channel: Channel
-    action: Literal["published"] = "published"
+    action: Literal["published", "updated"] = "published"
     published_at: datetime
     content_hash: str
+    attachments: list[PublicAttachment] = Field(default_factory=list)
+
+
+class PublicWithdrawal(Payload):
+    """A published item was taken down, with the reason the public is given."""
+
+    item_id: str
+    version: int
+    title: str
+    category: str
+    category_name: str
+    channel: Channel
+    action: Literal["withdrawn"] = "withdrawn"
+    reason: str
+    withdrawn_at: datetime
+
+
+class StaffDisclosure(PublicDisclosure):
+    """An internal-audience item on a staff channel (exchange ``staff``), with its unit."""
+
+    unit: str | None = None
+
+
+class StaffWithdrawal(PublicWithdrawal):
+    unit: str | None = None

@@ -24,8 +24,10 @@ class MessageSpec:
 
     @property
     def name(self) -> str:
-        return "".join(part.title() for part in self.key.replace("{", "").replace("}", "").replace("-", "_")
-                       .replace(".", "_").split("_"))
+        # Staff events share the public events' key shape: their names say which exchange they are on.
+        prefix = "Staff" if self.exchange == "staff" else ""
+        words = self.key.replace("{", "").replace("}", "").replace("-", "_").replace(".", "_").split("_")
+        return prefix + "".join(part.title() for part in words)
 
     def receivers(self) -> list[tuple[str, str]]:
         """(service, queue) pairs whose bindings take this message."""

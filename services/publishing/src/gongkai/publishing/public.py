@@ -1,0 +1,165 @@
+"""The public read side (no login): catalogue, item pages, search and feeds, cheap to poll.
+
+Every answer carries an ``ETag`` and, where it has one, ``Last-Modified``; a request with a matching
+``If-None-Match`` (or, without it, an ``If-Modified-Since`` not older than the content) gets 304.
+Only public-audience items that have been published appear; a withdrawn item says so, with why and when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from gongkai.shared.contracts import Audience
+from gongkai.shared.errors import NotFound
+
+from . import feeds, repository
+from .catalogue import Category
+from .handlers import Publishing
+
+router = APIRouter(prefix="/public", tags=["public"])
+
+FEED_SIZE = 50
+
+
+def publishing(request: Request) -> Publishing:
+    return request.app.state.publishing
+
+
+Handlers = Annotated[Publishing, Depends(publishing)]
+PageNo = Annotated[int, Query(ge=1, le=10_000)]
+PerPage = Annotated[int, Query(ge=1, le=100)]
+
+
+def conditional(request: Request, body: bytes, media_type: str, last_modified: datetime | None) -> Response:
+    """The answer, or 304 when the client's copy is current."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
+    if last_modified is not None:
+        headers["Last-Modified"] = format_datetime(last_modified.astimezone(UTC), usegmt=True)
+    if (match := request.headers.get("if-none-match")) is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
+        if etag in tags or "*" in tags:
+            return Response(status_code=304, headers=headers)
+    elif (since := request.headers.get("if-modified-since")) and last_modified is not None:
+        try:
+            client = parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            client = None
+        if client is not None and client.tzinfo is not None and last_modified.replace(microsecond=0) <= client:
+            return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _json(request: Request, data: Any, last_modified: datetime | None, media_type: str = "application/json"
+          ) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return conditional(request, body, media_type, last_modified)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _public_category(handlers: Publishing, code: str) -> Category:
+    category = handlers.catalogue.get(code)
+    if category is None or category.audience is not Audience.public:
+        raise NotFound(f"no public category {code!r}")
+    return category
+
+
+def _describe(category: Category, count: int) -> dict[str, Any]:
+    return {"code": category.code, "name": category.name, "content": category.content,
+            "legal_basis": category.legal_basis, "channels": [c.value for c in category.channels],
+            "deadline": category.deadline.model_dump(), "proactive": category.proactive,
+            "responsible": category.responsible, "items": count}
+
+
+@router.get("/catalogue", summary="The public categories of the catalogue, with how many items each holds")
+async def catalogue(request: Request, handlers: Handlers) -> Response:
+    async with handlers.service.sessions() as session:
+        counts = await repository.category_counts(session)
+    categories = [_describe(c, counts.get(c.code, 0)) for c in handlers.catalogue.categories()
+                  if c.audience is Audience.public]
+    return _json(request, {"agency": handlers.catalogue.agency, "categories": categories}, None)
+
+
+@router.get("/items", summary="Published items by category, unit and year, newest change first")
+async def items(request: Request, handlers: Handlers, category: str | None = None,
+                unit: Annotated[str | None, Query(max_length=128)] = None,
+                year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
+                page: PageNo = 1, per_page: PerPage = 20) -> Response:
+    if category is not None:
+        _public_category(handlers, category)
+    async with handlers.service.sessions() as session:
+        found = await repository.catalogue_page(session, category=category, unit=unit, year=year,
+                                                limit=per_page, offset=(page - 1) * per_page)
+    base = _base(request)
+    return _json(request, {"total": found.total, "page": page, "per_page": per_page,
+                           "items": [feeds.entry(e, base) for e in found.entries]}, found.last_modified)
+
+
+@router.get("/search", summary="Search titles and text (Chinese without word spaces, or Latin words)")
+async def search(request: Request, handlers: Handlers, q: Annotated[str, Query(min_length=1, max_length=100)],
+                 category: str | None = None, page: PageNo = 1, per_page: PerPage = 20) -> Response:
+    if category is not None:
+        _public_category(handlers, category)
+    async with handlers.service.sessions() as session:
+        found = await repository.search_page(session, q, category=category, limit=per_page,
+                                             offset=(page - 1) * per_page)
+    base = _base(request)
+    return _json(request, {"q": q, "total": found.total, "page": page, "per_page": per_page,
+                           "items": [feeds.entry(e, base) for e in found.entries]}, found.last_modified)
+
+
+@router.get("/items/{item_id}", summary="One published item, with its public version history")
+async def item(request: Request, item_id: str, handlers: Handlers) -> Response:
+    async with handlers.service.sessions() as session:
+        found = await repository.public_item(session, item_id)
+    if found is None:
+        raise NotFound(f"no public item {item_id}")
+    it, versions = found
+    current = next(v for v in versions if v.version == it.public_version)
+    category = handlers.catalogue.get(it.category)
+    data = {
+        "item_id": it.item_id, "category": it.category, "category_name": category.name if category else it.category,
+        "unit": it.unit, "version": current.version, "title": current.title, "summary": current.summary,
+        "body": current.body, "channels": [c.value for c in current.channels],
+        "attachments": [{k: a.get(k) for k in ("name", "media_type", "size", "sha256")} for a in current.attachments],
+        "content_hash": current.content_hash, "first_published_at": it.first_published_at,
+        "published_at": current.published_at,
+        "withdrawn": {"at": it.withdrawn_at, "reason": it.withdrawal_reason} if it.withdrawn_at else None,
+        "history": [{"version": v.version, "title": v.title, "action": v.action, "published_at": v.published_at,
+                     "state": v.state.value} for v in versions],
+    }
+    return _json(request, data, it.changed_at)
+
+
+async def _feed_entries(handlers: Publishing, category: str) -> repository.Page:
+    async with handlers.service.sessions() as session:
+        return await repository.catalogue_page(session, category=category, unit=None, year=None, limit=FEED_SIZE,
+                                               offset=0)
+
+
+@router.get("/feeds/{category}.atom", summary="Atom feed of one category", response_class=Response)
+async def atom_feed(request: Request, category: str, handlers: Handlers) -> Response:
+    described = _public_category(handlers, category)
+    found = await _feed_entries(handlers, category)
+    base = _base(request)
+    body = feeds.atom(found.entries, title=f"{described.code} {described.name}", feed_url=str(request.url),
+                      base_url=base, updated=found.last_modified)
+    return conditional(request, body, "application/atom+xml", found.last_modified)
+
+
+@router.get("/feeds/{category}.json", summary="JSON Feed (version 1.1) of one category")
+async def json_feed(request: Request, category: str, handlers: Handlers) -> Response:
+    described = _public_category(handlers, category)
+    found = await _feed_entries(handlers, category)
+    base = _base(request)
+    data = feeds.json_feed(found.entries, title=f"{described.code} {described.name}", feed_url=str(request.url),
+                           base_url=base)
+    return _json(request, data, found.last_modified, media_type="application/feed+json")

@@ -1,0 +1,106 @@
+"""Pure rules: the catalogue file, the state machine, redaction and the search terms."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from gongkai.publishing import domain, search
+from gongkai.publishing.catalogue import Catalogue, CatalogueError
+from gongkai.shared.contracts import Audience, Channel, Span
+from gongkai.shared.errors import Conflict
+
+GOOD = {"code": "T01", "name": "交通运输行政许可", "audience": "public", "channels": ["portal", "bulletin"],
+        "default_channels": ["portal"], "legal_basis": "《政府信息公开条例》第二十条",
+        "deadline": {"kind": "working-days", "days": 20}}
+
+
+def test_the_bundled_catalogue_holds_the_plans_ten_public_and_three_internal_categories():
+    catalogue = Catalogue.load()
+    public = [c.code for c in catalogue.categories() if c.audience is Audience.public]
+    internal = [c.code for c in catalogue.categories() if c.audience is Audience.internal]
+    assert public == [f"S{n:02}" for n in range(1, 11)] and internal == ["N01", "N02", "N03"]
+    assert all(c.legal_basis and c.deadline for c in catalogue.categories())
+
+
+def test_another_agencys_catalogue_file_is_loaded(tmp_path):
+    path = tmp_path / "transport.json"
+    entry = {**GOOD, "content": "许可事项、依据、条件", "responsible": "行政审批科", "proactive": True}
+    path.write_text(json.dumps({"agency": "交通运输部门", "categories": [entry]}), encoding="utf-8")
+    catalogue = Catalogue.load(path)
+    assert catalogue.codes() == ["T01"] and catalogue.get("T01").responsible == "行政审批科"
+
+
+@pytest.mark.parametrize(("categories", "reason"), [
+    ([GOOD, GOOD], "listed twice: T01"),
+    ([{**GOOD, "default_channels": ["media"]}], "categories[0] (T01): Value error, default_channels ['media']"),
+    ([{**GOOD, "audience": "internal"}], "internal category cannot use the public channels ['portal']"),
+    ([{**GOOD, "colour": "red"}], "categories[0] (T01).colour: Extra inputs are not permitted"),
+    ([{**GOOD, "deadline": {"kind": "working-days", "days": 0}}], "deadline.days"),
+    ([{**GOOD, "deadline": {"kind": "annual", "month": 2, "day": 30}}], "no such day 2-30"),
+    ([{**GOOD, "channels": ["fax"]}], "channels.0"),
+    ([], "categories: List should have at least 1 item"),
+])
+def test_a_bad_catalogue_is_refused_with_where_and_why(categories, reason):
+    with pytest.raises(CatalogueError) as refused:
+        Catalogue.parse({"categories": categories})
+    assert reason in str(refused.value)
+
+
+def test_a_catalogue_file_that_is_not_json_is_refused_with_its_path(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{categories: [", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"cannot read catalogue file .*broken\.json"):
+        Catalogue.load(path)
+
+
+def test_the_due_date_indication_follows_the_categorys_policy():
+    catalogue = Catalogue.load()
+    assert catalogue.get("S05").due_on(date(2026, 11, 27)) == date(2026, 12, 25)  # 20 weekdays later
+    assert catalogue.get("S08").due_on(date(2026, 11, 27)) == date(2027, 1, 31)   # annual report
+    assert catalogue.get("N03").due_on(date(2026, 11, 27)) is None                 # any time
+
+
+def version(**changes) -> domain.Version:
+    base = domain.Version(item_id="i", version=1, title="关于张三的通知", body="联系电话13800138000，地址某路1号",
+                          category="S05", audience=Audience.public, channels=(Channel.portal,), unit="办公室",
+                          created_by="li.na", created_at=datetime.now(UTC), content_hash="sha256:x",
+                          summary="张三", submitted_by="li.na", state=domain.State.in_review)
+    return domain.replace(base, **changes)
+
+
+def test_an_illegal_transition_is_refused_with_the_current_state():
+    with pytest.raises(Conflict) as refused:
+        version(state=domain.State.draft).to(domain.State.published)
+    assert refused.value.status == 409 and "is draft; it cannot become published" in refused.value.reason
+
+
+def test_every_state_has_its_transitions_and_the_final_ones_have_none():
+    assert set(domain.TRANSITIONS) == set(domain.State)
+    for final in ("rejected", "blocked", "withheld", "changes_requested", "superseded", "withdrawn"):
+        assert domain.TRANSITIONS[domain.State(final)] == frozenset()
+
+
+def test_redaction_replaces_every_span_from_the_end_and_changes_the_hash():
+    original = version()
+    spans = [Span(field="body", start=4, end=15), Span(field="body", start=18, end=22),
+             Span(field="title", start=2, end=4), Span(field="summary", start=0, end=2)]
+    redacted = domain.redacted(original, spans, 2, datetime.now(UTC))
+    assert redacted.body == "联系电话×××，地址×××"
+    assert redacted.title == "关于×××的通知" and redacted.summary == "×××"
+    assert redacted.version == 2 and redacted.state is domain.State.submitted and redacted.submitted_by == "li.na"
+    assert redacted.content_hash == redacted.content.hash != original.content.hash
+
+
+def test_a_span_beyond_the_text_is_refused():
+    with pytest.raises(Exception, match="beyond its"):
+        domain.redacted(version(), [Span(field="title", start=2, end=400)], 2, datetime.now(UTC))
+
+
+def test_search_terms_are_characters_and_bigrams_for_chinese_and_words_for_latin():
+    terms = search.terms("公交线路 Bus 2026年")
+    assert {"公", "公交", "交线", "线路", "bus", "2026", "年"} <= set(terms)
+    assert search.query_terms("公交 线路")[0] == ["公交", "线路"]
+    assert search.query_terms("公")[0] == ["公"]
+    assert search.query_terms("ＢＵＳ")[1] == ["bus"]  # full-width letters are folded
