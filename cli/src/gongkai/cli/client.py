@@ -11,13 +11,10 @@ import aio_pika
 import httpx
 from gongkai.shared.contracts import INTAKE_REJECTED, SUBMIT_DISCLOSURE
 from gongkai.shared.envelope import CONTENT_TYPE, Envelope, new_event, parse
+from gongkai.shared.errors import CommandFailed
 from gongkai.shared.identity import Role, hash_token, new_token
 from gongkai.shared.settings import Settings
 from gongkai.shared.topology import Topology
-
-
-class CommandFailed(Exception):
-    pass
 
 
 def _show(value: object) -> None:

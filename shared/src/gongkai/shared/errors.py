@@ -33,3 +33,7 @@ class NotFound(Refused):
 
 class Conflict(Refused):
     status = 409
+
+
+class CommandFailed(Exception):
+    """A ``gongkai`` command could not do what was asked; the message is printed, the exit code is 1."""

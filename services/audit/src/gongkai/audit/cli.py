@@ -45,7 +45,7 @@ def _remote(parser: argparse.ArgumentParser) -> None:
 
 def _client(args: argparse.Namespace) -> Any:
     import httpx
-    from gongkai.cli.client import CommandFailed
+    from gongkai.shared.errors import CommandFailed
 
     if not args.token:
         raise CommandFailed("no token: pass --token or set GONGKAI_TOKEN")
@@ -54,7 +54,7 @@ def _client(args: argparse.Namespace) -> Any:
 
 def _get(client: Any, path: str, **params: Any) -> Any:
     import httpx
-    from gongkai.cli.client import CommandFailed
+    from gongkai.shared.errors import CommandFailed
 
     try:
         response = client.get(path, params=params)
@@ -99,7 +99,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from gongkai.cli.client import CommandFailed
+    from gongkai.shared.errors import CommandFailed
 
     from .checkpoint import CheckpointError
     from .verify import load_verifier, verify_export
