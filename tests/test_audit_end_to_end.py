@@ -17,7 +17,7 @@ from gongkai.audit.checkpoint import Verifier, open_note
 from gongkai.audit.config import AuditConfig
 from gongkai.shared import contracts as c
 from gongkai.shared.testing import Tap, bearer
-from gongkai_system import System
+from gongkai_system import started_system
 
 SUBMITTER, REVIEWER, AUDITOR = bearer("dev-submitter-token"), bearer("dev-reviewer-token"), bearer("dev-auditor-token")
 NOTICE = {"title": "关于调整城区公交线路的公告", "body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
@@ -25,23 +25,11 @@ LIFECYCLE = {c.DISCLOSURE_SUBMITTED, c.REVIEW_CASE_OPENED, c.REVIEW_APPROVED, c.
              c.PUBLIC_DISCLOSURE_PUBLISHED, c.DEADLINE_OPENED, c.DEADLINE_MET}
 
 
-class PatientSystem(System):
-    """Waits longer for readiness: four interpreters starting at once on a busy machine are slow."""
-
-    def wait_ready(self, name: str, timeout: float = 180.0) -> None:
-        super().wait_ready(name, timeout)
-
-
 @pytest.fixture
 def system(settings, tmp_path, monkeypatch):
     monkeypatch.setenv("GONGKAI_AUDIT_CHECKPOINT_INTERVAL_SECONDS", "0.5")
-    system = PatientSystem(settings, tmp_path)
-    system.migrate()
-    try:
-        system.start()
+    with started_system(settings, tmp_path) as system:
         yield system
-    finally:
-        system.stop()
 
 
 async def poll(fetch, until, timeout: float = 30.0):

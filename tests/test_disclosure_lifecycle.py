@@ -11,7 +11,7 @@ import httpx
 import pytest
 from gongkai.shared import contracts as c
 from gongkai.shared.testing import Tap, bearer
-from gongkai_system import AutoReviewer, System
+from gongkai_system import AutoReviewer, started_system
 
 SUBMITTER, PUBLISHER = bearer("dev-submitter-token"), bearer("dev-publisher-token")
 PERMIT = {"title": "道路运输经营许可办理指南", "body": "申请道路客运经营许可，应提交下列材料。",
@@ -20,22 +20,10 @@ TARGETS = {"title": "2026年度工作目标及执行情况", "body": "全年目�
            "audience": "internal"}
 
 
-class PatientSystem(System):
-    """The system of four processes, given more time to start on a busy machine."""
-
-    def wait_ready(self, name: str, timeout: float = 120.0) -> None:
-        super().wait_ready(name, timeout)
-
-
 @pytest.fixture
 def system(settings, tmp_path):
-    system = PatientSystem(settings, tmp_path)
-    system.migrate()
-    try:
-        system.start()  # a process that fails to start is stopped with the others
+    with started_system(settings, tmp_path) as system:
         yield system
-    finally:
-        system.stop()
 
 
 async def until(fetch, ok, timeout: float = 30.0):

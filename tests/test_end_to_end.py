@@ -9,7 +9,7 @@ import httpx
 import pytest
 from gongkai.shared import contracts as c
 from gongkai.shared.testing import Tap, bearer
-from gongkai_system import AutoReviewer, System, submit_commands
+from gongkai_system import AutoReviewer, started_system, submit_commands
 
 SUBMITTER, REVIEWER, AUDITOR = bearer("dev-submitter-token"), bearer("dev-reviewer-token"), bearer("dev-auditor-token")
 NOTICE = {"title": "关于调整城区公交线路的公告", "body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
@@ -17,11 +17,8 @@ NOTICE = {"title": "关于调整城区公交线路的公告", "body": "自2026�
 
 @pytest.fixture
 def system(settings, tmp_path):
-    system = System(settings, tmp_path)
-    system.migrate()
-    system.start()
-    yield system
-    system.stop()
+    with started_system(settings, tmp_path) as system:
+        yield system
 
 
 async def poll(fetch, until, timeout: float = 20.0):

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from gongkai.shared import contracts as c
 from gongkai.shared.testing import Tap, bearer
-from gongkai_system import System
+from gongkai_system import started_system
 
 SUBMITTER, REVIEWER = bearer("dev-submitter-token"), bearer("dev-reviewer-token")
 ID = "11010519491231002X"
@@ -17,22 +17,10 @@ NOTICE = {"title": "关于对道路运输违法行为的处罚决定公示",
           "category": "S07"}
 
 
-class PatientSystem(System):
-    """Waits longer for a process to be ready (a loaded machine starts four Python processes slowly)."""
-
-    def wait_ready(self, name: str, timeout: float = 180.0) -> None:
-        super().wait_ready(name, timeout)
-
-
 @pytest.fixture
 def system(settings, tmp_path):
-    system = PatientSystem(settings, tmp_path)
-    system.migrate()
-    try:
-        system.start()  # processes that started are stopped even when another one never gets ready
+    with started_system(settings, tmp_path) as system:
         yield system
-    finally:
-        system.stop()
 
 
 async def poll(fetch, until, timeout: float = 30.0):
