@@ -71,3 +71,12 @@ def test_the_committed_asyncapi_and_openapi_documents_are_what_the_code_generate
     from gongkai.cli import docs
 
     assert docs.stale(Path(__file__).resolve().parents[1] / "docs") == []
+
+
+def test_a_redaction_span_is_field_start_end_and_a_malformed_one_is_one_clear_line(capsys):
+    from gongkai.cli.client import _span
+
+    assert _span("attachments[0].text:5-23") == {"field": "attachments[0].text", "start": 5, "end": 23}
+    assert main(["decide", "c1", "redact", "--hash", "sha256:" + "0" * 64, "--span", "body:twelve",
+                 "--token", "t", "--url", "http://127.0.0.1:9"]) == 1
+    assert "write FIELD:START-END" in capsys.readouterr().err

@@ -121,9 +121,24 @@ def cases(url: str, token: str | None, item: str | None, state: str) -> int:
     return _call("GET", f"{url}/cases", token, params=params)
 
 
-def decide(url: str, token: str | None, case_id: str, decision: str, content_hash: str, reason: str | None) -> int:
-    body = {"decision": decision, "content_hash": content_hash, "reason": reason}
+def decide(url: str, token: str | None, case_id: str, decision: str, content_hash: str, reason: str | None,
+           spans: list[str] | None = None, legal_reason: str | None = None) -> int:
+    body: dict[str, object] = {"decision": decision, "content_hash": content_hash, "reason": reason}
+    if spans:
+        body["spans"] = [_span(text) for text in spans]
+    if legal_reason:
+        body["legal_reason"] = legal_reason
     return _call("POST", f"{url}/cases/{case_id}/decision", token, json=body)
+
+
+def _span(text: str) -> dict[str, object]:
+    """``body:12-30`` → the characters 12..30 of the body."""
+    try:
+        field, _, bounds = text.rpartition(":")
+        start, end = (int(n) for n in bounds.split("-"))
+    except ValueError:
+        raise CommandFailed(f"--span {text!r}: write FIELD:START-END, e.g. body:12-30") from None
+    return {"field": field or "body", "start": start, "end": end}
 
 
 def trail(url: str, token: str | None, item_id: str) -> int:

@@ -73,14 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
     c.set_defaults(func=lambda a: client.cases(a.url, a.token, a.item, a.state))
 
-    d = sub.add_parser("decide", help="approve or reject a review case (reviewers)")
+    d = sub.add_parser("decide", help="approve, reject, ask for redaction of, or withhold a review case (reviewers)")
     d.add_argument("case_id")
-    d.add_argument("decision", choices=["approve", "reject"])
+    d.add_argument("decision", choices=["approve", "reject", "redact", "withhold"])
     d.add_argument("--hash", required=True, help="the content hash the decision is made on")
     d.add_argument("--reason")
+    d.add_argument("--span", action="append", help="with redact: FIELD:START-END to remove (repeatable)")
+    d.add_argument("--legal-reason", choices=["state-secret", "commercial-secret", "personal-privacy",
+                                              "internal-process", "other"], help="with withhold: the legal ground")
     d.add_argument("--token", **token)
     d.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
-    d.set_defaults(func=lambda a: client.decide(a.url, a.token, a.case_id, a.decision, a.hash, a.reason))
+    d.set_defaults(func=lambda a: client.decide(a.url, a.token, a.case_id, a.decision, a.hash, a.reason,
+                                                a.span, a.legal_reason))
 
     t = sub.add_parser("trail", help="every recorded event of one item (auditors)")
     t.add_argument("item_id")
