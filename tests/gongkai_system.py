@@ -94,6 +94,9 @@ class System:
             except subprocess.TimeoutExpired:
                 pass  # killed; the test that needed a clean stop asserts it itself
 
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
 
 @contextmanager
 def started_system(settings: Settings, log_dir: Path) -> Iterator[System]:
@@ -105,9 +108,6 @@ def started_system(settings: Settings, log_dir: Path) -> Iterator[System]:
         yield system
     finally:
         system.stop()
-
-    def log(self, name: str) -> str:
-        return (self.log_dir / f"{name}.log").read_text(errors="replace")
 
 
 class AutoReviewer:

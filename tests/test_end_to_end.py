@@ -77,9 +77,11 @@ async def test_a_classified_item_is_blocked_and_never_reaches_the_public(setting
         trail = await poll(lambda: http.get(f"{system.url('audit')}/items/{item_id}/events", headers=AUDITOR),
                            lambda r: r.status_code == 200 and c.REVIEW_BLOCKED in _types(r.json()))
         assert c.PUBLIC_DISCLOSURE_PUBLISHED not in _types(trail.json())
-        # The review clock is met by the block; the publication clock stays open: the item must be fixed.
-        met = await events.wait_for(c.DEADLINE_MET, lambda e: e.subject == item_id)
-        assert met.data["rule"] == "review-sla"
+        # A block is no publication: the publication clock stays open, the item must still be fixed.
+        deadlines = await poll(lambda: http.get(f"{system.url('notification')}/deadlines",
+                                                params={"item_id": item_id}, headers=SUBMITTER),
+                               lambda r: r.status_code == 200 and _states(r.json()) == ["open"])
+        assert [d["rule"] for d in deadlines.json()["deadlines"]] == ["proactive-publication"]
     assert [e for _, e in public.messages if e.subject == item_id] == []
 
 

@@ -17,6 +17,7 @@ from gongkai.audit.app import build, create_app
 from gongkai.audit.checkpoint import Verifier, open_note
 from gongkai.audit.config import AuditConfig
 from gongkai.audit.record import from_message
+from gongkai.audit.repository import APPEND_LOCK
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.settings import Settings
@@ -152,13 +153,16 @@ async def test_every_entry_proves_included_in_a_signed_checkpoint_and_checkpoint
     # The operator rewrites history: entry 2 changed, the whole tree recomputed, a new checkpoint signed.
     connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
     try:
-        await connection.execute("alter table audit.events disable trigger user;"
-                                 " update audit.events set body = 'rewritten' where seq = 2;"
-                                 " alter table audit.tree_nodes disable trigger user; delete from audit.tree_nodes")
-        frontier, made = merkle.Frontier(), []
-        for row in await connection.fetch("select body from audit.events order by seq"):
-            made += frontier.append(merkle.leaf_hash(row["body"]))
-        await connection.executemany("insert into audit.tree_nodes values ($1, $2, $3)", made)
+        async with connection.transaction():  # holding the append lock, as a careful forger would
+            await connection.execute("select pg_advisory_xact_lock(hashtext($1))", APPEND_LOCK)
+            await connection.execute("alter table audit.events disable trigger user;"
+                                     " update audit.events set body = 'rewritten' where seq = 2;"
+                                     " alter table audit.tree_nodes disable trigger user;"
+                                     " delete from audit.tree_nodes")
+            frontier, made = merkle.Frontier(), []
+            for row in await connection.fetch("select body from audit.events order by seq"):
+                made += frontier.append(merkle.leaf_hash(row["body"]))
+            await connection.executemany("insert into audit.tree_nodes values ($1, $2, $3)", made)
     finally:
         await connection.close()
     await publish(settings, "events", event(subject="after-the-rewrite"))
