@@ -8,6 +8,7 @@ queue unacked), flushes the outbox and closes every connection.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -66,6 +67,8 @@ class Service:
         # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below.
         self.broker = RabbitBroker(settings.amqp_url, graceful_timeout=20.0, logger=None)
         self.started = False
+        self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     # ---- units of work -------------------------------------------------------------------
 
@@ -178,6 +181,14 @@ class Service:
             description=f"Handles {description}",
         )(_logged(queue, consume))
 
+    def background(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        """Run ``loop()`` (a poller or a monitor that never returns) while the service runs.
+
+        It starts after the consumers and is cancelled first on stop. Every replica runs it, so the
+        loop must be safe to run several times at once (SKIP LOCKED, unique keys).
+        """
+        self._loops.append((name, loop))
+
     # ---- life cycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -188,12 +199,17 @@ class Service:
             await connection.close()
         await self.relay.start()
         await self.broker.start()
+        self._tasks = [asyncio.create_task(loop(), name=name) for name, loop in self._loops]
         self.started = True
         log.info("service started", extra={"namespace": self.settings.namespace})
 
     async def stop(self) -> None:
         log.info("service stopping: finishing in-flight messages")
         self.started = False
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
         await self.broker.stop()
         await self.relay.stop()
         await self.engine.dispose()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from gongkai.shared.http import http_app
@@ -53,23 +51,10 @@ async def checkpoints_every(audit: Audit, seconds: float) -> None:
 
 def create_app(settings: Settings | None = None, config: AuditConfig | None = None) -> FastAPI:
     service, handlers = build(settings or Settings(), config)
+    service.background("audit-checkpoints",
+                       lambda: checkpoints_every(handlers, handlers.config.checkpoint_interval_seconds))
     app = http_app(service, [router], title="Gongkai audit",
                    description="The append-only, verifiable log of every event, command and dead letter, "
                                "for auditors: queries, Merkle proofs, signed checkpoints and statistics.")
     app.state.audit = handlers
-    service_lifespan = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(app):
-            signer = asyncio.create_task(checkpoints_every(handlers, handlers.config.checkpoint_interval_seconds),
-                                         name="audit-checkpoints")
-            try:
-                yield
-            finally:
-                signer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await signer
-
-    app.router.lifespan_context = lifespan
     return app

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
 from gongkai.shared.http import http_app
@@ -66,24 +63,14 @@ def build(settings: Settings, options: NotificationSettings | None = None
 
 def create_app(settings: Settings | None = None, options: NotificationSettings | None = None) -> FastAPI:
     service, handlers, monitor, deliveries = build(settings or Settings(), options)
+    if handlers.settings.monitor_interval > 0:
+        service.background("notification-monitor", monitor.run)
+    if handlers.settings.sender_interval > 0:
+        service.background("notification-sender", deliveries.run)
     app = http_app(service, [router, inbox_router], title="Gongkai notification",
                    description="Deadlines on the working-day calendar, reminders and escalation, and their "
                                "delivery by e-mail, signed webhook and in-app inbox.")
     app.state.notification = handlers
     app.state.monitor = monitor
     app.state.deliveries = deliveries
-    service_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(app):
-            monitor.start()
-            deliveries.start()
-            try:
-                yield
-            finally:
-                await monitor.stop()
-                await deliveries.stop()
-
-    app.router.lifespan_context = lifespan
     return app

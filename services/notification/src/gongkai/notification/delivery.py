@@ -57,7 +57,6 @@ class Deliveries:
     def __init__(self, notification: Notification) -> None:
         self.n = notification
         self.settings = notification.settings
-        self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
 
     # ---- events that ask for notifications (queue notification.deliveries) --------------------
@@ -178,20 +177,8 @@ class Deliveries:
 
     # ---- the loop ------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self.settings.sender_interval > 0:
-            self._task = asyncio.create_task(self._run(), name="notification-sender")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
+        """The loop the service runs in the background; every replica may run it."""
         while True:
             try:
                 await self.send_due()

@@ -26,7 +26,6 @@ class Monitor:
     def __init__(self, notification: Notification) -> None:
         self.n = notification
         self._years_opened: set[int] = set()
-        self._task: asyncio.Task | None = None
 
     def now(self) -> datetime:
         return self.n.settings.now or datetime.now(UTC)
@@ -98,20 +97,8 @@ class Monitor:
 
     # ---- the loop ------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self.n.settings.monitor_interval > 0:
-            self._task = asyncio.create_task(self._run(), name="notification-monitor")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
+        """The loop the service runs in the background; every replica may run it."""
         while True:
             try:
                 await self.check(self.now())

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -57,22 +54,9 @@ def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Se
 def create_app(settings: Settings | None = None, own: PublishingSettings | None = None) -> FastAPI:
     own = own or PublishingSettings()
     service, handlers = build(settings or Settings(), own)
+    service.background("releases", lambda: handlers.run_releases(own.release_poll_seconds))
     app = http_app(service, [http.router, public.router], title="Gongkai publishing",
                    description="Disclosure items: staff intake, their lifecycle, publication to channels, "
                                "and the public read side (catalogue, search, feeds).")
     app.state.publishing = handlers
-    runtime = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with runtime(app):
-            releases = asyncio.create_task(handlers.run_releases(own.release_poll_seconds), name="releases")
-            try:
-                yield
-            finally:
-                releases.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await releases
-
-    app.router.lifespan_context = lifespan
     return app
