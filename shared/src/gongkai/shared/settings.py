@@ -32,7 +32,6 @@ class Settings(BaseSettings):
     prefetch: int = Field(32, ge=1, le=1000)
     relay_batch: int = Field(200, ge=1, le=5000)
     relay_idle_seconds: float = Field(0.5, gt=0, le=60)
-    publish_deadline_days: int = Field(15, ge=1, le=365)
     log_level: str = "INFO"
 
     @field_validator("database_url")
