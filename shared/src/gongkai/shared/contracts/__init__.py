@@ -12,3 +12,4 @@ from .disclosure import *  # noqa: F403
 from .intake import *  # noqa: F403
 from .requests import *  # noqa: F403
 from .review import *  # noqa: F403
+from .security import *  # noqa: F403
