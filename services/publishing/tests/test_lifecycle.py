@@ -8,9 +8,10 @@ import asyncpg
 import pytest
 from gongkai.publishing.app import PublishingSettings, create_app
 from gongkai.shared import contracts as c
-from gongkai.shared.envelope import Envelope, new_event
+from gongkai.shared.envelope import Envelope
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import Tap, bearer, migrate, publish, running
+from review_decisions import review_event
 
 SUBMITTER, OTHER_UNIT = bearer("dev-submitter-token"), bearer("dev-submitter2-token")
 PUBLISHER, REVIEWER = bearer("dev-publisher-token"), bearer("dev-reviewer-token")
@@ -24,13 +25,6 @@ async def publishing(settings: Settings):
     await migrate(settings, ("publishing",))
     async with running(create_app(settings, FAST)) as client:
         yield client
-
-
-def review_event(kind: str, submitted: Envelope, **data) -> Envelope:
-    base = {"case_id": f"case-{submitted.data['version']}", "item_id": submitted.data["item_id"],
-            "version": submitted.data["version"], "content_hash": submitted.data["content_hash"],
-            "reviewer": "zhao.lei", "unit": submitted.data.get("unit"), "category": submitted.data["category"]}
-    return new_event(kind, {**base, **data}, source="/gongkai/review", actor="zhao.lei", subject=submitted.subject)
 
 
 async def approve(settings, submitted: Envelope, **data) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from gongkai.publishing.app import create_app
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import Tap, bearer, migrate, publish, running
+from review_decisions import decision, signed
 
 SUBMITTER = bearer("dev-submitter-token")
 ITEM = {"title": "2026年道路运输行政许可事项公告", "body": "根据《道路运输条例》，现将许可事项公告如下。",
@@ -22,10 +25,8 @@ async def publishing(settings: Settings):
 
 
 def approval(submitted, content_hash: str | None = None):
-    data = c.ReviewDecided(case_id="case-1", item_id=submitted.data["item_id"], version=1,
-                           content_hash=content_hash or submitted.data["content_hash"], reviewer="zhao.lei")
-    return new_event(c.REVIEW_APPROVED, data, source="/gongkai/review", actor="zhao.lei",
-                     subject=submitted.subject)
+    data = decision(c.REVIEW_APPROVED, submitted, content_hash=content_hash or submitted.data["content_hash"])
+    return signed(c.REVIEW_APPROVED, data)
 
 
 async def test_an_approved_item_is_published_once_per_channel_with_only_public_fields(settings, publishing):
@@ -127,11 +128,11 @@ async def test_a_body_of_ten_megabytes_is_refused_before_it_is_read(publishing):
 
 
 async def test_an_approval_for_an_unknown_item_is_refused_and_publishes_nothing(settings, publishing):
-    ghost = c.ReviewDecided(case_id="case-x", item_id="no-such-item", version=1,
-                            content_hash="sha256:" + "1" * 64, reviewer="zhao.lei")
+    ghost = c.ReviewDecided(case_id="case-x", item_id="no-such-item", version=1, content_hash="sha256:" + "1" * 64,
+                            reviewer="zhao.lei", reviewers=["zhao.lei"], risk="none", required_approvals=1,
+                            decided_at=datetime.now(UTC))
     async with Tap(settings, "events") as events, Tap(settings, "public") as public:
-        await publish(settings, "events", new_event(c.REVIEW_APPROVED, ghost, source="/gongkai/review",
-                                                    actor="zhao.lei", subject="no-such-item"))
+        await publish(settings, "events", signed(c.REVIEW_APPROVED, ghost))
         refused = await events.wait_for(c.DISCLOSURE_PUBLICATION_REFUSED)
     assert refused.data["reason"] == "no such item version" and public.messages == []
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from gongkai.publishing.app import create_app
 from gongkai.shared import contracts as c
-from gongkai.shared.envelope import new_event
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import Tap, bearer, migrate, publish, running
+from review_decisions import review_event
 
 SUBMITTER, OTHER_UNIT = bearer("dev-submitter-token"), bearer("dev-submitter2-token")
 NOTICES = [
@@ -32,10 +32,7 @@ async def published(settings: Settings):
                                       "audience": "internal"}, SUBMITTER)]:
             item_id = (await client.post("/items", json=item, headers=who)).json()["item_id"]
             submitted = await events.wait_for(c.DISCLOSURE_SUBMITTED, lambda e, i=item_id: e.subject == i)
-            approval = c.ReviewDecided(case_id=item_id, item_id=item_id, version=1, reviewer="zhao.lei",
-                                       content_hash=submitted.data["content_hash"])
-            await publish(settings, "events", new_event(c.REVIEW_APPROVED, approval, source="/gongkai/review",
-                                                        actor="zhao.lei", subject=item_id))
+            await publish(settings, "events", review_event(c.REVIEW_APPROVED, submitted))
             await events.wait_for(c.DISCLOSURE_PUBLISHED, lambda e, i=item_id: e.subject == i)
             ids.append(item_id)
         yield client, ids

@@ -104,3 +104,49 @@ def test_search_terms_are_characters_and_bigrams_for_chinese_and_words_for_latin
     assert search.query_terms("公交 线路")[0] == ["公交", "线路"]
     assert search.query_terms("公")[0] == ["公"]
     assert search.query_terms("ＢＵＳ")[1] == ["bus"]  # full-width letters are folded
+
+
+# ---- what an approval signed by review must still satisfy ----------------------------------------
+
+
+def signed_approval(reviewers: list[str], risk: str = "none", required: int = 1):
+    from gongkai.shared.contracts import ReviewDecided
+
+    return ReviewDecided(case_id="case-1", item_id="item-1", version=1, content_hash="sha256:" + "a" * 64,
+                         reviewer=reviewers[-1] if reviewers else "zhao.lei", reviewers=reviewers, risk=risk,
+                         required_approvals=required, decided_at=datetime(2026, 12, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("reviewers", "risk", "required", "reason"), [
+    ([], "none", 1, "names no approver"),
+    (["zhao.lei", "zhao.lei"], "high", 2, "are not different people"),
+    (["li.na"], "none", 1, "li.na wrote or submitted this item"),
+    (["zhao.lei", "liu.yang"], "high", 2, "liu.yang wrote or submitted this item"),
+    (["zhao.lei"], "high", 2, "risk high needs 2 approvals"),
+    (["zhao.lei"], "high", 0, "risk high needs 2 approvals"),  # review's own count below the floor
+    (["zhao.lei"], "medium", 2, "risk medium needs 2 approvals"),
+    (["zhao.lei"], "blocked", 0, "risk 'blocked' cannot publish"),
+    (["zhao.lei"], None, 1, "risk None cannot publish"),
+    (["service:review"], "medium", 1, "needs a person's approval"),
+    (["service:review", "zhao.lei"], "low", 1, "needs a person's approval"),
+])
+def test_an_approval_that_breaks_reviews_own_rules_does_not_publish(reviewers, risk, required, reason):
+    problem = domain.approval_problem(signed_approval(reviewers, risk, required), {"li.na", "liu.yang"})
+    assert problem is not None and reason in problem
+
+
+@pytest.mark.parametrize(("reviewers", "risk", "required"), [
+    (["zhao.lei"], "none", 1), (["zhao.lei"], "medium", 1), (["zhao.lei", "chen.jing"], "high", 2),
+    (["service:review"], "low", 1), (["service:review"], "none", 1),
+])
+def test_an_approval_within_the_rules_may_publish(reviewers, risk, required):
+    assert domain.approval_problem(signed_approval(reviewers, risk, required), {"li.na"}) is None
+
+
+def test_the_authors_are_everyone_who_created_or_submitted_a_version():
+    base = {"title": "t", "body": "b", "category": "S05", "audience": Audience.public, "channels": (Channel.portal,),
+            "unit": "办公室", "created_at": datetime(2026, 12, 1, tzinfo=UTC), "content_hash": "sha256:" + "0" * 64,
+            "item_id": "item-1"}
+    versions = [domain.Version(version=1, created_by="li.na", submitted_by="liu.yang", **base),
+                domain.Version(version=2, created_by="sun.qiang", **base)]
+    assert domain.authors(versions) == {"li.na", "liu.yang", "sun.qiang"}

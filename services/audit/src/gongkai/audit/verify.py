@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checkpoint import CheckpointError, Verifier, open_note
+from .checkpoint import CheckpointError, KeyFormatError, Verifier, open_note
 from .merkle import Frontier, leaf_hash
 
 EVENTS, LEAVES, CHECKPOINTS, PUBLIC_KEY = "events.jsonl", "leaves.txt", "checkpoints.jsonl", "public-key.txt"
@@ -163,5 +163,5 @@ def load_verifier(key: str) -> Verifier:
         text = key
     try:
         return Verifier.parse(text)
-    except CheckpointError as exc:
+    except KeyFormatError as exc:
         raise CheckpointError(f"--public-key: {exc}") from exc

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
+from gongkai.shared.decisions import KeyRing, development_signer
 from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from . import http, public
@@ -19,18 +20,44 @@ from .tables import SCHEMA, metadata
 
 
 class PublishingSettings(BaseSettings):
-    """Publishing's own settings (``GONGKAI_`` prefix, beside the shared ones)."""
+    """Publishing's own settings (``GONGKAI_`` prefix, beside the shared ones).
+
+    ``GONGKAI_REVIEW_KEYS`` (verifier keys, one a line or comma-separated) or ``GONGKAI_REVIEW_KEYS_FILE``
+    name the review keys whose signed decisions publishing acts on; more than one while keys rotate.
+    Without either, development trusts the development review key; production refuses to start
+    without keys of its own, and refuses the development key.
+    """
 
     model_config = SettingsConfigDict(env_prefix="GONGKAI_", extra="ignore")
 
+    env: str = "development"
     catalogue_file: Path | None = Field(None, description="the agency's catalogue; the bundled plan if unset")
     release_poll_seconds: float = Field(1.0, gt=0, le=300, description="how often scheduled releases are checked")
+    review_keys: str | None = Field(None, description="review's verifier keys")
+    review_keys_file: Path | None = Field(None, description="a file of review's verifier keys")
+
+    @model_validator(mode="after")
+    def _own_review_keys_in_production(self) -> PublishingSettings:
+        if self.env == "production":
+            if self.review_keys is None and self.review_keys_file is None:
+                raise ValueError("GONGKAI_REVIEW_KEYS or GONGKAI_REVIEW_KEYS_FILE is required when "
+                                 "GONGKAI_ENV=production")
+            if self.key_ring().holds(development_signer().verifier):
+                raise ValueError("the development review key must not be trusted in production")
+        return self
+
+    def key_ring(self) -> KeyRing:
+        if self.review_keys is not None:
+            return KeyRing.parse(self.review_keys)
+        if self.review_keys_file is not None:
+            return KeyRing.parse(self.review_keys_file.read_text())
+        return KeyRing([development_signer().verifier])
 
 
 def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Service, Publishing]:
     own = own or PublishingSettings()
     service = Service(SCHEMA, metadata, settings)
-    handlers = Publishing(service, Catalogue.load(own.catalogue_file))
+    handlers = Publishing(service, Catalogue.load(own.catalogue_file), own.key_ring())
     service.on_commands("publishing.intake", {
         c.SUBMIT_DISCLOSURE: handlers.submit,
         c.CREATE_DISCLOSURE: handlers.create,

@@ -13,12 +13,16 @@ from enum import StrEnum
 from typing import Any
 
 from gongkai.shared.contracts import (
+    AUTOMATIC_REVIEWER,
+    AUTOMATIC_RISKS,
+    MIN_APPROVALS,
     Attachment,
     Audience,
     Channel,
     PublicAttachment,
     PublicDisclosure,
     PublicWithdrawal,
+    ReviewDecided,
     Span,
     StaffDisclosure,
     StaffWithdrawal,
@@ -259,6 +263,31 @@ def on_approval(item: Item, version: Version, approved_hash: str, now: datetime
     if version.release_at is not None and version.release_at > now:
         return Schedule(approved.to(State.scheduled))
     return Publish(approved)
+
+
+def authors(versions: list[Version]) -> set[str]:
+    """Everyone who created, wrote or submitted a version of the item: none of them may approve it."""
+    return {v.created_by for v in versions} | {v.submitted_by for v in versions if v.submitted_by}
+
+
+def approval_problem(approval: ReviewDecided, item_authors: set[str]) -> str | None:
+    """Why an approval signed by review must still not publish: it breaks a rule review itself must keep."""
+    approvers = approval.reviewers
+    if not approvers:
+        return "the approval names no approver"
+    if len(set(approvers)) != len(approvers):
+        return f"the approvers {approvers} are not different people"
+    if wrote := sorted(set(approvers) & item_authors):
+        return f"{', '.join(wrote)} wrote or submitted this item and cannot approve it"
+    risk = approval.risk
+    if risk not in MIN_APPROVALS:
+        return f"an approval of risk {risk!r} cannot publish"
+    if AUTOMATIC_REVIEWER in approvers and (risk not in AUTOMATIC_RISKS or len(approvers) != 1):
+        return f"risk {risk} needs a person's approval; it was approved by {AUTOMATIC_REVIEWER}"
+    needed = max(MIN_APPROVALS[risk], approval.required_approvals or 0)
+    if len(approvers) < needed:
+        return f"risk {risk} needs {needed} approvals by different reviewers; the approval has {len(approvers)}"
+    return None
 
 
 def publish(item: Item, version: Version, now: datetime) -> tuple[Item, Version]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gongkai.shared import contracts as c
+from gongkai.shared.decisions import KeyRing
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Conflict, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
@@ -32,9 +33,10 @@ def now() -> datetime:
 
 
 class Publishing:
-    def __init__(self, service: Service, catalogue: Catalogue) -> None:
+    def __init__(self, service: Service, catalogue: Catalogue, review_keys: KeyRing) -> None:
         self.service = service
         self.catalogue = catalogue
+        self.review_keys = review_keys
 
     # ---- staff commands (AMQP intake and HTTP) ------------------------------------------------
 
@@ -56,7 +58,7 @@ class Publishing:
         await repository.add_item(uow.session, item)
         await repository.add_version(uow.session, version)
         if submit:
-            self._emit_submitted(uow, command, version, actor=principal)
+            await self._emit_submitted(uow, command, version, actor=principal)
         return summary(version)
 
     async def edit(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
@@ -72,7 +74,7 @@ class Publishing:
         await repository.add_version(uow.session, version)
         await repository.save_item(uow.session, _at_version(item, version.version))
         if cmd.submit:
-            self._emit_submitted(uow, command, version, actor=principal)
+            await self._emit_submitted(uow, command, version, actor=principal)
         return summary(version)
 
     async def submit_version(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
@@ -85,7 +87,7 @@ class Publishing:
                            f"{item.current_version}")
         submitted = domain.submit(version, principal.id, now())
         await repository.save_version(uow.session, submitted)
-        self._emit_submitted(uow, command, submitted, actor=principal)
+        await self._emit_submitted(uow, command, submitted, actor=principal)
         return summary(submitted)
 
     async def mark_changed(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
@@ -146,14 +148,31 @@ class Publishing:
         if found and found[1].state is State.submitted:
             await repository.save_version(uow.session, found[1].to(State.in_review))
 
+    def _forged(self, event: Envelope, uow: UnitOfWork, decision: c.SignedDecision) -> bool:
+        """True (and refused, as a security event) unless review's signature over the decision verifies."""
+        problem = self.review_keys.problem(event.type, decision)
+        if problem is not None:
+            log.warning("review decision refused: signature", extra={"item_id": decision.item_id,
+                                                                     "type": event.type, "reason": problem})
+            self._refuse(event, uow, decision.item_id, decision.version, problem, security=True)
+        return problem is not None
+
     async def on_approved(self, event: Envelope, uow: UnitOfWork) -> None:
         approval = c.ReviewDecided.model_validate(event.data)
+        if self._forged(event, uow, approval):
+            return
         found = await self._locked(uow, approval.item_id, approval.version)
         if found is None:
             self._refuse(event, uow, approval.item_id, approval.version, "no such item version")
             return
         item, version = found
         outcome = domain.on_approval(item, version, approval.content_hash, now())
+        if not isinstance(outcome, domain.AlreadyDecided):
+            problem = domain.approval_problem(approval, domain.authors(await repository.history(uow.session,
+                                                                                                item.item_id)))
+            if problem is not None:
+                self._refuse(event, uow, version.item_id, version.version, problem, item, security=True)
+                return
         if isinstance(outcome, domain.RefusePublication):
             self._refuse(event, uow, version.item_id, version.version, outcome.reason, item)
         elif isinstance(outcome, domain.Schedule):
@@ -164,11 +183,13 @@ class Publishing:
 
     async def on_rejected(self, event: Envelope, uow: UnitOfWork) -> None:
         decision = c.ReviewDecided.model_validate(event.data)
-        await self._stop(uow, decision.item_id, decision.version, State.rejected, decision.reason)
+        if not self._forged(event, uow, decision):
+            await self._stop(uow, decision.item_id, decision.version, State.rejected, decision.reason)
 
     async def on_blocked(self, event: Envelope, uow: UnitOfWork) -> None:
         blocked = c.ReviewBlocked.model_validate(event.data)
-        await self._stop(uow, blocked.item_id, blocked.version, State.blocked, blocked.reason)
+        if not self._forged(event, uow, blocked):
+            await self._stop(uow, blocked.item_id, blocked.version, State.blocked, blocked.reason)
 
     async def _stop(self, uow: UnitOfWork, item_id: str, number: int, state: State, reason: str | None) -> None:
         """A rejection or a screening block: the version stays unpublished for good."""
@@ -179,6 +200,8 @@ class Publishing:
     async def on_redaction_requested(self, event: Envelope, uow: UnitOfWork) -> None:
         """The next version, with the spans replaced by ×××, goes to review for the original submitter."""
         request = c.RedactionRequested.model_validate(event.data)
+        if self._forged(event, uow, request):
+            return
         found = await self._locked(uow, request.item_id, request.version)
         if not found:
             return
@@ -198,11 +221,13 @@ class Publishing:
                                                               reason=request.reason))
         await repository.add_version(uow.session, redacted)
         await repository.save_item(uow.session, _at_version(item, redacted.version))
-        self._emit_submitted(uow, event, redacted, actor=None)
+        await self._emit_submitted(uow, event, redacted, actor=None, redaction_of_case=request.case_id)
 
     async def on_withheld(self, event: Envelope, uow: UnitOfWork) -> None:
         """不予公开: recorded with its legal ground, counted, never published."""
         decision = c.ReviewWithheld.model_validate(event.data)
+        if self._forged(event, uow, decision):
+            return
         found = await self._locked(uow, decision.item_id, decision.version)
         if not found or found[1].state not in domain.AWAITING_REVIEW:
             return
@@ -313,15 +338,19 @@ class Publishing:
         event = self.service.event(kind, data, subject=item_id, cause=cause)
         uow.emit(event, exchange="public" if public else "staff", routing_key=routing_key)
 
-    def _emit_submitted(self, uow: UnitOfWork, cause: Envelope, version: Version, *,
-                        actor: Principal | None) -> None:
+    async def _emit_submitted(self, uow: UnitOfWork, cause: Envelope, version: Version, *,
+                              actor: Principal | None, redaction_of_case: str | None = None) -> None:
+        """``disclosure.submitted`` with everyone who wrote the item so far (the version is stored already)."""
         assert version.submitted_by is not None
+        authors = domain.authors(await repository.history(uow.session, version.item_id)) | {version.created_by,
+                                                                                            version.submitted_by}
         data = c.DisclosureSubmitted(
             item_id=version.item_id, version=version.version, title=version.title, body=version.body,
             summary=version.summary, category=version.category, audience=version.audience,
             channels=list(version.channels), unit=version.unit, submitted_by=version.submitted_by,
             content_hash=version.content_hash, attachments=domain.attachment_models(version),
-            formed_on=version.formed_on, release_at=version.release_at)
+            formed_on=version.formed_on, release_at=version.release_at, authors=sorted(authors),
+            redaction_of_case=redaction_of_case)
         if actor is None:
             uow.emit(self.service.event(c.DISCLOSURE_SUBMITTED, data, subject=version.item_id, cause=cause))
         else:
@@ -336,10 +365,16 @@ class Publishing:
         uow.emit(self.service.event(c.DISCLOSURE_SCHEDULED, data, subject=version.item_id, cause=cause))
 
     def _refuse(self, cause: Envelope, uow: UnitOfWork, item_id: str, version: int, reason: str,
-                item: Item | None = None) -> None:
+                item: Item | None = None, *, security: bool = False) -> None:
+        """``publication_refused`` on the item's trail; a forgery is also an ``access.refused`` security fact."""
         refused = c.PublicationRefused(item_id=item_id, version=version, reason=reason,
-                                       unit=item.unit if item else None, category=item.category if item else None)
+                                       unit=item.unit if item else None, category=item.category if item else None,
+                                       decision=cause.type, security=security)
         uow.emit(self.service.event(c.DISCLOSURE_PUBLICATION_REFUSED, refused, subject=item_id, cause=cause))
+        if security:
+            alert = c.AccessRefused(service=self.service.name, via="amqp", what=cause.type, status=403,
+                                    reason=reason, item_id=item_id, security=True)
+            uow.emit(self.service.event(c.ACCESS_REFUSED, alert, subject=item_id, cause=cause))
 
     def _category_name(self, code: str) -> str:
         category = self.catalogue.get(code)

@@ -9,6 +9,7 @@ from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
 
 from . import policy as policies
+from .config import ReviewConfig
 from .handlers import Review
 from .http import router
 from .screening import Screener
@@ -22,16 +23,18 @@ def screener(policy: policies.Policy | None = None) -> Screener:
     return Screener(policy, KeywordFile(policies.keyword_path(policy)))
 
 
-def build(settings: Settings, policy: policies.Policy | None = None) -> tuple[Service, Review]:
+def build(settings: Settings, policy: policies.Policy | None = None,
+          config: ReviewConfig | None = None) -> tuple[Service, Review]:
     service = Service(SCHEMA, metadata, settings)
-    handlers = Review(service, screener(policy))
+    handlers = Review(service, screener(policy), (config or ReviewConfig()).signer())
     service.on_events("review.submissions", {c.DISCLOSURE_SUBMITTED: handlers.on_submitted})
     service.on_commands("review.intake", {c.DECIDE_REVIEW: handlers.decide})
     return service, handlers
 
 
-def create_app(settings: Settings | None = None, policy: policies.Policy | None = None) -> FastAPI:
-    service, handlers = build(settings or Settings(), policy)
+def create_app(settings: Settings | None = None, policy: policies.Policy | None = None,
+               config: ReviewConfig | None = None) -> FastAPI:
+    service, handlers = build(settings or Settings(), policy, config)
     app = http_app(service, [router], title="Gongkai review",
                    description="Confidentiality review (保密审查): screening, the reviewers' queue and decisions.")
     app.state.review = handlers

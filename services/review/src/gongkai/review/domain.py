@@ -9,14 +9,14 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
-from gongkai.shared.contracts import DecideReview, Decision, DisclosureSubmitted, Finding, Span
+from gongkai.shared.contracts import AUTOMATIC_REVIEWER, DecideReview, Decision, DisclosureSubmitted, Finding, Span
 from gongkai.shared.errors import Conflict, Forbidden, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
 
 from . import screening
 from .policy import Policy, Risk, risk_of
 
-AUTO_REVIEWER = "service:review"
+AUTO_REVIEWER = AUTOMATIC_REVIEWER
 
 
 class State(StrEnum):
@@ -77,10 +77,25 @@ class Case:
     legal_reason: str | None = None
     spans: tuple[Span, ...] = ()
     superseded_by: int | None = None
+    authors: tuple[str, ...] = ()
+    redaction_requested_by: str | None = None
 
     @property
     def reviewers(self) -> list[str]:
         return [a.reviewer for a in self.approvals]
+
+    def may_not_decide(self, person: str) -> str | None:
+        """Why ``person`` may not decide this case: they wrote or submitted the item (separation of duties)."""
+        if person == self.submitted_by:
+            return f"{person} submitted this item and cannot review it"
+        if person in self.authors:
+            return f"{person} wrote a version of this item and cannot review it"
+        return None
+
+    def complete_with(self, approvals: tuple[Approval, ...]) -> bool:
+        """Enough different approvers, and not only the reviewer who asked for this redacted version."""
+        approvers = {a.reviewer for a in approvals}
+        return len(approvers) >= self.required_approvals and bool(approvers - {self.redaction_requested_by})
 
     def text_of(self, field: str) -> str | None:
         """The text of a field a span may point into (title, summary, body, attachments[i].text)."""
@@ -95,25 +110,31 @@ class Case:
 
 
 def open_case(submitted: DisclosureSubmitted, findings: list[Finding], policy: Policy, *, case_id: str,
-              now: datetime, newest_version: int | None = None) -> Case:
+              now: datetime, newest_version: int | None = None, redaction_of: Case | None = None) -> Case:
     """A case for one submitted version. Fail closed: a blocking finding rejects it for good.
 
     A version older than one already under review is void at once; low risk in a category the policy
-    names is approved without a reviewer.
+    names is approved without a reviewer. A redacted version (``redaction_of``: the case that asked for
+    it) needs at least the approvals its original needed, one of them by someone other than the reviewer
+    who asked, and is never approved automatically.
     """
     risk = risk_of(findings)
+    required = 0 if policy.rejects(risk) else policy.approvals(risk)
+    if redaction_of is not None and not policy.rejects(risk):
+        required = max(required, redaction_of.required_approvals)
     case = Case(
         case_id=case_id, item_id=submitted.item_id, version=submitted.version,
         content_hash=submitted.content_hash, title=submitted.title, body=submitted.body,
         category=submitted.category, unit=submitted.unit, submitted_by=submitted.submitted_by,
         findings=tuple(findings), state=State.open, opened_at=now, summary=submitted.summary,
         attachments=tuple(a.model_dump(mode="json") for a in submitted.attachments), risk=risk,
-        required_approvals=0 if policy.rejects(risk) else policy.approvals(risk))
+        required_approvals=required, authors=tuple(dict.fromkeys([*submitted.authors, submitted.submitted_by])),
+        redaction_requested_by=redaction_of.decided_by if redaction_of is not None else None)
     if policy.rejects(risk):
         return replace(case, state=State.blocked, decided_at=now, reason=screening.summary(findings))
     if newest_version is not None and newest_version > submitted.version:
         return void(case, newest_version, now)
-    if policy.auto_approves(risk, submitted.category):
+    if redaction_of is None and policy.auto_approves(risk, submitted.category):
         return replace(case, state=State.approved, decided_by=AUTO_REVIEWER, decided_at=now,
                        approvals=(Approval(AUTO_REVIEWER, now),),
                        reason=f"低风险（{risk}），类别 {submitted.category} 按审查策略自动通过 / auto-approved")
@@ -137,8 +158,8 @@ def decide(case: Case | None, command: DecideReview, principal: Principal,
     if command.content_hash != case.content_hash:
         raise Conflict(f"stale content hash: the decision is for {command.content_hash}, but the case holds "
                        f"{case.content_hash} (the content changed, or the hash was copied wrong)")
-    if principal.id == case.submitted_by:
-        raise Forbidden(f"{principal.id} submitted this item and cannot review it")
+    if (duty := case.may_not_decide(principal.id)) is not None:
+        raise Forbidden(duty)
     reason = command.reason.strip() if command.reason else None
     closed = replace(case, decided_by=principal.id, decided_at=now, reason=reason)
     if command.decision is Decision.approve:
@@ -161,7 +182,7 @@ def _approve(case: Case, principal: Principal, now: datetime, reason: str | None
         raise Conflict(f"{principal.id} has already approved case {case.case_id}; risk {case.risk} needs "
                        f"{case.required_approvals} approvals by different reviewers")
     approvals = (*case.approvals, Approval(principal.id, now))
-    if len(approvals) < case.required_approvals:
+    if not case.complete_with(approvals):
         return replace(case, approvals=approvals), Outcome.approval_recorded
     return replace(case, approvals=approvals, state=State.approved, decided_by=principal.id, decided_at=now,
                    reason=reason), Outcome.approved

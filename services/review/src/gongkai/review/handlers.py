@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from gongkai.shared import decisions
 from gongkai.shared.contracts import (
     REVIEW_APPROVAL_RECORDED,
     REVIEW_APPROVED,
@@ -24,15 +25,17 @@ from gongkai.shared.contracts import (
     ReviewCaseOpened,
     ReviewDecided,
     ReviewWithheld,
+    SignedDecision,
 )
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.identity import Principal, Role
+from gongkai.shared.keys import Signer
 from gongkai.shared.service import Service, payload
 from gongkai.shared.unit_of_work import UnitOfWork
 from pydantic import BaseModel
 
 from . import domain, repository
-from .domain import Outcome, State
+from .domain import AUTO_REVIEWER, Outcome, State
 from .screening import Screener
 
 log = logging.getLogger("gongkai.review")
@@ -44,9 +47,10 @@ EVENT_OF = {Outcome.approval_recorded: REVIEW_APPROVAL_RECORDED, Outcome.approve
 
 
 class Review:
-    def __init__(self, service: Service, screener: Screener) -> None:
+    def __init__(self, service: Service, screener: Screener, signer: Signer) -> None:
         self.service = service
         self.screener = screener
+        self.signer = signer
 
     async def on_submitted(self, event: Envelope, uow: UnitOfWork) -> None:
         submitted = DisclosureSubmitted.model_validate(event.data)
@@ -55,7 +59,7 @@ class Review:
         await repository.lock_item(uow.session, submitted.item_id)
         newest = await repository.newest_version(uow.session, submitted.item_id)
         case = domain.open_case(submitted, findings, self.screener.policy, case_id=str(uuid.uuid4()), now=now,
-                                newest_version=newest)
+                                newest_version=newest, redaction_of=await self._redaction_of(uow, submitted))
         if not await repository.add(uow.session, case):
             log.info("item version already has a case", extra={"item_id": case.item_id, "version": case.version})
             return
@@ -65,9 +69,8 @@ class Review:
             self._emit(uow, REVIEW_CASE_VOIDED, _voided(voided), voided, event)
         if case.state is State.blocked:
             assert case.reason is not None
-            self._emit(uow, REVIEW_BLOCKED, ReviewBlocked(
-                case_id=case.case_id, item_id=case.item_id, version=case.version, content_hash=case.content_hash,
-                findings=list(findings), reason=case.reason, unit=case.unit, category=case.category), case, event)
+            blocked = ReviewBlocked(**_common(case, AUTO_REVIEWER, now), findings=list(findings), reason=case.reason)
+            self._emit(uow, REVIEW_BLOCKED, self._signed(REVIEW_BLOCKED, blocked), case, event)
             return
         if case.state is State.voided:
             self._emit(uow, REVIEW_CASE_VOIDED, _voided(case), case, event)
@@ -77,21 +80,38 @@ class Review:
             findings=list(findings), risk=case.risk, required_approvals=case.required_approvals,
             unit=case.unit, category=case.category, submitted_by=case.submitted_by), case, event)
         if case.state is State.approved:  # auto-approved by the policy
-            self._emit(uow, REVIEW_APPROVED, _decided(case), case, event)
+            approved = ReviewDecided(**_common(case, AUTO_REVIEWER, now), reason=case.reason)
+            self._emit(uow, REVIEW_APPROVED, self._signed(REVIEW_APPROVED, approved), case, event)
+
+    async def _redaction_of(self, uow: UnitOfWork, submitted: DisclosureSubmitted) -> domain.Case | None:
+        """The case that asked for this redacted version, when it is one (its rules carry over)."""
+        if submitted.redaction_of_case is None:
+            return None
+        case = await repository.get(uow.session, submitted.redaction_of_case)
+        if case is None or case.item_id != submitted.item_id or case.state is not State.redaction_requested:
+            log.warning("redacted version names a case that did not ask for it",
+                        extra={"item_id": submitted.item_id, "case_id": submitted.redaction_of_case})
+            return None
+        return case
 
     def _emit(self, uow: UnitOfWork, kind: str, data: BaseModel, case: domain.Case, cause: Envelope) -> None:
         uow.emit(self.service.event(kind, data, subject=case.item_id, cause=cause))
+
+    def _signed(self, kind: str, decision: SignedDecision) -> SignedDecision:
+        return decisions.sign(kind, decision, self.signer)
 
     async def decide(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         principal.require(Role.reviewer)
         cmd = payload(DecideReview, command.data)
         # The row lock makes racing reviewers take turns: the second one finds the case changed.
         current = await repository.get(uow.session, cmd.case_id, for_update=True)
-        case, outcome = domain.decide(current, cmd, principal, datetime.now(UTC))
+        now = datetime.now(UTC)
+        case, outcome = domain.decide(current, cmd, principal, now)
         await repository.save(uow.session, case)
-        uow.emit(command.caused(EVENT_OF[outcome], _decision_event(case, outcome, principal.id),
-                                source=self.service.source, actor=principal.id, actorunit=principal.unit,
-                                subject=case.item_id))
+        kind = EVENT_OF[outcome]
+        data = self._signed(kind, _decision_event(case, outcome, principal.id, now))
+        uow.emit(command.caused(kind, data, source=self.service.source, actor=principal.id,
+                                actorunit=principal.unit, subject=case.item_id))
         return summary(case)
 
     async def cases(self, *, state: State | None, item_id: str | None, limit: int) -> list[domain.Case]:
@@ -103,26 +123,22 @@ class Review:
             return await repository.get(session, case_id)
 
 
-def _decided(case: domain.Case) -> ReviewDecided:
-    return ReviewDecided(case_id=case.case_id, item_id=case.item_id, version=case.version,
-                         content_hash=case.content_hash, reviewer=case.approvals[-1].reviewer if case.approvals
-                         else (case.decided_by or ""), reason=case.reason, reviewers=case.reviewers,
-                         unit=case.unit, category=case.category, risk=case.risk,
-                         required_approvals=case.required_approvals)
+def _common(case: domain.Case, reviewer: str, at: datetime) -> dict[str, Any]:
+    """What every decision event states about its case (and review signs)."""
+    return {"case_id": case.case_id, "item_id": case.item_id, "version": case.version,
+            "content_hash": case.content_hash, "reviewer": reviewer, "reviewers": case.reviewers,
+            "risk": case.risk, "required_approvals": case.required_approvals, "decided_at": case.decided_at or at,
+            "unit": case.unit, "category": case.category}
 
 
-def _decision_event(case: domain.Case, outcome: Outcome, reviewer: str) -> BaseModel:
-    common = {"case_id": case.case_id, "item_id": case.item_id, "version": case.version,
-              "content_hash": case.content_hash, "reviewer": reviewer, "unit": case.unit, "category": case.category}
+def _decision_event(case: domain.Case, outcome: Outcome, reviewer: str, at: datetime) -> SignedDecision:
+    common = _common(case, reviewer, at)
     if outcome is Outcome.redaction_requested:
         return RedactionRequested(**common, spans=list(case.spans), reason=case.reason or "")
     if outcome is Outcome.withheld:
         assert case.legal_reason is not None
         return ReviewWithheld(**common, legal_reason=case.legal_reason, reason=case.reason)
-    if outcome is Outcome.rejected:
-        return ReviewDecided(**common, reason=case.reason, reviewers=[reviewer], risk=case.risk,
-                             required_approvals=case.required_approvals)
-    return _decided(case)
+    return ReviewDecided(**common, reason=case.reason)
 
 
 def _voided(case: domain.Case) -> CaseVoided:
@@ -150,4 +166,5 @@ def summary(case: domain.Case, *, with_context: bool = False) -> dict[str, Any]:
         "decided_by": case.decided_by, "decided_at": case.decided_at.isoformat() if case.decided_at else None,
         "reason": case.reason, "legal_reason": case.legal_reason,
         "spans": [s.model_dump(mode="json") for s in case.spans], "superseded_by": case.superseded_by,
+        "authors": list(case.authors), "redaction_requested_by": case.redaction_requested_by,
     }

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from gongkai.shared.contracts import Finding
+from gongkai.shared.contracts import MIN_APPROVALS, Finding
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Risk = Literal["blocked", "high", "medium", "low", "none"]
@@ -64,6 +64,11 @@ class Policy(BaseModel):
             raise ValueError(f"levels lacks {', '.join(missing)}")
         if self.levels["blocked"].outcome != "reject":
             raise ValueError("levels.blocked.outcome must be 'reject': a blocked version is never reviewed")
+        for risk, floor in MIN_APPROVALS.items():
+            level = self.levels[risk]  # type: ignore[index]
+            if level.outcome == "review" and level.approvals < floor:
+                raise ValueError(f"levels.{risk}.approvals is {level.approvals}; risk {risk} needs at least "
+                                 f"{floor} (publishing refuses fewer)")
         return self
 
     def approvals(self, risk: Risk) -> int:

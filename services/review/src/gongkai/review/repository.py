@@ -66,7 +66,7 @@ async def save(session: AsyncSession, case: Case) -> None:
 def _row(case: Case) -> dict[str, Any]:
     return {**case.__dict__, "state": case.state.value, "attachments": list(case.attachments),
             "findings": [f.model_dump(mode="json") for f in case.findings],
-            "approvals": [a.as_json() for a in case.approvals],
+            "approvals": [a.as_json() for a in case.approvals], "authors": list(case.authors),
             "spans": [s.model_dump(mode="json") for s in case.spans]}
 
 
@@ -75,4 +75,5 @@ def _case(row: Any) -> Case:
                    "findings": tuple(Finding.model_validate(f) for f in row["findings"]),
                    "attachments": tuple(row["attachments"]),
                    "approvals": tuple(Approval.from_json(a) for a in row["approvals"]),
+                   "authors": tuple(row["authors"]),
                    "spans": tuple(Span.model_validate(s) for s in row["spans"])})

@@ -38,6 +38,10 @@ cases = Table(
     Column("spans", JSONB, nullable=False, server_default=text("'[]'::jsonb"),
            comment="with redaction_requested: the spans to remove"),
     Column("superseded_by", Integer, comment="with voided: the version that replaced this one"),
+    Column("authors", JSONB, nullable=False, server_default=text("'[]'::jsonb"),
+           comment="who created, wrote or submitted a version of the item: none of them may decide"),
+    Column("redaction_requested_by", String(128),
+           comment="a redacted version: the reviewer who asked for it, who may not be its only approver"),
     UniqueConstraint("item_id", "version"),
 )
 Index("ix_cases_state_opened_at", cases.c.state, cases.c.opened_at)

@@ -127,6 +127,9 @@ class DisclosureSubmitted(Payload):
     attachments: list[Attachment] = Field(default_factory=list)
     formed_on: date | None = None
     release_at: datetime | None = None
+    authors: list[str] = Field(default_factory=list, description="everyone who created, wrote or submitted a "
+                               "version of the item: none of them may review it")
+    redaction_of_case: str | None = Field(None, description="the review case whose redaction this version is")
 
 
 class InformationChanged(Payload):
@@ -161,11 +164,16 @@ class DisclosurePublished(Payload):
 
 
 class PublicationRefused(Payload):
+    """Publishing did not act on a review decision, and why; ``security`` when it was forged or broke the rules
+    of review itself (a signature that does not verify, an approver who wrote the item, too few approvers)."""
+
     item_id: str
     version: int
     reason: str
     unit: str | None = None
     category: str | None = None
+    decision: str | None = Field(None, description="the type of the decision refused")
+    security: bool = False
 
 
 class DisclosureScheduled(Payload):

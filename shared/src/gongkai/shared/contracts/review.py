@@ -2,11 +2,13 @@
 
 Publishing relies on: ``review.approved`` (publish exactly ``content_hash``), ``review.rejected``,
 ``review.blocked``, ``review.redaction_requested`` (make a redacted version) and ``review.withheld``
-(record 不予公开). Every decision names the content hash it was made on.
+(record 不予公开). Every decision names the content hash it was made on and is signed by review;
+publishing acts on none whose signature does not verify (``gongkai.shared.decisions``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -102,55 +104,63 @@ class ReviewCaseOpened(Payload):
     submitted_by: str | None = None
 
 
-class ReviewBlocked(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
-    findings: list[Finding]
-    reason: str
-    unit: str | None = None
-    category: str | None = None
+AUTOMATIC_REVIEWER = "service:review"
+# The fewest approvals each risk needs, whatever a review policy says: publishing refuses fewer. A blocked
+# version is never approved; only a version of risk none or low may be approved by the review service alone.
+MIN_APPROVALS: dict[str, int] = {"none": 1, "low": 1, "medium": 1, "high": 2}
+AUTOMATIC_RISKS = frozenset({"none", "low"})
 
 
-class ReviewDecided(Payload):
-    """A decision that closes a case (approved / rejected), or one approval of two."""
+class DecisionSignature(Payload):
+    """Review's Ed25519 signature over the decision's statement (see ``gongkai.shared.decisions``)."""
+
+    key: str = Field(max_length=200, description="the signing key's name and id, <name>+<key id hex>",
+                     examples=["gongkai-review+1a2b3c4d"])
+    value: str = Field(max_length=200, description="base64 of the 64-byte Ed25519 signature")
+
+
+class SignedDecision(Payload):
+    """What every decision of review states and signs: exactly what was decided, on what, by whom, when.
+
+    ``reviewers`` are the approvers in the order they approved; ``reviewer`` the person (or
+    ``service:review``) whose act closed or advanced the case. A consumer acts on a decision only when
+    ``signature`` verifies with one of review's keys.
+    """
 
     case_id: str
     item_id: str
     version: int
     content_hash: str
     reviewer: str
-    reason: str | None = None
-    reviewers: list[str] = Field(default_factory=list)
-    unit: str | None = None
-    category: str | None = None
+    reviewers: list[str] = Field(default_factory=list, description="the approvals so far, in order")
     risk: Risk | None = None
     required_approvals: int | None = Field(None, description="approvals by different reviewers the risk needs")
-
-
-class RedactionRequested(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
-    reviewer: str
-    spans: list[Span]
-    reason: str
-    unit: str | None = None
-    category: str | None = None
-
-
-class ReviewWithheld(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
-    reviewer: str
-    legal_reason: WithholdingReason
+    decided_at: datetime | None = None
     reason: str | None = None
     unit: str | None = None
     category: str | None = None
+    signature: DecisionSignature | None = None
+
+
+class ReviewBlocked(SignedDecision):
+    """Screening found something that is never published (a classification marking): closed at once."""
+
+    findings: list[Finding]
+    reason: str
+    reviewer: str = AUTOMATIC_REVIEWER
+
+
+class ReviewDecided(SignedDecision):
+    """A decision that closes a case (approved / rejected), or one approval of two."""
+
+
+class RedactionRequested(SignedDecision):
+    spans: list[Span]
+    reason: str
+
+
+class ReviewWithheld(SignedDecision):
+    legal_reason: WithholdingReason
 
 
 class CaseVoided(Payload):
