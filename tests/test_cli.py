@@ -80,3 +80,22 @@ def test_a_redaction_span_is_field_start_end_and_a_malformed_one_is_one_clear_li
     assert main(["decide", "c1", "redact", "--hash", "sha256:" + "0" * 64, "--span", "body:twelve",
                  "--token", "t", "--url", "http://127.0.0.1:9"]) == 1
     assert "write FIELD:START-END" in capsys.readouterr().err
+
+
+def test_keygen_writes_a_private_signer_key_and_prints_the_verifier_that_checks_it(tmp_path, capsys):
+    from gongkai.shared import contracts as c
+    from gongkai.shared.decisions import KeyRing, sign
+    from gongkai.shared.keys import Signer
+
+    out = tmp_path / "review.key"
+    assert main(["keygen", "bureau-review-2026", "--out", str(out)]) == 0
+    verifier = capsys.readouterr().out.strip()
+    signer = Signer.parse(out.read_text())
+    assert out.stat().st_mode & 0o777 == 0o600 and verifier == signer.verifier.text()
+    decision = c.ReviewDecided(case_id="k", item_id="i", version=1, content_hash="sha256:" + "0" * 64,
+                               reviewer="zhao.lei", reviewers=["zhao.lei"], risk="none", required_approvals=1,
+                               decided_at="2026-12-01T00:00:00Z")
+    assert KeyRing.parse(verifier).problem(c.REVIEW_APPROVED, sign(c.REVIEW_APPROVED, decision, signer)) is None
+    assert main(["keygen", "bureau-review-2026", "--out", str(out)]) == 1
+    assert "never overwritten" in capsys.readouterr().err and Signer.parse(out.read_text()) == signer
+    assert main(["keygen", "bad name", "--out", str(tmp_path / "other.key")]) == 1

@@ -116,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
                     help="comma-separated: submitter,reviewer,publisher,auditor,administrator")
     cr.set_defaults(func=lambda a: client.new_credential(a.id, a.name, a.unit, a.roles.split(",")))
 
+    kg = sub.add_parser("keygen", help="make an Ed25519 key for review's decisions or audit's checkpoints: "
+                                       "the signer key goes to a new file, the verifier key is printed")
+    kg.add_argument("name", help="the key's name, e.g. bureau-review-2026 (no spaces, no '+')")
+    kg.add_argument("--out", type=Path, required=True, help="a new file for the signer key (mode 0600)")
+    kg.set_defaults(func=_keygen)
+
     for module in _service_commands():
         module.register(sub)
     return p
@@ -170,6 +176,26 @@ def _docs(args: argparse.Namespace) -> int:
         return 1 if stale else 0
     for path in docs.write(args.dir):
         print(f"wrote {args.dir / path}")
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from gongkai.shared.keys import KeyFormatError, Signer
+
+    try:
+        signer = Signer.generate(args.name)
+    except KeyFormatError as exc:
+        raise client.CommandFailed(str(exc)) from exc
+    try:
+        with os.fdopen(os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(signer.text() + "\n")
+    except FileExistsError as exc:
+        raise client.CommandFailed(f"{args.out} exists: a signing key is never overwritten") from exc
+    except OSError as exc:
+        raise client.CommandFailed(f"cannot write {args.out}: {exc}") from exc
+    print(f"signer key written to {args.out}; give the verifier key to whoever checks the signatures:",
+          file=sys.stderr)
+    print(signer.verifier.text())
     return 0
 
 
