@@ -96,8 +96,37 @@ def test_a_landline_number_is_found(body, number):
     assert found(body, "landline-number") == [number]
 
 
-def test_an_offices_published_number_is_not_personal_data():
-    assert found("咨询电话：020-83730000；投诉电话：12328。", "landline-number") == []
+@pytest.mark.parametrize("body", [
+    "咨询电话：020-83730000；投诉电话：12328。",
+    "联系人：办公室\n办公电话：0571-87654321\n传真：0571-87654322",
+    "传真 (0571) 8765 4322",
+    "传真号码：87654322",
+])
+def test_an_offices_published_number_or_fax_is_not_personal_data(body):
+    assert found(body, "landline-number") == []
+
+
+def test_a_home_phone_is_still_personal_data_beside_an_offices_fax():
+    assert found("传真：0571-87654322；张某住宅电话：0571-87654323", "landline-number") == ["0571-87654323"]
+
+
+@pytest.mark.parametrize(("body", "number"), [
+    ("联系电话：一三八零零一三八零零零", "一三八零零一三八零零零"),
+    ("手机一三八〇〇一三八〇〇〇，", "一三八〇〇一三八〇〇〇"),
+    ("电话：幺三八 零零幺三 八零零零", "幺三八 零零幺三 八零零零"),
+])
+def test_a_mobile_number_in_chinese_numerals_is_found(body, number):
+    assert found(body, "mobile-number") == [number]
+
+
+def test_an_id_number_in_chinese_numerals_is_found():
+    number = "一一〇一〇五一九四九一二三一〇〇二X"
+    assert found(f"身份证号码{number}", "id-number") == [number]
+
+
+@pytest.mark.parametrize("body", ["二〇二六年一月一日", "一二三四五六七八九十", "第一二三四五六七组", "五四三二一〇〇"])
+def test_dates_and_counting_in_chinese_numerals_are_not_phone_numbers(body):
+    assert [f for f in screen("", body) if f.detector in ("mobile-number", "landline-number", "id-number")] == []
 
 
 @pytest.mark.parametrize("body", [

@@ -35,6 +35,9 @@ def internal(title: str, body: str = "正文。") -> list[tuple[str, str, str]]:
     ("通知\n秘密", "秘密"),
     ("机密★10年", "机密★10年"),
     ("司机密★1年", "机密★1年"),
+    ("ＢＭ：机密\n关于执法检查的安排", "机密"),
+    ("BM:秘密\n执法通报", "秘密"),
+    ("bm 绝密", "绝密"),
 ])
 def test_a_classification_marking_is_found_and_blocks(body, marked):
     findings = [f for f in screen("道路运输公告", body) if f.detector == DETECTOR]

@@ -1,11 +1,12 @@
 """Classification markings (密级标识) and internal-use markings in headers.
 
-A marking blocks: a level (绝密, 机密, 秘密) followed by ★/▲ and a period (机密★5年, 秘密▲), in brackets
-(【秘密】, 〔机密〕, (绝密)), after 密级 (密级：机密), or standing alone at the start of a line or of the
-title. 秘密 is also an ordinary word (商业秘密, 没有秘密可言) and counts only in those shapes. 绝密 and
-机密 elsewhere are rare in prose but do occur (the law's 绝密、机密、秘密三级), so as words they are
-``high``: two reviewers look, and reject it if it is a marking. 机密/绝密 followed by a character that makes
-a word with 密 (司机密切, 手机密码, 杜绝密集) are read as that word.
+A marking blocks: a level (绝密, 机密, 秘密) followed by ★/▲ and a period (机密★5年, 秘密▲),
+in brackets (【秘密】, 〔机密〕, (绝密)), after 密级 or its initials BM (密级：机密, ＢＭ：机密),
+or standing alone at the start of a line or of the title. 秘密 is also an ordinary word
+(商业秘密, 没有秘密可言) and counts only in those shapes. 绝密 and 机密 elsewhere are rare in
+prose but do occur (the law's 绝密、机密、秘密三级), so as words they are ``high``: two reviewers
+look, and reject it if it is a marking. 机密/绝密 followed by a character that makes a word with
+密 (司机密切, 手机密码, 杜绝密集) are read as that word.
 
 内部, 内部资料, 注意保管, 不得外传, 仅供参考 (and the like) are markings only in a header: the title or
 one of the first lines of the body, on a line of their own (with brackets, ★ or other markings), in
@@ -34,7 +35,8 @@ _WORD_AFTER = "切码封度集布钥闭谋友林植云实接不"
 _MARKINGS = (
     re.compile(rf"(?P<marking>{_OPEN}(?P<level>绝密|机密|秘密)(?:{_PERIOD})?{_CLOSE})"),
     re.compile(rf"(?P<marking>(?P<level>绝密|机密|秘密){_PERIOD})"),
-    re.compile(r"密级(?:为|是|[:：])?(?P<marking>(?P<level>绝密|机密|秘密))"),
+    # 密级：机密, and its pinyin initials BM (保密) as document headers write them (ＢＭ：机密).
+    re.compile(r"(?:密级|(?<![a-z])bm)(?:为|是|[:：])?(?P<marking>(?P<level>绝密|机密|秘密))"),
 )
 _WORDS = re.compile(rf"(?P<marking>(?P<level>绝密|机密))(?![{_WORD_AFTER}])")
 # Run on the plain view (the line structure matters).

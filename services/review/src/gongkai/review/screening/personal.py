@@ -33,10 +33,14 @@ _LENGTHS = {7, 8, 10, 11, 12, 13, 15, 16, 17, 18, 19}
 _SEPARATORS = re.compile(r"[ \t\-.·_()（）]+")
 _LOOKALIKE = str.maketrans("oli|", "0111")
 _OPENING = {"mobile-number": "+", "landline-number": "(（"}  # a character before the digits that belongs to them
+# Numbers written in Chinese numerals (幺 is 1 read aloud): a run of seven or more, as for digits.
+_CHINESE = "零〇一二三四五六七八九幺"
+_CHINESE_DIGITS = str.maketrans(_CHINESE, "001234567891")
+_CHINESE_RUN = re.compile(rf"[{_CHINESE}](?:[ \t\-.·]{{0,3}}[{_CHINESE}]){{6,}}")
 
 CARD_CONTEXT = re.compile(r"(?:卡号|银行|账号|帐号|账户|帐户|开户|储蓄卡|信用卡|借记卡|card)")
-OFFICE_PHONE = re.compile(r"(?:咨询|投诉|举报|监督|传真|办公|值班|服务|热线|受理|联系)[^\n，。；]{0,6}?"
-                          r"(?:电话|热线|传真)[^\n，。；]{0,4}$")
+OFFICE_PHONE = re.compile(r"(?:(?:咨询|投诉|举报|监督|传真|办公|值班|服务|热线|受理|联系)[^\n，。；]{0,6}?"
+                          r"(?:电话|热线|传真)|传真(?:号码)?)[^\n，。；]{0,4}$")
 PHONE_CONTEXT = re.compile(r"(?:电话|手机|tel|联系方式|座机)[^\n，。；]{0,3}$")
 
 
@@ -46,17 +50,23 @@ def numbers(text: Normalised) -> Iterator[Hit]:
         real = len(_DIGITS.findall(run.group()))
         if real < 4 or real * 2 < len(_LOOKALIKES.findall(run.group())):
             continue
-        yield from _in_run(text, run)
+        yield from _in_run(text, run, plain)
+    for run in _CHINESE_RUN.finditer(plain):
+        # 一三八〇〇一三八〇〇〇 read as digits: one character for one, so the offsets stay the same.
+        digits = plain[:run.start()] + run.group().translate(_CHINESE_DIGITS) + plain[run.end():]
+        if (as_digits := _RUN.match(digits, run.start())) is not None:
+            yield from _in_run(text, as_digits, digits)
 
 
-def _in_run(text: Normalised, run: re.Match[str]) -> Iterator[Hit]:
+def _in_run(text: Normalised, run: re.Match[str], source: str) -> Iterator[Hit]:
+    """Personal-data numbers in one run of ``source`` (the plain view, or it with numerals read as digits)."""
     segments: list[tuple[int, int, str]] = []  # plain start, end, digits
     position = run.start()
     pieces = _SEPARATORS.split(run.group())
     if len(pieces) > 1 and len(pieces[-1]) <= 2 and run.group()[-len(pieces[-1]) - 1] == ".":
         pieces.pop()  # a decimal fraction (194105341.00), not a group of digits
     for piece in pieces:
-        start = text.plain.text.index(piece, position) if piece else position
+        start = source.index(piece, position) if piece else position
         end = start + len(piece)
         position = end
         if not piece:
@@ -79,7 +89,7 @@ def _in_run(text: Normalised, run: re.Match[str]) -> Iterator[Hit]:
             start, end = segments[i][0], segments[j][1]
             whole = i == 0 and j == len(segments) - 1
             area = i < j and 3 <= len(segments[i][2]) <= 4
-            hit = _classify(digits, text.plain.text, start, whole, area)
+            hit = _classify(digits, source, start, whole, area)
             if hit:
                 found.append((start, end, hit[0] if whole else hit[0] + 10, *hit[1:]))
     taken: list[tuple[int, int]] = []
@@ -87,7 +97,7 @@ def _in_run(text: Normalised, run: re.Match[str]) -> Iterator[Hit]:
         if any(start < b and a < end for a, b in taken):
             continue
         taken.append((start, end))
-        if start >= 1 and text.plain.text[start - 1] in _OPENING.get(detector, ""):
+        if start >= 1 and source[start - 1] in _OPENING.get(detector, ""):
             start -= 1  # +86 138…, (020)8765…
         yield (*text.plain.span(start, end), severity, detector, reason)
 
