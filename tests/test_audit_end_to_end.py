@@ -101,7 +101,7 @@ async def test_an_items_whole_life_is_in_the_log_and_each_event_proves_included_
                    "dev-auditor-token").returncode == 0
     failed = gongkai("verify", str(tmp_path / "doctored"), "--public-key", key)
     assert failed.returncode == 1
-    assert f"entry seq {target} (line {target}): its body is not the one the log recorded" in failed.stderr
+    assert f"entry seq {target}: not the body the log recorded and signed" in failed.stderr
 
 
 def types(entries: list[dict]) -> set[str]:

@@ -98,46 +98,87 @@ def test_an_untouched_export_verifies_with_its_sizes(tmp_path):
     assert outcome.summary().startswith("ok: 12 entries, 3 checkpoints (sizes 3, 8, 12)")
 
 
-def test_a_changed_entry_is_named(tmp_path):
+def write_rows(directory: Path, rows: list[tuple[int, bytes]]) -> None:
+    (directory / EVENTS).write_text("".join(json.dumps({"seq": seq, "body": base64.b64encode(body).decode()}) + "\n"
+                                            for seq, body in rows))
+
+
+def entry_problems(outcome) -> list[str]:
+    return [p for p in outcome.problems if not p.startswith("checkpoint")]
+
+
+def test_a_changed_entry_is_named_and_only_it(tmp_path):
     write_export(tmp_path)
-    rows = lines(tmp_path)
-    rows[4] = json.dumps({"seq": 5, "body": base64.b64encode(b'{"id": "e-5", "n": 500}').decode()}) + "\n"
-    (tmp_path / EVENTS).write_text("".join(rows))
+    rows = list(enumerate(BODIES, start=1))
+    rows[4] = (5, b'{"id": "e-5", "n": 500}')
+    write_rows(tmp_path, rows)
     outcome = verify_export(tmp_path, SIGNER.verifier)
-    assert not outcome.ok
-    assert outcome.problems[0].startswith("entry seq 5 (line 5): its body is not the one the log recorded")
+    assert entry_problems(outcome) == ["entry seq 5: not the body the log recorded and signed"]
     assert "checkpoint size 8: its signed root does not match entries 1–8" in outcome.problems
     assert not any("size 3:" in p for p in outcome.problems)
 
 
-def test_a_removed_entry_is_named(tmp_path):
+def test_two_changed_entries_are_both_named(tmp_path):
+    write_export(tmp_path)
+    rows = list(enumerate(BODIES, start=1))
+    rows[1], rows[9] = (2, b"{}"), (10, b"[]")
+    write_rows(tmp_path, rows)
+    assert entry_problems(verify_export(tmp_path, SIGNER.verifier)) == [
+        "entry seq 2: not the body the log recorded and signed",
+        "entry seq 10: not the body the log recorded and signed"]
+
+
+def test_a_removed_entry_is_named_and_the_rest_still_verify(tmp_path):
     write_export(tmp_path)
     rows = lines(tmp_path)
     del rows[6]
     (tmp_path / EVENTS).write_text("".join(rows))
     outcome = verify_export(tmp_path, SIGNER.verifier)
-    assert outcome.problems[0] == "entry seq 7 missing: line 7 has seq 8"
+    assert outcome.problems == ["entry seq 7 missing from the export"]
 
 
-def test_a_removed_entry_renumbered_to_hide_the_gap_is_named(tmp_path):
+def test_a_removed_entry_renumbered_to_hide_the_gap_is_named_once(tmp_path):
     write_export(tmp_path)
-    rows = [json.dumps({"seq": seq, "body": base64.b64encode(body).decode()}) + "\n"
-            for seq, body in enumerate(BODIES[:6] + BODIES[7:], start=1)]
-    (tmp_path / EVENTS).write_text("".join(rows))
-    outcome = verify_export(tmp_path, SIGNER.verifier)
-    assert outcome.problems[0].startswith("entry seq 7 (line 7): its body is not the one the log recorded")
+    write_rows(tmp_path, list(enumerate(BODIES[:6] + BODIES[7:], start=1)))
+    assert entry_problems(verify_export(tmp_path, SIGNER.verifier)) == [
+        "entry seq 7–11: the body the log recorded as seq 8–12 (moved)",
+        "the body the log recorded as seq 7 is not in the export (removed)"]
 
 
-def test_reordered_entries_are_named(tmp_path):
+def test_two_lines_swapped_in_the_file_are_named_once_and_nothing_after_them(tmp_path):
     write_export(tmp_path)
     rows = lines(tmp_path)
     rows[2], rows[3] = rows[3], rows[2]
     (tmp_path / EVENTS).write_text("".join(rows))
     outcome = verify_export(tmp_path, SIGNER.verifier)
-    assert outcome.problems[0] == "entry seq 3 missing: line 3 has seq 4"
-    assert "entry seq 3 at line 4 is out of order (expected seq 5)" in outcome.problems
-    assert "entry seq 3 (line 3): its body is not the one the log recorded and signed" in outcome.problems
-    assert "checkpoint size 3: its signed root does not match entries 1–3" in outcome.problems
+    assert outcome.problems == ["entry seq 3 at line 4 is out of order (after seq 4)"]
+
+
+def test_two_bodies_swapped_between_their_seqs_are_both_named_as_moved(tmp_path):
+    write_export(tmp_path)
+    rows = list(enumerate(BODIES, start=1))
+    rows[2], rows[3] = (3, BODIES[3]), (4, BODIES[2])
+    write_rows(tmp_path, rows)
+    assert entry_problems(verify_export(tmp_path, SIGNER.verifier)) == [
+        "entry seq 3: the body the log recorded as seq 4 (moved)",
+        "entry seq 4: the body the log recorded as seq 3 (moved)"]
+
+
+def test_an_entry_given_twice_is_named(tmp_path):
+    write_export(tmp_path)
+    rows = list(enumerate(BODIES, start=1))
+    write_rows(tmp_path, [*rows[:5], (5, BODIES[4]), *rows[5:]])
+    assert verify_export(tmp_path, SIGNER.verifier).problems == ["entry seq 5 is given twice (lines 5 and 6)"]
+
+
+def test_without_genuine_recorded_leaves_the_changed_range_is_named(tmp_path):
+    write_export(tmp_path)
+    (tmp_path / LEAVES).unlink()
+    rows = list(enumerate(BODIES, start=1))
+    rows[4] = (5, b"{}")
+    write_rows(tmp_path, rows)
+    assert entry_problems(verify_export(tmp_path, SIGNER.verifier)) == [
+        "an entry between seq 4 and seq 8 was changed, removed or moved (checkpoint size 3 still matches)"]
 
 
 def test_a_doctored_checkpoint_is_named(tmp_path):

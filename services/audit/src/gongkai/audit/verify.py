@@ -49,30 +49,47 @@ class Outcome:
         return "\n".join(["FAILED", *shown] + ([f"… and {more} more"] if more else []))
 
 
-def _read_entries(path: Path, outcome: Outcome) -> list[bytes]:
-    bodies, expected = [], 1
+def _read_entries(path: Path, outcome: Outcome) -> dict[int, bytes]:
+    """The bodies by seq. An entry out of order is named where it stands, once: the entries after it are not
+    out of order because of it; a seq missing or given twice is named once too."""
+    bodies: dict[int, bytes] = {}
+    where: dict[int, int] = {}
+    highest = 0
     with path.open(encoding="utf-8") as lines:
         for line_no, line in enumerate(lines, start=1):
             try:
                 row = json.loads(line)
                 seq, body = row["seq"], base64.b64decode(row["body"], validate=True)
-                if not isinstance(seq, int):
-                    raise TypeError("seq is not a number")
+                if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+                    raise TypeError("seq is not a positive number")
             except (ValueError, KeyError, TypeError, binascii.Error) as exc:
                 outcome.problems.append(f"entry at line {line_no}: unreadable ({type(exc).__name__}: {exc})")
-                bodies.append(b"")
-                expected += 1
                 continue
-            if seq != expected:
-                if seq > expected:
-                    missing = f"seq {expected}" if seq == expected + 1 else f"seq {expected}–{seq - 1}"
-                    outcome.problems.append(f"entry {missing} missing: line {line_no} has seq {seq}")
-                else:
-                    outcome.problems.append(f"entry seq {seq} at line {line_no} is out of order "
-                                            f"(expected seq {expected})")
-            bodies.append(body)
-            expected = max(expected, seq) + 1 if seq >= expected else expected + 1
+            if seq in bodies:
+                outcome.problems.append(f"entry seq {seq} is given twice (lines {where[seq]} and {line_no})")
+                continue
+            if seq < highest:
+                outcome.problems.append(f"entry seq {seq} at line {line_no} is out of order (after seq {highest})")
+            bodies[seq], where[seq] = body, line_no
+            highest = max(highest, seq)
+    for first, last in _runs(sorted(set(range(1, highest + 1)) - set(bodies))):
+        outcome.problems.append(f"entry {_seqs(first, last)} missing from the export")
     return bodies
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs: [3, 4, 5, 9] → [(3, 5), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def _seqs(first: int, last: int) -> str:
+    return f"seq {first}" if first == last else f"seq {first}–{last}"
 
 
 def _read_checkpoints(path: Path, verifier: Verifier, outcome: Outcome) -> list[tuple[int, bytes]]:
@@ -108,6 +125,15 @@ def _roots(leaves: list[bytes], sizes: list[int]) -> dict[int, bytes]:
     return roots
 
 
+def _read_recorded(path: Path) -> list[bytes]:
+    if not path.is_file():
+        return []
+    try:
+        return [base64.b64decode(line.strip(), validate=True) for line in path.read_text().splitlines()]
+    except binascii.Error:
+        return []
+
+
 def verify_export(directory: Path, verifier: Verifier) -> Outcome:
     outcome = Outcome()
     for name in (EVENTS, CHECKPOINTS):
@@ -119,39 +145,65 @@ def verify_export(directory: Path, verifier: Verifier) -> Outcome:
     outcome.entries = len(bodies)
     checkpoints = _read_checkpoints(directory / CHECKPOINTS, verifier, outcome)
     outcome.checkpoints = [size for size, _ in checkpoints]
-    leaves = [leaf_hash(body) for body in bodies]
+    recorded = _read_recorded(directory / LEAVES)
+    genuine = bool(recorded) and all(size <= len(recorded) and root == _roots(recorded, [size])[size]
+                                     for size, root in checkpoints)
+    # A missing entry's place in the tree is taken by its recorded leaf when the recorded leaves are genuine
+    # (it is named missing already), so the entries after it can still be checked.
+    leaves: list[bytes] = []
+    for seq in range(1, max(bodies, default=0) + 1):
+        if seq in bodies:
+            leaves.append(leaf_hash(bodies[seq]))
+        elif genuine and seq <= len(recorded):
+            leaves.append(recorded[seq - 1])
+        else:
+            break
     roots = _roots(leaves, outcome.checkpoints)
     short = [size for size, _ in checkpoints if size > len(leaves)]
     wrong = [size for size, root in checkpoints if size <= len(leaves) and roots[size] != root]
     if wrong or short:
-        _name_the_entry(directory / LEAVES, leaves, checkpoints, min(wrong + short), outcome)
+        _name_the_entries(bodies, recorded if genuine else [], checkpoints, min(wrong + short), outcome)
     outcome.problems += [f"checkpoint size {size}: its signed root does not match entries 1–{size}"
                          for size in wrong]
     outcome.problems += [f"checkpoint size {size}: the export has only {len(leaves)} entries" for size in short]
     return outcome
 
 
-def _name_the_entry(path: Path, leaves: list[bytes], checkpoints: list[tuple[int, bytes]], first_wrong: int,
-                    outcome: Outcome) -> None:
-    """Which entry changed: the recorded leaf hashes, once they reproduce every signed root, are genuine."""
-    good = max((size for size, _ in checkpoints if size < first_wrong), default=0)
-    recorded: list[bytes] = []
-    if path.is_file():
-        try:
-            recorded = [base64.b64decode(line.strip(), validate=True) for line in path.read_text().splitlines()]
-        except binascii.Error:
-            recorded = []
-    recorded_roots = _roots(recorded, [size for size, _ in checkpoints if size <= len(recorded)])
-    genuine = recorded and all(size <= len(recorded) and recorded_roots[size] == root for size, root in checkpoints)
-    if not genuine:
+def _name_the_entries(bodies: dict[int, bytes], recorded: list[bytes], checkpoints: list[tuple[int, bytes]],
+                      first_wrong: int, outcome: Outcome) -> None:
+    """Which entries changed or moved: the recorded leaf hashes, once they reproduce every signed root, are
+    genuine, so each entry whose body does not hash to its recorded leaf is named, and where its body was."""
+    if not recorded:
+        good = max((size for size, _ in checkpoints if size < first_wrong), default=0)
         outcome.problems.append(f"an entry between seq {good + 1} and seq {first_wrong} was changed, removed or "
                                 f"moved (checkpoint size {good or 'none'} still matches)")
         return
-    for index, (leaf, kept) in enumerate(zip(leaves, recorded, strict=False)):
-        if leaf != kept:
-            outcome.problems.append(f"entry seq {index + 1} (line {index + 1}): its body is not the one the log "
-                                    "recorded and signed")
-            break
+    position = {leaf: seq for seq, leaf in enumerate(recorded, start=1)}
+    changed: list[tuple[int, int | None]] = []  # (seq, the seq whose recorded leaf this body has, if any)
+    for seq in sorted(bodies):
+        leaf = leaf_hash(bodies[seq])
+        if seq > len(recorded) or recorded[seq - 1] != leaf:
+            changed.append((seq, position.get(leaf)))
+    groups: list[list[tuple[int, int | None]]] = []
+    for seq, found in changed:
+        last = groups[-1][-1] if groups else None
+        if last is not None and last[0] == seq - 1 and (
+                (found is None and last[1] is None) or (found is not None and last[1] == found - 1)):
+            groups[-1].append((seq, found))
+        else:
+            groups.append([(seq, found)])
+    for group in groups:
+        (first, origin), (last, _) = group[0], group[-1]
+        if origin is None:
+            outcome.problems.append(f"entry {_seqs(first, last)}: not the body the log recorded and signed")
+        else:
+            outcome.problems.append(f"entry {_seqs(first, last)}: the body the log recorded as "
+                                    f"{_seqs(origin, origin + last - first)} (moved)")
+    # A place that holds another entry's body: is the body recorded there anywhere in the export?
+    present = {leaf_hash(body) for body in bodies.values()}
+    lost = [seq for seq, found in changed if found is not None and recorded[seq - 1] not in present]
+    for first, last in _runs(lost):
+        outcome.problems.append(f"the body the log recorded as {_seqs(first, last)} is not in the export (removed)")
 
 
 def load_verifier(key: str) -> Verifier:
