@@ -77,6 +77,19 @@ async def test_a_retried_request_with_the_same_idempotency_key_creates_one_item(
     assert first.json()["item_id"] == again.json()["item_id"]
 
 
+async def test_an_idempotency_key_reused_for_another_request_is_refused_and_changes_nothing(settings, publishing):
+    headers = {**SUBMITTER, "Idempotency-Key": "form-43"}
+    first = await publishing.post("/items", json=ITEM, headers=headers)
+    other = await publishing.post("/items", json={**ITEM, "title": "另一条公告"}, headers=headers)
+    assert first.status_code == 201
+    assert other.status_code == 422 and "was used for another request" in other.json()["detail"]
+    mine = (await publishing.get("/items", headers=SUBMITTER)).json()
+    assert [i["title"] for i in mine["items"]] == [ITEM["title"]]
+    someone_else = await publishing.post("/items", json={**ITEM, "title": "另一条公告"},
+                                         headers={**bearer("dev-submitter2-token"), "Idempotency-Key": "form-43"})
+    assert someone_else.status_code == 201  # keys are per person
+
+
 @pytest.mark.parametrize(("body", "headers", "status", "reason"), [
     (ITEM, {}, 401, "missing credential"),
     (ITEM, bearer("no-such-token"), 401, "unknown credential"),

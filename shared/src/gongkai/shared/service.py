@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -39,6 +40,13 @@ M = TypeVar("M", bound=BaseModel)
 
 EventHandler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
 CommandHandler = Callable[[Envelope, Principal, UnitOfWork], Awaitable[dict[str, Any]]]
+
+
+def request_fingerprint(command: Envelope) -> str:
+    """What makes two requests the same request: the command's type, subject and data."""
+    canonical = json.dumps([command.type, command.subject, command.data], ensure_ascii=False, sort_keys=True,
+                           separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def payload(model: type[M], data: dict[str, Any]) -> M:
@@ -86,15 +94,21 @@ class Service:
                       idempotency_key: str | None = None) -> dict[str, Any]:
         """Run a command from the HTTP edge: the same handler an intake command reaches.
 
-        With an idempotency key, a retried request gets the first answer and changes nothing.
+        With an idempotency key, a retried request gets the first answer and changes nothing; the same key
+        sent with another request is refused (422), as the IETF Idempotency-Key draft asks.
         """
         async with self.uow() as uow:
             key = f"{principal.id}:{idempotency_key}" if idempotency_key else None
+            request = request_fingerprint(command)
             if key and not await uow.claim(key, "http"):
-                return await uow.result_of(key, "http") or {}
+                first = await uow.result_of(key, "http") or {}
+                if first.get("request", request) != request:
+                    raise Refused(f"Idempotency-Key {idempotency_key!r} was used for another request; "
+                                  "use a new key for a new request", status=422)
+                return first.get("answer", first)
             result = await handler(command, principal, uow)
             if key:
-                await uow.save_result(key, "http", result)
+                await uow.save_result(key, "http", {"request": request, "answer": result})
             await uow.commit()
             return result
 
