@@ -47,3 +47,17 @@ async def test_migrations_go_down_to_nothing_and_up_again(settings, service):
     await engine.dispose()
     assert left == 0
     await asyncio.to_thread(upgrade, service, settings.database_url)
+
+
+async def test_upgrading_publishing_refolds_the_search_index_of_items_published_before(settings):
+    await asyncio.to_thread(upgrade, "publishing", settings.database_url, "0002")
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("insert into publishing.search_index (item_id, title, text, terms) "
+                                      "values ('old', '道路運輸公告', '道路運輸公告', array['運','輸','運輸'])"))
+    await asyncio.to_thread(upgrade, "publishing", settings.database_url)
+    async with engine.connect() as connection:
+        title, terms = (await connection.execute(text(
+            "select title, terms from publishing.search_index where item_id = 'old'"))).one()
+    await engine.dispose()
+    assert title == "道路运输公告" and "运输" in terms and "運輸" not in terms

@@ -69,6 +69,9 @@ async def test_search_finds_chinese_words_without_spaces_and_never_internal_item
     assert await hits("公交车调整走向") == [ids[0]]
     assert await hits("公车") == []  # both characters occur, but never side by side
     assert await hits("年度目标") == []
+    assert await hits("道路運輸") == [ids[2]]  # traditional characters find the simplified text
+    assert await hits("聽證會") == [ids[1]]
+    assert await hits("ＳＴ０７") == []  # full width folds too; nothing says S07
 
 
 async def test_an_item_page_and_the_feeds_show_public_fields_only(published):

@@ -150,3 +150,10 @@ def test_the_authors_are_everyone_who_created_or_submitted_a_version():
     versions = [domain.Version(version=1, created_by="li.na", submitted_by="liu.yang", **base),
                 domain.Version(version=2, created_by="sun.qiang", **base)]
     assert domain.authors(versions) == {"li.na", "liu.yang", "sun.qiang"}
+
+
+def test_search_folds_traditional_characters_full_width_and_case_on_both_sides():
+    assert search.normalise("道路運輸 ＡＢＣ") == "道路运输 abc"
+    needed, phrases = search.query_terms("運輸")
+    assert needed == ["运输"] and phrases == ["运输"]
+    assert set(search.terms("運輸管理")) >= {"运", "输", "运输", "管理"}

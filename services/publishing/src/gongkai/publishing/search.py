@@ -4,12 +4,14 @@ Chinese has no spaces between words, and pg_trgm's trigrams cannot serve a two-c
 公交. So the read side indexes, for each run of CJK characters, every character and every pair of
 neighbours; Latin letters and digits are indexed as whole lower-cased words. A query is turned into the
 same terms: a document holding all of them (a GIN ``@>`` lookup) is then checked for the exact phrase.
+Both sides are folded the same way first (``normalise``): full-width, traditional characters and case.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 # CJK ideographs (and extension A), kana and hangul: scripts written without word spaces.
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -19,8 +21,16 @@ MAX_TERMS = 20_000
 
 
 def normalise(text: str) -> str:
-    """Full-width to half-width, one case: what the index and the query both see."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Full-width to half-width, traditional to simplified (OpenCC t2s, as review folds them), one case:
+    what the index and the query both see, so 運輸 finds 运输 and 运输 finds 運輸."""
+    return _to_simplified().convert(unicodedata.normalize("NFKC", text)).lower()
+
+
+@cache
+def _to_simplified():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 def terms(text: str, limit: int = MAX_TERMS) -> list[str]:
