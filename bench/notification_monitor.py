@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 from gongkai.notification import domain
 from gongkai.notification.app import build
-from gongkai.notification.policy import load_policy
 from gongkai.notification.settings import NotificationSettings
 from gongkai.shared.calendar import shipped_calendar
+from gongkai.shared.deadline_rules import load_policy
 from gongkai.shared.migrations import upgrade
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import create_database, drop_database

@@ -32,11 +32,13 @@ def new_item() -> str:
 
 
 def submitted(item_id: str, moment: datetime, *, version: int = 1, formed_on: date | None = None,
-              unit: str = "办公室", submitted_by: str = "li.na") -> Envelope:
+              unit: str = "办公室", submitted_by: str = "li.na", category: str = "S05", **deadline: object
+              ) -> Envelope:
+    """``deadline``: the catalogue's ``deadline_rule`` and ``deadline_days``, as publishing sends them."""
     data = c.DisclosureSubmitted(item_id=item_id, version=version, title="2026年道路运输行政许可事项公告",
-                                 body="公告如下。", category="S05", audience=c.Audience.public,
+                                 body="公告如下。", category=category, audience=c.Audience.public,
                                  channels=[c.Channel.portal], unit=unit, submitted_by=submitted_by,
-                                 content_hash=HASH, formed_on=formed_on)
+                                 content_hash=HASH, formed_on=formed_on, **deadline)
     return at(new_event(c.DISCLOSURE_SUBMITTED, data, source="/gongkai/publishing", actor=submitted_by,
                         subject=item_id), moment)
 

@@ -50,6 +50,31 @@ async def test_the_clock_starts_from_the_day_the_information_was_formed_when_giv
     assert (opened.data["opened_on"], opened.data["due_on"]) == ("2026-09-28", "2026-10-23")
 
 
+@pytest.mark.parametrize(("deadline", "due_on"), [
+    ({"deadline_rule": "proactive-publication", "deadline_days": 7}, "2026-10-13"),  # the category's own limit
+    ({"deadline_rule": "proactive-publication", "deadline_days": None}, "2026-10-23"),  # the rules file's 15
+])
+async def test_the_catalogues_time_limit_for_the_category_is_the_one_enforced(settings, notification, deadline,
+                                                                             due_on):
+    item = new_item()
+    async with Tap(settings, "events", "deadline.#") as events:
+        event = submitted(item, SUBMITTED_AT, formed_on=date(2026, 9, 28))
+        event = event.model_copy(update={"data": {**event.data, **deadline}})
+        await publish(settings, "events", event)
+        opened = await events.wait_for(c.DEADLINE_OPENED)
+    assert (opened.data["rule"], opened.data["due_on"]) == ("proactive-publication", due_on)
+
+
+@pytest.mark.parametrize(("category", "rule"), [("N03", None), ("S08", "annual-report"), ("N01", "annual-targets")])
+async def test_a_category_without_an_item_clock_opens_none(settings, notification, category, rule):
+    item, control = new_item(), new_item()
+    async with Tap(settings, "events", "deadline.#") as events:
+        await publish(settings, "events", submitted(item, SUBMITTED_AT, category=category, deadline_rule=rule))
+        await publish(settings, "events", submitted(control, SUBMITTED_AT, deadline_rule="proactive-publication"))
+        await events.wait_for(c.DEADLINE_OPENED, lambda e: e.subject == control)
+    assert await deadlines_of(notification, item) == []
+
+
 @pytest.mark.parametrize(("published_at", "late"), [
     (datetime(2026, 10, 27, 15, 59, tzinfo=UTC), False),  # 23:59 on the due day in Shanghai
     (datetime(2026, 10, 27, 16, 0, tzinfo=UTC), True),    # 00:00 the day after, in Shanghai

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 from gongkai.notification import domain
 from gongkai.notification.domain import State
-from gongkai.notification.policy import load_policy
 from gongkai.shared import contracts as c
 from gongkai.shared.calendar import shipped_calendar
+from gongkai.shared.deadline_rules import load_policy
 from gongkai.shared.errors import Conflict, Refused
 
 POLICY = load_policy()

@@ -190,7 +190,7 @@ async def test_information_changed_is_emitted_only_for_a_published_item(settings
         changed = await events.wait_for(c.DISCLOSURE_INFORMATION_CHANGED)
     assert changed.data == {"item_id": item_id, "unit": "办公室", "category": "S05", "changed_on": "2026-11-25",
                             "marked_by": "li.na", "note": "收费标准调整"}
-    assert marked.json()["due_on"] == "2026-12-23"
+    assert marked.json()["due_on"] == "2026-12-16"  # 15 working days: the date notification enforces
 
 
 async def test_my_units_items_are_listed_with_state_and_due_date(settings, publishing):
@@ -200,7 +200,7 @@ async def test_my_units_items_are_listed_with_state_and_due_date(settings, publi
     listed = (await publishing.get("/items", headers=SUBMITTER)).json()
     assert listed["unit"] == "办公室" and listed["total"] == 2
     assert [(i["category"], i["state"], i["due_on"]) for i in listed["items"]] == [
-        ("S08", "draft", "2027-01-31"), ("S05", "submitted", "2026-12-18")]
+        ("S08", "draft", "2027-01-31"), ("S05", "submitted", "2026-12-11")]  # formed 11-20, 15 working days
     drafts = (await publishing.get("/items", params={"state": "draft"}, headers=SUBMITTER)).json()
     assert drafts["total"] == 1
 

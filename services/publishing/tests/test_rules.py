@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime
 import pytest
 from gongkai.publishing import domain, search
 from gongkai.publishing.catalogue import Catalogue, CatalogueError
+from gongkai.publishing.deadlines import Deadlines
 from gongkai.shared.contracts import Audience, Channel, Span
 from gongkai.shared.errors import Conflict
 
 GOOD = {"code": "T01", "name": "交通运输行政许可", "audience": "public", "channels": ["portal", "bulletin"],
         "default_channels": ["portal"], "legal_basis": "《政府信息公开条例》第二十条",
-        "deadline": {"kind": "working-days", "days": 20}}
+        "deadline": {"rule": "proactive-publication", "working_days": 20}}
 
 
 def test_the_bundled_catalogue_holds_the_plans_ten_public_and_three_internal_categories():
@@ -37,8 +38,11 @@ def test_another_agencys_catalogue_file_is_loaded(tmp_path):
     ([{**GOOD, "default_channels": ["media"]}], "categories[0] (T01): Value error, default_channels ['media']"),
     ([{**GOOD, "audience": "internal"}], "internal category cannot use the public channels ['portal']"),
     ([{**GOOD, "colour": "red"}], "categories[0] (T01).colour: Extra inputs are not permitted"),
-    ([{**GOOD, "deadline": {"kind": "working-days", "days": 0}}], "deadline.days"),
-    ([{**GOOD, "deadline": {"kind": "annual", "month": 2, "day": 30}}], "no such day 2-30"),
+    ([{**GOOD, "deadline": {"rule": "proactive-publication", "working_days": 0}}], "deadline.working_days"),
+    ([{**GOOD, "deadline": {"rule": "proactive-publication", "working_days": 21}}], "deadline.working_days"),
+    ([{**GOOD, "deadline": {"rule": "annual-report", "working_days": 5}}], "working_days is a time limit of"),
+    ([{**GOOD, "deadline": {"rule": "weekly"}}], "deadline.rule"),
+    ([{**GOOD, "deadline": {"kind": "working-days", "days": 20}}], "deadline.rule: Field required"),
     ([{**GOOD, "channels": ["fax"]}], "channels.0"),
     ([], "categories: List should have at least 1 item"),
 ])
@@ -55,11 +59,29 @@ def test_a_catalogue_file_that_is_not_json_is_refused_with_its_path(tmp_path):
         Catalogue.load(path)
 
 
-def test_the_due_date_indication_follows_the_categorys_policy():
-    catalogue = Catalogue.load()
-    assert catalogue.get("S05").due_on(date(2026, 11, 27)) == date(2026, 12, 25)  # 20 weekdays later
-    assert catalogue.get("S08").due_on(date(2026, 11, 27)) == date(2027, 1, 31)   # annual report
-    assert catalogue.get("N03").due_on(date(2026, 11, 27)) is None                 # any time
+def test_staff_are_told_the_dates_notification_enforces_on_the_official_calendar():
+    catalogue, deadlines = Catalogue.load(), Deadlines.load()
+    # 15 working days of the shared rules, across the National Day holiday and its make-up Saturday.
+    due = deadlines.publication(catalogue.get("S05"), date(2026, 9, 28))
+    assert (due.rule, due.on, due.provisional) == ("proactive-publication", date(2026, 10, 23), False)
+    assert deadlines.change(date(2026, 9, 28)).on == date(2026, 10, 23)
+    assert deadlines.publication(catalogue.get("S08"), date(2026, 11, 27)).on == date(2027, 1, 31)
+    assert deadlines.publication(catalogue.get("N01"), date(2026, 11, 27)).on == date(2027, 1, 31)
+    assert deadlines.publication(catalogue.get("N03"), date(2026, 11, 27)) is None
+    assert deadlines.publication(catalogue.get("S05"), date(2026, 12, 28)).provisional  # reaches 2027
+
+
+def test_a_category_with_its_own_time_limit_is_counted_by_it():
+    own = Catalogue.parse({"categories": [{**GOOD, "deadline": {"rule": "proactive-publication",
+                                                                "working_days": 7}}]})
+    assert Deadlines.load().publication(own.get("T01"), date(2026, 9, 28)).on == date(2026, 10, 13)
+
+
+def test_a_catalogue_that_names_a_yearly_rule_for_another_category_is_refused():
+    wrong = Catalogue.parse({"categories": [{**GOOD, "deadline": {"rule": "annual-report"}}]})
+    with pytest.raises(CatalogueError, match="meet by publishing S08"):
+        Deadlines.load().check(wrong)
+    Deadlines.load().check(Catalogue.load())  # the shipped catalogue and rules agree
 
 
 def version(**changes) -> domain.Version:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
+from gongkai.shared.deadline_rules import load_policy
 from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
@@ -13,7 +14,6 @@ from .delivery import Deliveries
 from .handlers import Notification
 from .http import inbox_router, router
 from .monitor import Monitor
-from .policy import load_policy
 from .request_clocks import RequestClocks
 from .settings import NotificationSettings
 from .tables import SCHEMA, metadata

@@ -10,9 +10,8 @@ from enum import StrEnum
 
 from gongkai.shared.calendar import AGENCY_TIME_ZONE, WorkingCalendar
 from gongkai.shared.calendar import local_date as _local_date
+from gongkai.shared.deadline_rules import Rule, due_date
 from gongkai.shared.errors import Conflict, Refused
-
-from .policy import Rule, Unit
 
 
 class State(StrEnum):
@@ -44,6 +43,7 @@ class Deadline:
     person: str | None = None
     extended_days: int = 0
     shift_days: int = 0      # working days the clock stood still (third-party consultation)
+    length: int | None = None  # the category's own time limit, in place of the rule's
     paused_on: date | None = None
     next_check_on: date | None = None
 
@@ -52,32 +52,21 @@ def local_date(moment: datetime) -> date:
     return _local_date(moment, AGENCY_TIME_ZONE)
 
 
-def due_date(rule: Rule, start: date, cal: WorkingCalendar, extra: int = 0) -> tuple[date, bool]:
-    """When a deadline of ``rule`` whose clock starts on ``start`` falls due, and whether that date is
-    provisional (it reaches a year without holiday data, counted on weekends only)."""
-    if rule.unit is Unit.fixed_date:
-        assert rule.due is not None
-        return date(start.year, *rule.due), False
-    if rule.unit is Unit.calendar_days:
-        return start + timedelta(days=rule.length + extra), False
-    due = cal.add_working_days(start, rule.length + extra)
-    return due, bool(cal.missing_years(start, due))
-
-
 def open_deadline(rule: Rule, cal: WorkingCalendar, *, deadline_id: str, subject: str, item_id: str, version: int,
                   at: datetime, start: date, unit: str | None = None, category: str | None = None,
-                  person: str | None = None, escalate_after: int = 1) -> Deadline:
-    due, provisional = due_date(rule, start, cal)
+                  person: str | None = None, escalate_after: int = 1, length: int | None = None) -> Deadline:
+    due, provisional = due_date(rule, start, cal, length=length)
     deadline = Deadline(deadline_id=deadline_id, subject=subject, item_id=item_id, version=version, rule=rule.id,
                         opened_at=at, opened_on=start, due_on=due, provisional=provisional, unit=unit,
-                        category=category, person=person)
+                        category=category, person=person, length=length)
     return replace(deadline, next_check_on=next_check(deadline, rule, cal, escalate_after, after=None))
 
 
 def recompute(deadline: Deadline, rule: Rule, cal: WorkingCalendar, *, escalate_after: int = 1,
               today: date | None = None) -> Deadline:
     """The deadline with its due date counted again (a calendar year loaded, a clock moved)."""
-    due, provisional = due_date(rule, deadline.opened_on, cal, deadline.extended_days + deadline.shift_days)
+    due, provisional = due_date(rule, deadline.opened_on, cal, deadline.extended_days + deadline.shift_days,
+                                length=deadline.length)
     moved = replace(deadline, due_on=due, provisional=provisional)
     return replace(moved, next_check_on=next_check(moved, rule, cal, escalate_after, after=today))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from gongkai.shared import contracts as c
 from gongkai.shared.calendar import CalendarError, WorkingCalendar, parse_year, read_year_file, shipped_years
+from gongkai.shared.deadline_rules import Policy, PolicyError, Rule, check_length
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Refused
 from gongkai.shared.identity import Principal, Role
@@ -23,7 +24,6 @@ from gongkai.shared.unit_of_work import UnitOfWork
 from . import domain, repository
 from .contacts import Contacts
 from .domain import Deadline, State
-from .policy import Policy, Rule
 from .settings import NotificationSettings
 
 CALENDAR_LOCK = "calendar"
@@ -61,14 +61,14 @@ class Notification:
     async def open(self, uow: UnitOfWork, cause: Envelope | None, rule: Rule, cal: WorkingCalendar, *,
                    subject: str, item_id: str, version: int, start: date, unit: str | None = None,
                    category: str | None = None, person: str | None = None, deadline_id: str | None = None,
-                   at: datetime | None = None) -> Deadline | None:
+                   at: datetime | None = None, length: int | None = None) -> Deadline | None:
         """Open a deadline of ``rule`` (unless the same id exists, or a live one of the subject and rule)."""
         moment = cause.time if cause is not None else at
         assert moment is not None
         deadline = domain.open_deadline(
             rule, cal, deadline_id=deadline_id or str(uuid.uuid4()), subject=subject, item_id=item_id,
             version=version, at=moment, start=start, unit=unit, category=category, person=person,
-            escalate_after=self.policy.escalate_after)
+            escalate_after=self.policy.escalate_after, length=length)
         if not await repository.add(uow.session, deadline):
             return None
         opened = c.DeadlineOpened(deadline_id=deadline.deadline_id, item_id=deadline.item_id, rule=deadline.rule,
@@ -126,13 +126,28 @@ class Notification:
         data = payload(c.DisclosureSubmitted, event.data)
         await repository.lock(uow.session, data.item_id)
         cal = await self.calendar(uow)
-        for rule in self.policy.opened_by(event.type):
+        for rule, length in self.item_clocks(data):
             if await repository.ever_opened(uow.session, data.item_id, rule.id) or \
                     await repository.version_known(uow.session, data.item_id, data.version, rule.id):
                 continue
             await self.open(uow, event, rule, cal, subject=data.item_id, item_id=data.item_id, version=data.version,
                             start=data.formed_on or domain.local_date(event.time), unit=data.unit,
-                            category=data.category, person=data.submitted_by)
+                            category=data.category, person=data.submitted_by, length=length)
+
+    def item_clocks(self, data: c.DisclosureSubmitted) -> list[tuple[Rule, int | None]]:
+        """The clock the item's category names, with the category's own length: the catalogue is the one
+        source of an item's time limit. A category whose rule is opened at the year's start (年度报告) or
+        that has none opens no clock per item."""
+        rule = self.policy.rules.get(data.deadline_rule or "")
+        if rule is None or c.DISCLOSURE_SUBMITTED not in rule.opened_by:
+            return []
+        length = data.deadline_days
+        if length is not None:
+            try:
+                check_length(rule, length)
+            except PolicyError:
+                length = None  # the catalogue refuses such a length at load; the rule's own stands
+        return [(rule, length)]
 
     async def on_information_changed(self, event: Envelope, uow: UnitOfWork) -> None:
         """A change of a published item's information opens change-publication, from the day it changed."""

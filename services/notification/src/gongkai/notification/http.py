@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from gongkai.shared.deadline_rules import RULES
 from gongkai.shared.errors import NotFound
 from gongkai.shared.http import current_principal, requires
 from gongkai.shared.identity import Principal, Role
@@ -13,7 +14,6 @@ from gongkai.shared.identity import Principal, Role
 from . import repository
 from .domain import State
 from .handlers import Notification
-from .policy import RULES
 
 router = APIRouter(tags=["deadlines"])
 inbox_router = APIRouter(tags=["inbox"])

@@ -14,10 +14,10 @@ import logging
 from datetime import UTC, date, datetime
 
 from gongkai.shared import contracts as c
+from gongkai.shared.deadline_rules import YEAR_START
 
 from . import domain, repository
 from .handlers import Notification
-from .policy import YEAR_START
 
 log = logging.getLogger("gongkai.notification.monitor")
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class NotificationSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GONGKAI_NOTIFICATION_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_NOTIFICATION_", extra="ignore", populate_by_name=True)
 
-    policy_file: Path | None = Field(None, description="deadline rules (default: the shipped policy.toml)")
+    policy_file: Path | None = Field(
+        None, validation_alias=AliasChoices("GONGKAI_DEADLINE_RULES_FILE", "GONGKAI_NOTIFICATION_POLICY_FILE"),
+        description="deadline rules, shared with publishing (default: gongkai.shared's deadline_rules.toml)")
     contacts_file: Path | None = Field(None, description="people to notify (default: the development contacts)")
-    calendar_dir: Path | None = Field(None, description="extra year files (<year>.toml) read at start")
+    calendar_dir: Path | None = Field(
+        None, validation_alias=AliasChoices("GONGKAI_CALENDAR_DIR", "GONGKAI_NOTIFICATION_CALENDAR_DIR"),
+        description="extra year files (<year>.toml) read at start, shared with publishing")
     time_zone: str = "Asia/Shanghai"
 
     monitor_interval: float = Field(60.0, ge=0, description="seconds between monitor checks; 0 turns it off")

@@ -45,6 +45,7 @@ deadlines = Table(
     Column("extended_days", Integer, nullable=False, server_default=text("0")),
     Column("shift_days", Integer, nullable=False, server_default=text("0"),
            comment="working days the clock stood still"),
+    Column("length", Integer, comment="the category's own time limit in working days, in place of the rule's"),
     Column("paused_on", Date),
     Column("next_check_on", Date, comment="the next day the monitor has a reminder to send"),
     CheckConstraint("state in ('open', 'paused', 'met', 'cancelled')", name="state_v2"),

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from . import http, public
 from .catalogue import Catalogue
+from .deadlines import Deadlines
 from .handlers import Publishing
 from .tables import SCHEMA, metadata
 
@@ -35,6 +36,8 @@ class PublishingSettings(BaseSettings):
     release_poll_seconds: float = Field(1.0, gt=0, le=300, description="how often scheduled releases are checked")
     review_keys: str | None = Field(None, description="review's verifier keys")
     review_keys_file: Path | None = Field(None, description="a file of review's verifier keys")
+    deadline_rules_file: Path | None = Field(None, description="the deadline rules notification enforces")
+    calendar_dir: Path | None = Field(None, description="year files beside the shipped ones, as notification's")
 
     @model_validator(mode="after")
     def _own_review_keys_in_production(self) -> PublishingSettings:
@@ -57,7 +60,10 @@ class PublishingSettings(BaseSettings):
 def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Service, Publishing]:
     own = own or PublishingSettings()
     service = Service(SCHEMA, metadata, settings)
-    handlers = Publishing(service, Catalogue.load(own.catalogue_file), own.key_ring())
+    catalogue = Catalogue.load(own.catalogue_file)
+    deadlines = Deadlines.load(own.deadline_rules_file, own.calendar_dir)
+    deadlines.check(catalogue)
+    handlers = Publishing(service, catalogue, own.key_ring(), deadlines)
     service.on_commands("publishing.intake", {
         c.SUBMIT_DISCLOSURE: handlers.submit,
         c.CREATE_DISCLOSURE: handlers.create,

@@ -1,4 +1,4 @@
-"""The disclosure catalogue (公开目录): categories, their audience, channels, legal basis and deadline policy.
+"""The disclosure catalogue (公开目录): categories, their audience, channels, legal basis and deadline rule.
 
 The catalogue is data: ``catalogue.json`` beside this module holds the transport bureau's plan (ten public
 categories S01–S10 and three internal-affairs categories N01–N03); ``GONGKAI_CATALOGUE_FILE`` names another
@@ -9,11 +9,11 @@ allowed ones, or an internal category on a public channel stop the service with 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from gongkai.shared.contracts import Audience, Channel
+from gongkai.shared.deadline_rules import Policy, PolicyError, check_length
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEFAULT_FILE = Path(__file__).with_name("catalogue.json")
@@ -31,36 +31,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class WorkingDays(_Strict):
-    """Publish within ``days`` working days of the date the information was formed or changed."""
+class Deadline(_Strict):
+    """The deadline rule a category's items are counted by — a rule of the shared deadline rules file, which
+    notification enforces — and the category's own time limit where it sets one.
 
-    kind: Literal["working-days"]
-    days: int = Field(ge=1, le=365)
+    ``proactive-publication``: within N working days of the information being formed (the rules file's
+    length, or ``working_days`` here; never over the legal 20). ``annual-report`` / ``annual-targets``: by
+    the rules file's date each year. ``null``: published when ready, no clock.
+    """
 
-
-class Annual(_Strict):
-    """Publish by a fixed date each year (e.g. the annual report by 31 January)."""
-
-    kind: Literal["annual"]
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)
+    rule: Literal["proactive-publication", "annual-report", "annual-targets"] | None
+    working_days: int | None = Field(None, ge=1, le=20, description="the category's own time limit")
 
     @model_validator(mode="after")
-    def _real_date(self) -> Annual:
-        try:
-            date(2024, self.month, self.day)  # a leap year: 29 February is allowed
-        except ValueError as exc:
-            raise ValueError(f"no such day {self.month}-{self.day}") from exc
+    def _length_only_for_working_days(self) -> Deadline:
+        if self.working_days is not None and self.rule != "proactive-publication":
+            raise ValueError("working_days is a time limit of proactive-publication only")
         return self
-
-
-class AnyTime(_Strict):
-    """No publication deadline (published when ready)."""
-
-    kind: Literal["any-time"]
-
-
-DeadlinePolicy = Annotated[WorkingDays | Annual | AnyTime, Field(discriminator="kind")]
 
 
 class Category(_Strict):
@@ -70,7 +57,7 @@ class Category(_Strict):
     channels: tuple[Channel, ...] = Field(min_length=1, description="the channels this category may use")
     default_channels: tuple[Channel, ...] = Field(min_length=1)
     legal_basis: str = Field(min_length=1, max_length=500)
-    deadline: DeadlinePolicy
+    deadline: Deadline
     proactive: bool = True
     content: str | None = Field(None, max_length=2000, description="what the category holds")
     responsible: str | None = Field(None, max_length=200, description="the responsible body")
@@ -85,27 +72,6 @@ class Category(_Strict):
                                                                if c not in INTERNAL_CHANNELS]):
             raise ValueError(f"an internal category cannot use the public channels {public}")
         return self
-
-    def due_on(self, formed_on: date) -> date | None:
-        """An indication of the publication due date (notification keeps the authoritative clock,
-        with the holiday calendar; this counts Monday to Friday only)."""
-        policy = self.deadline
-        if isinstance(policy, WorkingDays):
-            day, left = formed_on, policy.days
-            while left:
-                day += timedelta(days=1)
-                if day.weekday() < 5:
-                    left -= 1
-            return day
-        if isinstance(policy, Annual):
-            for year in (formed_on.year, formed_on.year + 1):
-                try:
-                    due = date(year, policy.month, policy.day)
-                except ValueError:  # 29 February in a common year
-                    due = date(year, policy.month, 28)
-                if due >= formed_on:
-                    return due
-        return None
 
 
 class _File(_Strict):
@@ -152,6 +118,22 @@ class Catalogue:
     def categories(self) -> list[Category]:
         return list(self._by_code.values())
 
+    def check(self, rules: Policy) -> None:
+        """The catalogue against the deadline rules notification enforces: a category's own length within
+        its rule's legal ceiling, and a year's report or targets named by the category that meets them."""
+        for category in self.categories():
+            rule = rules.rules.get(category.deadline.rule or "")
+            if rule is None:
+                continue
+            try:
+                if category.deadline.working_days is not None:
+                    check_length(rule, category.deadline.working_days)
+            except PolicyError as exc:
+                raise CatalogueError(f"category {category.code}: {exc}") from None
+            if rule.met_by_category is not None and rule.met_by_category != category.code:
+                raise CatalogueError(f"category {category.code} names {rule.id}, which the deadline rules "
+                                     f"meet by publishing {rule.met_by_category}")
+
 
 def _where(raw: object, loc: tuple) -> str:
     """``categories.3.channels`` reads ``categories[3] (S04).channels``: the code helps find the entry."""
@@ -163,8 +145,6 @@ def _where(raw: object, loc: tuple) -> str:
                 entry = raw["categories"][part]
                 code = f" ({entry.get('code')})" if isinstance(entry, dict) and entry.get("code") else ""
             parts[-1] += f"[{part}]{code}"
-        elif isinstance(part, str) and part in ("working-days", "annual", "any-time"):
-            continue
         else:
             parts.append(str(part))
     return ".".join(parts) or "file"

@@ -18,6 +18,7 @@ from gongkai.shared.unit_of_work import UnitOfWork
 
 from . import domain, repository
 from .catalogue import Catalogue
+from .deadlines import Deadlines
 from .domain import Item, State, Version
 
 log = logging.getLogger("gongkai.publishing")
@@ -33,10 +34,11 @@ def now() -> datetime:
 
 
 class Publishing:
-    def __init__(self, service: Service, catalogue: Catalogue, review_keys: KeyRing) -> None:
+    def __init__(self, service: Service, catalogue: Catalogue, review_keys: KeyRing, deadlines: Deadlines) -> None:
         self.service = service
         self.catalogue = catalogue
         self.review_keys = review_keys
+        self.deadlines = deadlines
 
     # ---- staff commands (AMQP intake and HTTP) ------------------------------------------------
 
@@ -102,8 +104,9 @@ class Publishing:
                                        changed_on=cmd.changed_on, marked_by=principal.id, note=cmd.note)
         uow.emit(command.caused(c.DISCLOSURE_INFORMATION_CHANGED, changed, source=self.service.source,
                                 actor=principal.id, actorunit=principal.unit, subject=item.item_id))
-        return {"item_id": item.item_id, "changed_on": cmd.changed_on.isoformat(),
-                "due_on": _iso(self._due_on(item.category, cmd.changed_on))}
+        due = self.deadlines.change(cmd.changed_on)
+        return {"item_id": item.item_id, "changed_on": cmd.changed_on.isoformat(), "due_on": due.on.isoformat(),
+                "due_provisional": due.provisional}
 
     async def schedule(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         """Set the release time of a version not yet published (the time is not part of the content)."""
@@ -350,7 +353,7 @@ class Publishing:
             channels=list(version.channels), unit=version.unit, submitted_by=version.submitted_by,
             content_hash=version.content_hash, attachments=domain.attachment_models(version),
             formed_on=version.formed_on, release_at=version.release_at, authors=sorted(authors),
-            redaction_of_case=redaction_of_case)
+            redaction_of_case=redaction_of_case, **self._deadline_of(version.category))
         if actor is None:
             uow.emit(self.service.event(c.DISCLOSURE_SUBMITTED, data, subject=version.item_id, cause=cause))
         else:
@@ -376,13 +379,22 @@ class Publishing:
                                     reason=reason, item_id=item_id, security=True)
             uow.emit(self.service.event(c.ACCESS_REFUSED, alert, subject=item_id, cause=cause))
 
+    def _deadline_of(self, code: str) -> dict[str, Any]:
+        """The rule and time limit the catalogue gives the category: notification counts exactly these."""
+        category = self.catalogue.get(code)
+        if category is None:
+            return {"deadline_rule": None, "deadline_days": None}
+        return {"deadline_rule": category.deadline.rule, "deadline_days": category.deadline.working_days}
+
     def _category_name(self, code: str) -> str:
         category = self.catalogue.get(code)
         return category.name if category else code
 
     def _due_on(self, code: str, formed_on: Any) -> Any:
+        """The date notification will enforce for an item of category ``code`` formed on ``formed_on``."""
         category = self.catalogue.get(code)
-        return category.due_on(formed_on) if category and formed_on else None
+        due = self.deadlines.publication(category, formed_on) if category and formed_on else None
+        return due.on if due else None
 
 
 def _at_version(item: Item, number: int) -> Item:

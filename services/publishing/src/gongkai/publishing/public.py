@@ -72,18 +72,28 @@ def _public_category(handlers: Publishing, code: str) -> Category:
     return category
 
 
-def _describe(category: Category, count: int) -> dict[str, Any]:
+def _describe(handlers: Publishing, category: Category, count: int) -> dict[str, Any]:
     return {"code": category.code, "name": category.name, "content": category.content,
             "legal_basis": category.legal_basis, "channels": [c.value for c in category.channels],
-            "deadline": category.deadline.model_dump(), "proactive": category.proactive,
+            "deadline": _deadline(handlers, category), "proactive": category.proactive,
             "responsible": category.responsible, "items": count}
+
+
+def _deadline(handlers: Publishing, category: Category) -> dict[str, Any] | None:
+    """The category's rule as the public reads it: within N working days, or by a date each year."""
+    rule = handlers.deadlines.rules.rules.get(category.deadline.rule or "")
+    if rule is None:
+        return None
+    if rule.due is not None:
+        return {"rule": rule.id, "due": f"{rule.due[0]:02}-{rule.due[1]:02}"}
+    return {"rule": rule.id, "working_days": category.deadline.working_days or rule.length}
 
 
 @router.get("/catalogue", summary="The public categories of the catalogue, with how many items each holds")
 async def catalogue(request: Request, handlers: Handlers) -> Response:
     async with handlers.service.sessions() as session:
         counts = await repository.category_counts(session)
-    categories = [_describe(c, counts.get(c.code, 0)) for c in handlers.catalogue.categories()
+    categories = [_describe(handlers, c, counts.get(c.code, 0)) for c in handlers.catalogue.categories()
                   if c.audience is Audience.public]
     return _json(request, {"agency": handlers.catalogue.agency, "categories": categories}, None)
 

@@ -130,6 +130,11 @@ class DisclosureSubmitted(Payload):
     authors: list[str] = Field(default_factory=list, description="everyone who created, wrote or submitted a "
                                "version of the item: none of them may review it")
     redaction_of_case: str | None = Field(None, description="the review case whose redaction this version is")
+    deadline_rule: str | None = Field("proactive-publication", description="the deadline rule the item's "
+                                      "category names (the catalogue's); null: no publication deadline",
+                                      examples=["proactive-publication"])
+    deadline_days: int | None = Field(None, ge=1, le=20, description="the category's own time limit in working "
+                                      "days, in place of the rule's")
 
 
 class InformationChanged(Payload):

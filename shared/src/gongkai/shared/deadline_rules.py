@@ -1,4 +1,8 @@
-"""The deadline rules as data: a policy file (TOML) read and checked at start.
+"""The deadline rules as data: one policy file (TOML) that every service counts with, read and checked at start.
+
+Notification enforces the rules (opens, reminds, escalates); publishing reads the same file, with the same
+calendar, to tell staff the date notification will enforce, and its catalogue names each category's rule.
+The file is ``GONGKAI_DEADLINE_RULES_FILE`` (``deadline_rules.toml`` beside this module by default).
 
 A policy that names an unknown rule or event, gives a negative or absurd length, or sets a publication
 or request time limit above its legal ceiling is refused with ``PolicyError``, and the service does not
@@ -9,15 +13,15 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gongkai.shared import contracts as c
+from . import contracts as c
+from .calendar import WorkingCalendar
 
-DEFAULT_POLICY = Path(str(resources.files(__package__) / "defaults" / "policy.toml"))
+DEFAULT_POLICY = Path(__file__).with_name("deadline_rules.toml")
 
 RULES = (c.RULE_PROACTIVE_PUBLICATION, c.RULE_CHANGE_PUBLICATION, c.RULE_REVIEW, c.RULE_ANNUAL_REPORT,
          c.RULE_ANNUAL_TARGETS, c.RULE_REQUEST_REPLY, c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY)
@@ -88,6 +92,30 @@ class Policy:
 
     def cancelled_by(self, trigger: str) -> list[Rule]:
         return [r for r in self.rules.values() if trigger in r.cancelled_by]
+
+
+def due_date(rule: Rule, start: date, cal: WorkingCalendar, extra: int = 0,
+             length: int | None = None) -> tuple[date, bool]:
+    """When a deadline of ``rule`` whose clock starts on ``start`` falls due, and whether that date is
+    provisional (it reaches a year without holiday data, counted on weekends only). ``length`` is a
+    category's own time limit (the catalogue's), in place of the rule's."""
+    if rule.unit is Unit.fixed_date:
+        assert rule.due is not None
+        return date(start.year, *rule.due), False
+    days = (length or rule.length) + extra
+    if rule.unit is Unit.calendar_days:
+        return start + timedelta(days=days), False
+    due = cal.add_working_days(start, days)
+    return due, bool(cal.missing_years(start, due))
+
+
+def check_length(rule: Rule, length: int) -> None:
+    """A category's own time limit for ``rule``: working days, within the legal ceiling."""
+    if rule.unit is not Unit.working_days:
+        raise PolicyError(f"rule {rule.id} is not counted in working days; a category cannot set its length")
+    ceiling = CEILINGS.get(rule.id, MAX_LENGTH)
+    if not 1 <= length <= ceiling:
+        raise PolicyError(f"{length} working days for {rule.id}: it must be from 1 to {ceiling}")
 
 
 def load_policy(path: str | Path | None = None) -> Policy:

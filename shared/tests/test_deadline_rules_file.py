@@ -6,8 +6,8 @@ import copy
 import tomllib
 
 import pytest
-from gongkai.notification.policy import DEFAULT_POLICY, PolicyError, Unit, load_policy, parse_policy
 from gongkai.shared import contracts as c
+from gongkai.shared.deadline_rules import DEFAULT_POLICY, PolicyError, Unit, load_policy, parse_policy
 
 DEFAULT = tomllib.loads(DEFAULT_POLICY.read_text(encoding="utf-8"))
 
