@@ -31,6 +31,14 @@ class NotFound(Refused):
     status = 404
 
 
+class Hidden(NotFound):
+    """What the caller may not see answers as if it did not exist (so ids do not leak); the audit log gets ``why``."""
+
+    def __init__(self, reason: str, *, why: str) -> None:
+        super().__init__(reason)
+        self.why = why
+
+
 class Conflict(Refused):
     status = 409
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import Payload, is_content_hash
+from ._base import MAX_BODY, ContentHash, Count, Line, Payload, Text, VersionNo, is_content_hash
 from .disclosure import WithholdingReason
 
 Risk = Literal["blocked", "high", "medium", "low", "none"]
@@ -34,8 +34,8 @@ class Span(Payload):
     """Characters ``start``..``end`` (Python string offsets) of one field of the version."""
 
     field: str = Field(pattern=r"^(title|summary|body|attachments\[\d{1,3}\]\.text)$", examples=["body"])
-    start: int = Field(ge=0)
-    end: int = Field(ge=1)
+    start: int = Field(ge=0, le=MAX_BODY)
+    end: int = Field(ge=1, le=MAX_BODY)
 
     @model_validator(mode="after")
     def _ordered(self) -> Span:
@@ -47,10 +47,10 @@ class Span(Payload):
 class DecideReview(Payload):
     """A reviewer's decision on exactly the content with ``content_hash``."""
 
-    case_id: str = Field(min_length=1, max_length=64)
+    case_id: Line = Field(min_length=1, max_length=64)
     decision: Decision
-    content_hash: str = Field(examples=["sha256:" + "0" * 64])
-    reason: str | None = Field(None, max_length=2000)
+    content_hash: Line = Field(examples=["sha256:" + "0" * 64])
+    reason: Text | None = Field(None, max_length=2000)
     spans: list[Span] = Field([], max_length=500, description="with redact: what to remove")
     legal_reason: WithholdingReason | None = Field(None, description="with withhold: the legal ground")
 
@@ -80,87 +80,87 @@ REVIEW_CASE_VOIDED = "gongkai.review.case_voided.v1"
 
 
 class Finding(Payload):
-    detector: str
+    detector: Line
     severity: Severity
-    reason: str
-    field: str
-    start: int
-    end: int
-    text: str
+    reason: Text
+    field: Line
+    start: Count
+    end: Count
+    text: Text
 
 
 class ReviewCaseOpened(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
     findings: list[Finding] = Field(default_factory=list)
     risk: Risk = "none"
-    required_approvals: int = 1
-    unit: str | None = None
-    category: str | None = None
-    submitted_by: str | None = None
+    required_approvals: Count = 1
+    unit: Line | None = None
+    category: Line | None = None
+    submitted_by: Line | None = None
 
 
 class ReviewBlocked(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
     findings: list[Finding]
-    reason: str
-    unit: str | None = None
-    category: str | None = None
+    reason: Text
+    unit: Line | None = None
+    category: Line | None = None
 
 
 class ReviewDecided(Payload):
     """A decision that closes a case (approved / rejected), or one approval of two."""
 
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
-    reviewer: str
-    reason: str | None = None
-    reviewers: list[str] = Field(default_factory=list)
-    unit: str | None = None
-    category: str | None = None
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
+    reviewer: Line
+    reason: Text | None = None
+    reviewers: list[Line] = Field(default_factory=list)
+    unit: Line | None = None
+    category: Line | None = None
     risk: Risk | None = None
-    required_approvals: int | None = Field(None, description="approvals by different reviewers the risk needs")
+    required_approvals: Count | None = Field(None, description="approvals by different reviewers the risk needs")
 
 
 class RedactionRequested(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
-    reviewer: str
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
+    reviewer: Line
     spans: list[Span]
-    reason: str
-    unit: str | None = None
-    category: str | None = None
+    reason: Text
+    unit: Line | None = None
+    category: Line | None = None
 
 
 class ReviewWithheld(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
-    reviewer: str
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
+    reviewer: Line
     legal_reason: WithholdingReason
-    reason: str | None = None
-    unit: str | None = None
-    category: str | None = None
+    reason: Text | None = None
+    unit: Line | None = None
+    category: Line | None = None
 
 
 class CaseVoided(Payload):
     """An open case closed without a decision: a newer version of the item replaced it."""
 
-    case_id: str
-    item_id: str
-    version: int
-    superseded_by: int
-    content_hash: str | None = None
-    reviewers: list[str] = Field(default_factory=list, description="approvals voided with the case")
-    unit: str | None = None
-    category: str | None = None
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    superseded_by: Count
+    content_hash: ContentHash | None = None
+    reviewers: list[Line] = Field(default_factory=list, description="approvals voided with the case")
+    unit: Line | None = None
+    category: Line | None = None
