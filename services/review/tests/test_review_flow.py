@@ -257,11 +257,13 @@ async def test_the_same_item_version_submitted_twice_gets_one_case(settings, rev
 @pytest.mark.parametrize(("path", "token", "status"), [
     ("/cases", None, 401),
     ("/cases", SUBMITTER, 403),
-    ("/cases/anything", "dev-auditor-token", 403),
+    ("/cases", "dev-auditor-token", 200),
+    ("/cases/anything", SUBMITTER, 404),
     ("/cases/no-such-case", REVIEWER, 404),
+    ("/cases/no-such-case", "dev-auditor-token", 404),
     ("/cases?state=pending", REVIEWER, 422),
 ])
-async def test_reading_cases_needs_the_reviewer_role(review, path, token, status):
+async def test_reading_cases_needs_the_reviewer_or_auditor_role(review, path, token, status):
     response = await review.get(path, headers=bearer(token) if token else {})
     assert response.status_code == status, response.text
 

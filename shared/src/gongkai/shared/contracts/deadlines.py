@@ -5,6 +5,8 @@ Rule ids are shared vocabulary: audit counts on-time and late publication by the
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
 from ._base import Count, Day, Int32, LaterDay, Line, Moment, Payload, Text
@@ -88,18 +90,21 @@ CALENDAR_YEAR_MISSING = "gongkai.calendar.year_missing.v1"
 
 
 class CalendarPeriod(Payload):
-    """One holiday period of a notice: its days off (``from``–``to``) and its make-up working days."""
+    """One holiday period of a notice: its days off (``from``–``to``) and its make-up working days.
+
+    Its dates are checked against the year by the calendar itself (``gongkai.shared.calendar.parse_year``).
+    """
 
     name: Line = Field(min_length=1, max_length=50, examples=["国庆节"])
-    from_: LaterDay = Field(alias="from")
-    to: LaterDay
-    working: list[LaterDay] = Field(default_factory=list, max_length=10)
+    from_: date = Field(alias="from")
+    to: date
+    working: list[date] = Field(default_factory=list, max_length=10)
 
 
 class LoadCalendarYear(Payload):
     """A year of official holidays and make-up working days, from the State Council's notice."""
 
-    year: int = Field(ge=1949, le=9999, examples=[2027])
+    year: int = Field(le=9999, examples=[2027], description="1949 to 9999; every date must lie in it")
     notice: Line = Field(min_length=1, max_length=200, examples=["国务院办公厅关于2027年部分节假日安排的通知"])
     reference: Line = Field(min_length=1, max_length=100, examples=["国办发明电〔2026〕1号"])
     issued_on: Day | None = None
