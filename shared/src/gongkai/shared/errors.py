@@ -11,6 +11,7 @@ class Refused(Exception):
     """
 
     status = 422
+    subject: str | None = None  # the item a handler found the command to be about, for the refusal's record
 
     def __init__(self, reason: str, *, status: int | None = None) -> None:
         super().__init__(reason)

@@ -65,7 +65,7 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
-        await refusals.record(request, exc.status, exc.why if isinstance(exc, Hidden) else exc.reason)
+        await refusals.record(request, exc.status, exc.why if isinstance(exc, Hidden) else exc.reason, exc.subject)
         return JSONResponse({"detail": exc.reason}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)

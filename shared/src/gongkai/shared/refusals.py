@@ -44,15 +44,18 @@ def route_of(request: Request) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-async def record(request: Request, status: int, reason: str) -> None:
-    """Emit ``access.refused`` for a refused request on a staff route; never raises."""
+async def record(request: Request, status: int, reason: str, subject: str | None = None) -> None:
+    """Emit ``access.refused`` for a refused request on a staff route; never raises.
+
+    ``subject`` is the item the handler found the request to be about; else the path names it.
+    """
     try:
         found = route_of(request)
         if found is None or not is_staff_route(found[0]):
             return
         template, params = found
         principal = getattr(request.state, "principal", None)
-        subject = next((str(params[name]) for name in SUBJECTS if params.get(name)), None)
+        subject = subject or next((str(params[name]) for name in SUBJECTS if params.get(name)), None)
         service = request.app.state.service
         data = AccessRefused(
             service=service.name, via="http", what=printable(f"{request.method} {template}", 300), status=status,

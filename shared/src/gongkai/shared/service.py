@@ -168,7 +168,8 @@ class Service:
         async with self.uow() as uow:
             if not await uow.claim(command_id, f"{self.name}.rejections"):
                 return
-            uow.emit(self.event(INTAKE_REJECTED, data, subject=command.subject if command else None, cause=command))
+            subject = refused.subject or (command.subject if command else None)
+            uow.emit(self.event(INTAKE_REJECTED, data, subject=subject, cause=command))
             await uow.commit()
 
     def subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str,

@@ -26,6 +26,7 @@ from gongkai.shared.contracts import (
     ReviewWithheld,
 )
 from gongkai.shared.envelope import Envelope
+from gongkai.shared.errors import Refused
 from gongkai.shared.identity import Principal, Role
 from gongkai.shared.service import Service, payload
 from gongkai.shared.unit_of_work import UnitOfWork
@@ -87,7 +88,11 @@ class Review:
         cmd = payload(DecideReview, command.data)
         # The row lock makes racing reviewers take turns: the second one finds the case changed.
         current = await repository.get(uow.session, cmd.case_id, for_update=True)
-        case, outcome = domain.decide(current, cmd, principal, datetime.now(UTC))
+        try:
+            case, outcome = domain.decide(current, cmd, principal, datetime.now(UTC))
+        except Refused as refused:
+            refused.subject = current.item_id if current else None  # its record names the item, not the case
+            raise
         await repository.save(uow.session, case)
         uow.emit(command.caused(EVENT_OF[outcome], _decision_event(case, outcome, principal.id),
                                 source=self.service.source, actor=principal.id, actorunit=principal.unit,
