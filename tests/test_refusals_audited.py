@@ -99,7 +99,7 @@ async def test_a_self_review_and_a_stale_hash_over_http_are_in_the_audit_log_and
 
 async def test_an_unauthenticated_or_malformed_request_is_recorded_once_and_a_scan_of_unknown_paths_not_at_all(
         system):
-    settings, publishing, review, audit = system
+    _, publishing, _, audit = system
     assert (await publishing.get("/items/some-item")).status_code == 401
     too_big = await publishing.post("/items", content=b"x" * 10, headers={**LI_NA, "content-length": "3000000"})
     assert too_big.status_code == 413
