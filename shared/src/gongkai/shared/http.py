@@ -14,7 +14,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import refusals
 from .contracts import Line, printable
@@ -33,7 +35,7 @@ class Problem(BaseModel):
 
 
 WHY = {
-    400: "malformed request",
+    400: "a body that cannot be read (not UTF-8, not JSON)",
     401: "no credential, or one that is malformed or unknown",
     403: "the credential lacks the role or duty this needs",
     404: "nothing there, or nothing this credential may see",
@@ -43,9 +45,13 @@ WHY = {
 }
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The error statuses a route can give, each answered with a ``Problem``."""
-    return {status: {"model": Problem, "description": WHY[status]} for status in statuses}
+def problems(*statuses: int, json_route: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The error statuses a route can give, each answered with a ``Problem`` (JSON even where the route's own
+    answer is not: pass ``json_route=False`` there, e.g. for a feed)."""
+    if json_route:
+        return {status: {"model": Problem, "description": WHY[status]} for status in statuses}
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {status: {"description": WHY[status], "content": problem} for status in statuses}
 
 
 def http_app(service: Service, routers: list[APIRouter], *, title: str, description: str = "") -> FastAPI:
@@ -75,6 +81,13 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
         await refusals.record(request, 422, summary)
         return JSONResponse({"detail": summary}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def framework(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """The framework's own refusals (a body that is not UTF-8 JSON: 400; no such route: 404) as Problems."""
+        if 400 <= exc.status_code < 500:
+            await refusals.record(request, exc.status_code, str(exc.detail))
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
     @app.middleware("http")
     async def limit_size(request: Request, call_next: Callable) -> JSONResponse:
         length = request.headers.get("content-length")
@@ -98,10 +111,15 @@ def service_of(request: Request) -> Service:
     return request.app.state.service
 
 
+# Documents the credential (``Authorization: Bearer <token>``) as the API's security scheme; the header itself
+# is read as it came, so that a malformed one is refused by ``Directory.authenticate`` with its reason.
+bearer_token = HTTPBearer(auto_error=False, description="a staff token: Authorization: Bearer <token>")
+
+
 def current_principal(request: Request,
-                      authorization: Annotated[str | None, Header()] = None) -> Principal:
+                      _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_token)]) -> Principal:
     """The authenticated principal; kept on the request so that a refusal can say who was refused."""
-    principal = service_of(request).directory.authenticate(authorization)
+    principal = service_of(request).directory.authenticate(request.headers.get("authorization"))
     request.state.principal = principal
     return principal
 

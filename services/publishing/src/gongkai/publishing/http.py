@@ -65,18 +65,18 @@ class WithdrawBody(BaseModel):
     reason: c.Text = Field(min_length=1, max_length=2000)
 
 
-WRITE = problems(401, 403, 404, 409, 413, 422)
+WRITE = problems(400, 401, 403, 404, 409, 413, 422)
 
 
 @router.post("/items", status_code=201, summary="Submit a disclosure item (version 1) for review",
-             responses=problems(401, 403, 413, 422))
+             responses=problems(400, 401, 403, 413, 422))
 async def submit_item(body: c.SubmitDisclosure, principal: Submitter, handlers: Handlers,
                       idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     return await _run(handlers, c.SUBMIT_DISCLOSURE, body, principal, handlers.submit, idempotency_key)
 
 
 @router.post("/drafts", status_code=201, summary="Create a disclosure item as a draft (version 1)",
-             responses=problems(401, 403, 413, 422))
+             responses=problems(400, 401, 403, 413, 422))
 async def create_draft(body: c.CreateDisclosure, principal: Submitter, handlers: Handlers,
                        idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     return await _run(handlers, c.CREATE_DISCLOSURE, body, principal, handlers.create, idempotency_key)

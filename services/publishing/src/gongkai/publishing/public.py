@@ -42,9 +42,9 @@ CategoryCode = Annotated[Line | None, Query(max_length=32, description="a public
 NOT_MODIFIED = {304: {"description": "the client's copy (If-None-Match / If-Modified-Since) is current"}}
 
 
-def answers(model: type[BaseModel], *statuses: int) -> dict[int | str, Any]:
+def answers(model: type[BaseModel], *statuses: int, json_route: bool = True) -> dict[int | str, Any]:
     """The documented answers of a public route: the page, 304, and the errors it can give."""
-    return {200: {"model": model}, **NOT_MODIFIED, **problems(*statuses)}
+    return {200: {"model": model}, **NOT_MODIFIED, **problems(*statuses, json_route=json_route)}
 
 
 class AtomResponse(Response):
@@ -177,7 +177,8 @@ FeedCategory = Annotated[Line, Path(min_length=1, max_length=32, description="a 
 
 @router.get("/feeds/{category}.atom", summary="Atom feed of one category", response_class=AtomResponse,
             responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}},
-                             "description": "an Atom 1.0 feed"}, **NOT_MODIFIED, **problems(404, 422)})
+                             "description": "an Atom 1.0 feed"}, **NOT_MODIFIED,
+                       **problems(404, 422, json_route=False)})
 async def atom_feed(request: Request, category: FeedCategory, handlers: Handlers) -> Response:
     described = _public_category(handlers, category)
     found = await _feed_entries(handlers, category)
@@ -188,7 +189,7 @@ async def atom_feed(request: Request, category: FeedCategory, handlers: Handlers
 
 
 @router.get("/feeds/{category}.json", summary="JSON Feed (version 1.1) of one category",
-            response_class=FeedResponse, responses=answers(views.JsonFeed, 404, 422))
+            response_class=FeedResponse, responses=answers(views.JsonFeed, 404, 422, json_route=False))
 async def json_feed(request: Request, category: FeedCategory, handlers: Handlers) -> Response:
     described = _public_category(handlers, category)
     found = await _feed_entries(handlers, category)

@@ -97,7 +97,7 @@ async def get_case(
 
 @router.post("/cases/{case_id}/decision",
              summary="Approve, reject, request redaction of or withhold exactly the content with content_hash",
-             responses=problems(401, 403, 404, 409, 413, 422))
+             responses=problems(400, 401, 403, 404, 409, 413, 422))
 async def decide_case(
     case_id: CaseId,
     body: DecisionBody,
@@ -112,7 +112,7 @@ async def decide_case(
 
 @router.post("/screen", tags=["screening"],
              summary="Screen a text as a submitted version would be: findings and risk; nothing is stored",
-             responses=problems(401, 413, 422))
+             responses=problems(400, 401, 413, 422))
 async def screen_text(
     body: ScreenBody,
     principal: Staff,
