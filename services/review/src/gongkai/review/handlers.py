@@ -50,7 +50,7 @@ class Review:
         self.screener = screener
 
     async def on_submitted(self, event: Envelope, uow: UnitOfWork) -> None:
-        submitted = DisclosureSubmitted.model_validate(event.data)
+        submitted = payload(DisclosureSubmitted, event.data)  # a broken event is parked at once
         findings = self.screener.screen(submitted.title, submitted.body, submitted.summary, submitted.attachments)
         now = datetime.now(UTC)
         await repository.lock_item(uow.session, submitted.item_id)
