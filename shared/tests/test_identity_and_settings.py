@@ -32,6 +32,13 @@ def test_a_missing_malformed_or_unknown_credential_is_unauthenticated(directory,
         directory.authenticate(header)
 
 
+@pytest.mark.parametrize("header", [42, b"Bearer s3cret", ["Bearer s3cret"], {"token": "s3cret"}, 1.5, True,
+                                    "Bearer s3\x00cret", "Bearer \ud800", "Bearer 密码", "Bearer " + "x" * 5000])
+def test_a_credential_that_is_not_the_text_bearer_token_is_unauthenticated_never_an_error(directory, header):
+    with pytest.raises(Unauthenticated, match="malformed credential"):
+        directory.authenticate(header)
+
+
 def test_a_missing_role_is_forbidden(directory):
     with pytest.raises(Forbidden, match="reviewer"):
         directory.authenticate("Bearer s3cret").require(Role.reviewer)

@@ -144,16 +144,20 @@ async def test_another_body_under_a_recorded_message_id_is_kept_too(sequential, 
     assert keys[1].startswith(f"{keys[0]}:sha256:")
 
 
-async def test_an_envelope_with_text_postgres_cannot_hold_is_recorded_and_readable(sequential, audit):
-    body = (b'{"id":"odd\\u0000-1","source":"/x","type":"gongkai.odd.v1","actor":"a","subject":"item-odd",'
-            b'"data":{"n":NaN,"s":"\\ud800"}}')
+async def test_text_postgres_cannot_hold_is_recorded_and_readable_in_an_envelope_or_as_raw(sequential, audit):
+    body = (b'{"id":"odd-1","source":"/x","type":"gongkai.odd.v1","actor":"a","subject":"item-odd",'
+            b'"data":{"n":NaN,"s":"\\ud800","unit":"a\\u0000b"}}')
+    control = b'{"id":"odd\\u0000-2","source":"/x","type":"gongkai.odd.v1","actor":"a","subject":"item-odd"}'
     await send(sequential, "events", body, "odd.v1", message_id="odd-1")
-    trail = await until(audit, lambda page: len(page) == 1)
-    assert trail[0]["valid"] and trail[0]["envelope"]["data"] == {"n": "NaN", "s": "?"}
-    (stored,) = await rows(sequential)
-    assert stored["body"] == body and stored["event_id"] == "odd\ufffd-1"
+    await send(sequential, "events", control, "odd.v1", message_id="odd-2")
+    trail = await until(audit, lambda page: len(page) == 2)
+    assert trail[0]["valid"] and trail[0]["envelope"]["data"] == {"n": "NaN", "s": "?", "unit": "a\x00b"}
+    # An envelope attribute with a control character is no envelope: kept as it came, shown raw.
+    assert not trail[1]["valid"] and trail[1]["raw"] == control.decode()
+    stored = await rows(sequential)
+    assert [r["body"] for r in stored] == [body, control] and stored[0]["unit"] == "a\ufffdb"
     shown = await audit.get("/items/item-odd/events", headers=AUDITOR)
-    assert shown.status_code == 200 and shown.json()["events"][0]["envelope"]["id"] == "odd\x00-1"
+    assert shown.status_code == 200 and shown.json()["events"][0]["envelope"]["id"] == "odd-1"
 
 
 async def test_dead_letters_are_recorded_as_such_with_the_queue_and_reason(sequential, audit):

@@ -100,10 +100,16 @@ def test_an_auditor_sees_the_envelope_as_sent_or_the_raw_text():
 
 
 def test_text_postgres_cannot_hold_is_replaced_in_the_columns_but_kept_in_the_body():
-    body = b'{"id":"e\\u0000-1","source":"/x","type":"t","actor":"a","data":{"n":NaN,"s":"\\ud800"}}'
+    body = b'{"id":"e-1","source":"/x","type":"t","actor":"a","data":{"unit":"u\\u0000","s":"\\ud800"}}'
     record = record_of(body, routing_key="k\x00")
     assert record.valid and record.body == body
-    assert record.event_id == "e\ufffd-1" and record.routing_key == "k\ufffd"
+    assert record.unit == "u\ufffd" and record.routing_key == "k\ufffd"
+
+
+def test_an_envelope_whose_attributes_hold_control_characters_is_kept_as_an_invalid_record():
+    body = b'{"id":"e\\u0000-1","source":"/x","type":"t","actor":"a"}'
+    record = record_of(body)
+    assert not record.valid and record.body == body and record.event_id is None
 
 
 def test_an_auditor_can_be_shown_any_valid_envelope_as_json():

@@ -48,7 +48,9 @@ async def test_a_bad_item_gets_a_reason_and_stores_nothing(settings, publishing,
         assert response.status_code == status, response.text
         assert reason in response.json()["detail"]
         assert (await publishing.get("/items", headers=SUBMITTER)).json()["total"] == 0
-    assert events.messages == []
+        refusal = await events.wait_for(c.ACCESS_REFUSED)
+    assert (refusal.data["what"], refusal.data["status"]) == (f"POST {route}", status)
+    assert [e.type for _, e in events.messages] == [c.ACCESS_REFUSED]  # the refusal, and nothing it changed
 
 
 async def test_bad_json_is_refused(publishing):
@@ -72,9 +74,11 @@ async def test_commands_on_an_item_that_does_not_fit_its_state_are_refused_with_
 async def test_staff_of_another_unit_and_other_roles_cannot_change_an_item(publishing):
     item_id = (await publishing.post("/drafts", json=ITEM, headers=SUBMITTER)).json()["item_id"]
     other = await publishing.post(f"/items/{item_id}/versions", json=ITEM, headers=OTHER_UNIT)
-    assert other.status_code == 403 and "belongs to 办公室, not to 运输管理科" in other.json()["detail"]
+    assert other.status_code == 404 and other.json()["detail"] == f"no item {item_id}"  # as if there were none
     reviewer = await publishing.post(f"/items/{item_id}/submit", headers=REVIEWER)
-    assert reviewer.status_code == 403
+    assert reviewer.status_code == 404  # a draft is not awaiting review: reviewers do not see it
+    auditor = await publishing.post(f"/items/{item_id}/submit", headers=bearer("dev-auditor-token"))
+    assert auditor.status_code == 403 and "lacks the role submitter" in auditor.json()["detail"]
     edit_bad = await publishing.post(f"/items/{item_id}/versions", json={**ITEM, "channels": ["billboard"]},
                                      headers=SUBMITTER)
     assert edit_bad.status_code == 422

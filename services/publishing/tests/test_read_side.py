@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -80,6 +81,11 @@ async def test_an_item_page_and_the_feeds_show_public_fields_only(published):
     assert page["title"] == NOTICES[0][0]["title"] and page["summary"] == "3路公交改线" and page["withdrawn"] is None
     assert [h["action"] for h in page["history"]] == ["published"] and "contact" not in page
     assert (await client.get(f"/public/items/{ids[3]}")).status_code == 404
+    listed = (await client.get("/public/items")).json()["items"]
+    stamps = [page["published_at"], page["first_published_at"], page["history"][0]["published_at"],
+              *(entry[key] for entry in listed for key in ("published_at", "first_published_at"))]
+    iso_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+    assert stamps and all(iso_8601.match(stamp) for stamp in stamps), stamps
 
     feed = (await client.get("/public/feeds/S07.json")).json()
     assert feed["version"] == "https://jsonfeed.org/version/1.1"

@@ -257,11 +257,13 @@ async def test_the_same_item_version_submitted_twice_gets_one_case(settings, rev
 @pytest.mark.parametrize(("path", "token", "status"), [
     ("/cases", None, 401),
     ("/cases", SUBMITTER, 403),
-    ("/cases/anything", "dev-auditor-token", 403),
+    ("/cases", "dev-auditor-token", 200),
+    ("/cases/anything", SUBMITTER, 404),
     ("/cases/no-such-case", REVIEWER, 404),
+    ("/cases/no-such-case", "dev-auditor-token", 404),
     ("/cases?state=pending", REVIEWER, 422),
 ])
-async def test_reading_cases_needs_the_reviewer_role(review, path, token, status):
+async def test_reading_cases_needs_the_reviewer_or_auditor_role(review, path, token, status):
     response = await review.get(path, headers=bearer(token) if token else {})
     assert response.status_code == status, response.text
 
@@ -408,3 +410,26 @@ async def test_bad_texts_to_screen_are_refused_with_a_reason(review, content, st
 
 async def test_screening_needs_a_credential(review):
     assert (await review.post("/screen", json={"body": "x"})).status_code == 401
+
+
+@pytest.mark.parametrize(("token", "status"), [
+    ("dev-submitter2-token", 404),   # a submitter of another unit
+    ("dev-submitter-token", 404),    # the item's own submitter: a case is the reviewers' business
+    ("dev-publisher-token", 404),
+    ("dev-admin-token", 404),
+    (REVIEWER, 200),
+    ("dev-auditor-token", 200),
+])
+async def test_a_case_is_read_by_reviewers_and_auditors_and_does_not_exist_for_anyone_else(settings, review, token,
+                                                                                          status):
+    async with Tap(settings, "events") as events:
+        opened = await open_case(settings, events)
+    case_id = opened.data["case_id"]
+    response = await review.get(f"/cases/{case_id}", headers=bearer(token))
+    assert response.status_code == status, response.text
+    if status == 404:
+        assert response.json() == {"detail": f"no review case {case_id}"}
+    else:
+        assert response.json()["body"] == BODY
+    queue = await review.get("/cases", headers=bearer(token))
+    assert queue.status_code == (200 if status == 200 else 403)

@@ -3,17 +3,21 @@
 The AMQP body is this JSON document (content type ``application/cloudevents+json``) and the AMQP
 ``message_id`` is ``id``, so a consumer in any language needs nothing but a JSON parser.
 Extension attributes (lower-case, as CloudEvents requires): ``correlationid``, ``causationid``,
-``actor`` (the person or service that caused the event) and ``actorunit`` (their unit).
+``actor`` (the person or service that caused the event) and ``actorunit`` (their unit). Its text attributes
+refuse control characters (they become database keys and columns), so such an envelope is malformed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .contracts._base import Line
 
 CONTENT_TYPE = "application/cloudevents+json"
 TYPE_PREFIX = "gongkai."
@@ -23,16 +27,16 @@ class Envelope(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     specversion: str = Field("1.0", pattern=r"^1\.0$")
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1, max_length=128)
-    source: str = Field(min_length=1, max_length=256, examples=["/gongkai/publishing"])
-    type: str = Field(min_length=1, max_length=128, examples=["gongkai.disclosure.submitted.v1"])
+    id: Line = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1, max_length=128)
+    source: Line = Field(min_length=1, max_length=256, examples=["/gongkai/publishing"])
+    type: Line = Field(min_length=1, max_length=128, examples=["gongkai.disclosure.submitted.v1"])
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    subject: str | None = Field(None, max_length=256, description="the disclosure item the event is about")
-    datacontenttype: str = "application/json"
-    correlationid: str | None = Field(None, max_length=128)
-    causationid: str | None = Field(None, max_length=128)
-    actor: str = Field(min_length=1, max_length=128, description="person id, or service:<name>")
-    actorunit: str | None = Field(None, max_length=128)
+    subject: Line | None = Field(None, max_length=256, description="the disclosure item the event is about")
+    datacontenttype: Line = "application/json"
+    correlationid: Line | None = Field(None, max_length=128)
+    causationid: Line | None = Field(None, max_length=128)
+    actor: Line = Field(min_length=1, max_length=128, description="person id, or service:<name>")
+    actorunit: Line | None = Field(None, max_length=128)
     data: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -68,6 +72,13 @@ def new_event(type: str, data: BaseModel | dict[str, Any], *, source: str, actor
     envelope = Envelope(source=source, type=type, subject=subject, actor=actor, actorunit=actorunit,
                         causationid=causationid, data=_as_dict(data))
     return envelope.model_copy(update={"correlationid": correlationid or envelope.id})
+
+
+def message_key(message_id: str | None, body: bytes) -> str:
+    """What identifies a delivery: its AMQP message id, or the body's hash when it has none fit to be a key."""
+    if message_id and len(message_id) <= 128 and message_id.isprintable():
+        return message_id
+    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 def parse(body: bytes) -> Envelope:

@@ -11,6 +11,7 @@ class Refused(Exception):
     """
 
     status = 422
+    subject: str | None = None  # the item a handler found the command to be about, for the refusal's record
 
     def __init__(self, reason: str, *, status: int | None = None) -> None:
         super().__init__(reason)
@@ -29,6 +30,14 @@ class Forbidden(Refused):
 
 class NotFound(Refused):
     status = 404
+
+
+class Hidden(NotFound):
+    """What the caller may not see answers as if it did not exist (so ids do not leak); the audit log gets ``why``."""
+
+    def __init__(self, reason: str, *, why: str) -> None:
+        super().__init__(reason)
+        self.why = why
 
 
 class Conflict(Refused):

@@ -1,21 +1,57 @@
-"""The HTTP edge shared by every service: app factory, health, readiness, credentials, errors."""
+"""The HTTP edge shared by every service: app factory, health, readiness, credentials, errors.
+
+Every error body is a ``Problem`` (``{"detail": "…"}``), whether a handler refused, the request did not
+validate or it was too large; each route documents the statuses it can give with ``problems(...)``.
+Every refusal on a staff route is recorded (``refusals``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import Refused
+from . import refusals
+from .contracts import Line, printable
+from .errors import Forbidden, Hidden, Refused
 from .identity import Principal, Role
 from .outbox import outbox_health
 from .service import Service
 
 MAX_REQUEST_BYTES = 2_000_000
+
+
+class Problem(BaseModel):
+    """Every error answer: what was refused and why, in words the caller can act on."""
+
+    detail: str = Field(examples=["no item 3f2c…"])
+
+
+WHY = {
+    400: "a body that cannot be read (not UTF-8, not JSON)",
+    401: "no credential, or one that is malformed or unknown",
+    403: "the credential lacks the role or duty this needs",
+    404: "nothing there, or nothing this credential may see",
+    409: "conflicts with the current state (named in detail)",
+    413: f"request body over {MAX_REQUEST_BYTES} bytes",
+    422: "invalid content: the field and the reason are in detail",
+}
+
+
+def problems(*statuses: int, json_route: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The error statuses a route can give, each answered with a ``Problem`` (JSON even where the route's own
+    answer is not: pass ``json_route=False`` there, e.g. for a feed)."""
+    if json_route:
+        return {status: {"model": Problem, "description": WHY[status]} for status in statuses}
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {status: {"description": WHY[status], "content": problem} for status in statuses}
 
 
 def http_app(service: Service, routers: list[APIRouter], *, title: str, description: str = "") -> FastAPI:
@@ -34,19 +70,31 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
         app.include_router(router)
 
     @app.exception_handler(Refused)
-    async def refused(_: Request, exc: Refused) -> JSONResponse:
+    async def refused(request: Request, exc: Refused) -> JSONResponse:
+        await refusals.record(request, exc.status, exc.why if isinstance(exc, Hidden) else exc.reason, exc.subject)
         return JSONResponse({"detail": exc.reason}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        summary = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
-        return JSONResponse({"detail": summary or "invalid request"}, status_code=422)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        summary = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors()[:3]) or "invalid request"
+        summary = printable(summary, 2000)
+        await refusals.record(request, 422, summary)
+        return JSONResponse({"detail": summary}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def framework(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """The framework's own refusals (a body that is not UTF-8 JSON: 400; no such route: 404) as Problems."""
+        if 400 <= exc.status_code < 500:
+            await refusals.record(request, exc.status_code, str(exc.detail))
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.middleware("http")
     async def limit_size(request: Request, call_next: Callable) -> JSONResponse:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-            return JSONResponse({"detail": f"request body over {MAX_REQUEST_BYTES} bytes"}, status_code=413)
+            reason = f"request body over {MAX_REQUEST_BYTES} bytes"
+            await refusals.record(request, 413, reason)
+            return JSONResponse({"detail": reason}, status_code=413)
         return await call_next(request)
 
     return app
@@ -63,31 +111,64 @@ def service_of(request: Request) -> Service:
     return request.app.state.service
 
 
+# Documents the credential (``Authorization: Bearer <token>``) as the API's security scheme; the header itself
+# is read as it came, so that a malformed one is refused by ``Directory.authenticate`` with its reason.
+bearer_token = HTTPBearer(auto_error=False, description="a staff token: Authorization: Bearer <token>")
+
+
 def current_principal(request: Request,
-                      authorization: Annotated[str | None, Header()] = None) -> Principal:
-    return service_of(request).directory.authenticate(authorization)
+                      _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_token)]) -> Principal:
+    """The authenticated principal; kept on the request so that a refusal can say who was refused."""
+    principal = service_of(request).directory.authenticate(request.headers.get("authorization"))
+    request.state.principal = principal
+    return principal
 
 
-def requires(role: Role) -> Callable[..., Principal]:
-    """A dependency: the authenticated principal, refused with 403 unless they hold ``role``."""
+def requires(*roles: Role) -> Callable[..., Principal]:
+    """A dependency: the authenticated principal, refused with 403 unless they hold one of ``roles``."""
 
     def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        return principal.require(role)
+        if not principal.roles & set(roles):
+            raise Forbidden(f"{principal.id} lacks the role {' or '.join(role.value for role in roles)}")
+        return principal
 
     return dependency
+
+
+IdempotencyKey = Annotated[Line | None, Header(max_length=128, description="repeat it to retry safely")]
+
+
+# ---- operations -----------------------------------------------------------------------------
+
+
+class Outbox(BaseModel):
+    pending: int = Field(description="events written but not yet confirmed by the broker")
+    failing: int = Field(description="pending events that failed at least once (unroutable, broker down)")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    service: str
+    outbox: Outbox
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    problems: dict[str, str] | None = Field(None, description="what is not ready, by component")
 
 
 _operations = APIRouter(tags=["operations"])
 
 
 @_operations.get("/health", summary="Liveness, with the outbox backlog")
-async def health(request: Request) -> dict[str, object]:
+async def health(request: Request) -> Health:
     service = service_of(request)
-    return {"status": "ok", "service": service.name,
-            "outbox": await outbox_health(service.sessions, service.outbox)}
+    return Health(status="ok", service=service.name,
+                  outbox=Outbox(**await outbox_health(service.sessions, service.outbox)))
 
 
-@_operations.get("/ready", summary="Readiness: database and broker reachable, consumers running")
+@_operations.get("/ready", summary="Readiness: database and broker reachable, consumers running",
+                 response_model=Readiness, responses={503: {"model": Readiness, "description": "not ready"}})
 async def ready(request: Request) -> JSONResponse:
     problems = await service_of(request).ready()
     if problems:

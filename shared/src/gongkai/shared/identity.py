@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +18,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import Forbidden, Unauthenticated
+
+MAX_CREDENTIAL = 1024
+_TOKEN = re.compile(r"[\x21-\x7e]+")  # printable ASCII: what ``new_token`` makes, and what a header can carry
 
 
 class Role(StrEnum):
@@ -72,14 +76,20 @@ class Directory:
             raise ValueError(f"cannot read credentials file {path}: {exc}") from exc
         return cls(parsed.principals)
 
-    def authenticate(self, authorization: str | None) -> Principal:
-        """``authorization`` is the header value, ``Bearer <token>``."""
-        if not authorization:
+    def authenticate(self, authorization: object) -> Principal:
+        """``authorization`` is the header value, ``Bearer <token>``.
+
+        Anything else is a 401, whatever its type: over AMQP a header can be a number, bytes or a list.
+        """
+        if authorization is None or authorization == "":
             raise Unauthenticated("missing credential: send 'Authorization: Bearer <token>'")
+        if not isinstance(authorization, str) or len(authorization) > MAX_CREDENTIAL:
+            raise Unauthenticated("malformed credential: expected the text 'Bearer <token>'")
         scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or not _TOKEN.fullmatch(token):
             raise Unauthenticated("malformed credential: expected 'Bearer <token>'")
-        digest = hash_token(token.strip())
+        digest = hash_token(token)
         for known, principal in self._by_hash.items():
             if hmac.compare_digest(known, digest):
                 return principal

@@ -23,9 +23,9 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import MetaData, Table, text
 
-from .contracts import INTAKE_REJECTED, IntakeRejected
+from .contracts import INTAKE_REJECTED, IntakeRejected, printable
 from .db import create_engine, session_factory
-from .envelope import Envelope, MalformedEnvelope, describe_validation_error, new_event, parse
+from .envelope import Envelope, MalformedEnvelope, describe_validation_error, message_key, new_event, parse
 from .errors import Refused
 from .identity import Directory, Principal
 from .logs import log_context
@@ -149,7 +149,8 @@ class Service:
         consumer = queue
 
         async def consume(message: RabbitMessage) -> None:
-            command_id = message.message_id or "sha256:" + hashlib.sha256(message.body).hexdigest()
+            command_id = message_key(message.message_id, message.body)
+            principal: Principal | None = None
             try:
                 envelope = parse(message.body)
             except MalformedEnvelope as exc:
@@ -168,19 +169,22 @@ class Service:
                         await handler(envelope, principal, uow)
                         await uow.commit()
                 except Refused as refused:
-                    await self._reject(envelope, envelope.id, refused)
+                    await self._reject(envelope, envelope.id, refused, principal)
 
         self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
 
-    async def _reject(self, command: Envelope | None, command_id: str, refused: Refused) -> None:
+    async def _reject(self, command: Envelope | None, command_id: str, refused: Refused,
+                      principal: Principal | None = None) -> None:
         log.warning("command refused", extra={"command_id": command_id, "status": refused.status,
                                               "reason": refused.reason})
         data = IntakeRejected(command_id=command_id, command_type=command.type if command else None,
-                              status=refused.status, reason=refused.reason)
+                              status=refused.status, reason=printable(refused.reason, 2000),
+                              person=principal.id if principal else None)
         async with self.uow() as uow:
             if not await uow.claim(command_id, f"{self.name}.rejections"):
                 return
-            uow.emit(self.event(INTAKE_REJECTED, data, subject=command.subject if command else None, cause=command))
+            subject = refused.subject or (command.subject if command else None)
+            uow.emit(self.event(INTAKE_REJECTED, data, subject=subject, cause=command))
             await uow.commit()
 
     def subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str,

@@ -23,6 +23,8 @@ from .record import Record, entry
 log = logging.getLogger("gongkai.audit")
 
 OWN_EXCHANGE = "audit"  # entries the service appends itself: the auditors' queries
+REFUSAL_FIELDS = ("seq", "type", "service", "via", "what", "status", "reason", "person", "account", "item_id",
+                  "security", "recorded_at")
 
 
 def b64(data: bytes) -> str:
@@ -165,6 +167,16 @@ class Audit:
         page = [entry(row) for row in rows[:limit]]
         await self.record_query(principal, "events", {"after_seq": after_seq, "limit": limit, **filters}, len(page))
         return {"events": page, "next_after_seq": page[-1]["seq"] if more else None}
+
+    async def refusals(self, principal: Principal, *, after_seq: int, limit: int, **filters: Any) -> dict[str, Any]:
+        """Refused requests and messages, per item and per person, in seq order, with their entries."""
+        async with self.service.sessions() as session:
+            rows = await repository.refusal_page(session, after_seq=after_seq, limit=limit + 1, **filters)
+        more = len(rows) > limit
+        page = [{**{k: row[k] for k in REFUSAL_FIELDS}, "entry": entry(row)} for row in rows[:limit]]
+        await self.record_query(principal, "refusals", {"after_seq": after_seq, "limit": limit, **filters},
+                                len(page))
+        return {"refusals": page, "next_after_seq": page[-1]["seq"] if more else None}
 
     async def export(self, principal: Principal, format: str, **filters: Any) -> AsyncIterator[dict[str, Any]]:
         """Every matching entry up to the current size, streamed; the query is recorded when the stream ends."""

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .facts import fact_of
 from .merkle import Frontier, Node, leaf_hash, root_nodes
 from .record import Record
-from .tables import checkpoints, events, facts, tree_nodes
+from .refusals import refusal_of
+from .tables import checkpoints, events, facts, refusals, tree_nodes
 
 APPEND_LOCK = "gongkai.audit.append"
 
@@ -46,7 +47,8 @@ async def append_many(session: AsyncSession, records: list[Record]) -> list[bool
 
     Appends are serialised by a transaction-level advisory lock: ``seq`` is max + 1 under the lock, so
     it is dense and in commit order, and the tree nodes and facts go in with the entry, in the same
-    transaction. A different body under a key already recorded is kept too, under a key naming its body.
+    transaction, and so do the refusals. A different body under a key already recorded is kept too, under a key
+    naming its body.
     """
     await lock_appends(session)
     candidates = [(record, record.with_distinct_key()) for record in records]
@@ -69,16 +71,20 @@ async def append_many(session: AsyncSession, records: list[Record]) -> list[bool
     if chosen:
         size = await tree_size(session)
         frontier = Frontier.at(size, await nodes(session, set(root_nodes(size))))
-        rows, made, found = [], [], []
+        rows, made, found, refused = [], [], [], []
         for seq, record in enumerate(chosen, start=size + 1):
             rows.append({**record.row(), "seq": seq})
             made += frontier.append(leaf_hash(record.body))
             if (fact := fact_of(record, seq)) is not None:
                 found.append(fact)
+            if (refusal := refusal_of(record, seq)) is not None:
+                refused.append(refusal)
         await session.execute(insert(events), rows)
         await session.execute(insert(tree_nodes), [{"level": lv, "index": ix, "hash": h} for lv, ix, h in made])
         if found:
             await session.execute(insert(facts), found)
+        if refused:
+            await session.execute(insert(refusals), refused)
     return appended
 
 
@@ -163,6 +169,23 @@ async def stream(session: AsyncSession, *, up_to: int, batch: int = 1000, **filt
         if len(rows) < batch:
             return
         after = rows[-1]["seq"]
+
+
+async def refusal_page(session: AsyncSession, *, item: str | None, person: str | None, since: Any, until: Any,
+                       after_seq: int, limit: int) -> Sequence[RowMapping]:
+    """Refusals with ``seq > after_seq`` matching every filter given, in seq order, with their entries."""
+    stmt = (select(refusals, events.c.exchange, events.c.routing_key, events.c.received_at, events.c.dead_lettered,
+                   events.c.dead_letter_reason, events.c.valid, events.c.flag, events.c.body)
+            .join(events, events.c.seq == refusals.c.seq).where(refusals.c.seq > after_seq))
+    if item is not None:
+        stmt = stmt.where(refusals.c.item_id == item)
+    if person is not None:
+        stmt = stmt.where(refusals.c.person == person)
+    if since is not None:
+        stmt = stmt.where(refusals.c.recorded_at >= since)
+    if until is not None:
+        stmt = stmt.where(refusals.c.recorded_at < until)
+    return (await session.execute(stmt.order_by(refusals.c.seq).limit(limit))).mappings().all()
 
 
 # ---- statistics -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The audit schema: the append-only log, its Merkle tree, its signed checkpoints and its statistics facts.
+"""The audit schema: the append-only log, its Merkle tree, its signed checkpoints, its statistics facts and its
+refusals.
 
 Every table here is insert-only: triggers refuse UPDATE, DELETE and TRUNCATE, and the writer role
 (``gongkai_audit_writer``) holds only INSERT and SELECT on them.
@@ -91,3 +92,22 @@ facts = Table(
     Column("outcome", String(64)),
 )
 Index("ix_facts_type_on_date", facts.c.type, facts.c.on_date)
+
+refusals = Table(
+    "refusals", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False, comment="the entry it was read from"),
+    Column("type", String(128), nullable=False, comment="access.refused, intake.rejected or publication_refused"),
+    Column("service", String(64), comment="the service that refused"),
+    Column("via", String(8), nullable=False, comment="http or amqp"),
+    Column("what", String(300), comment="the route template or the message type refused"),
+    Column("status", Integer, comment="the HTTP status given, or the one the refusal stands for"),
+    Column("reason", Text),
+    Column("person", String(128), comment="the authenticated person, when known"),
+    Column("account", String(128), comment="the broker account a message came from, when known"),
+    Column("item_id", String(256), comment="the item (or case, request) concerned"),
+    Column("security", Boolean, nullable=False, comment="a forgery or an account's misuse, not a mistake"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+Index("ix_refusals_item_seq", refusals.c.item_id, refusals.c.seq)
+Index("ix_refusals_person_seq", refusals.c.person, refusals.c.seq)
+Index("ix_refusals_recorded_at", refusals.c.recorded_at)

@@ -253,4 +253,4 @@ class Notification:
 
 
 class _CaseRef(c.Payload):
-    case_id: str
+    case_id: c.Line

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from gongkai.shared.contracts import Line
 from gongkai.shared.deadline_rules import RULES
 from gongkai.shared.errors import NotFound
-from gongkai.shared.http import current_principal, requires
+from gongkai.shared.http import current_principal, problems, requires
 from gongkai.shared.identity import Principal, Role
 
-from . import repository
+from . import repository, views
 from .domain import State
 from .handlers import Notification
 
@@ -23,67 +24,65 @@ def notification(request: Request) -> Notification:
     return request.app.state.notification
 
 
-@router.get("/deadlines", summary="Deadlines, optionally of one item, rule or state (any staff member)")
+@router.get("/deadlines", summary="Deadlines, optionally of one item, rule or state (any staff member)",
+            responses=problems(401, 422))
 async def list_deadlines(
     principal: Annotated[Principal, Depends(current_principal)],
     handlers: Annotated[Notification, Depends(notification)],
-    item_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    item_id: Annotated[Line | None, Query(min_length=1, max_length=64)] = None,
     state: State | None = None,
     rule: Annotated[str | None, Query(pattern="^(" + "|".join(RULES) + ")$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> views.Deadlines:
     found = await handlers.deadlines(item_id=item_id, state=state, rule=rule, limit=limit)
-    return {
-        "deadlines": [
-            {"deadline_id": d.deadline_id, "item_id": d.item_id, "subject": d.subject, "version": d.version,
-             "rule": d.rule, "opened_on": d.opened_on, "due_on": d.due_on, "provisional": d.provisional,
-             "state": d.state.value, "closed_at": d.closed_at, "late": d.late, "unit": d.unit,
-             "extended_days": d.extended_days}
-            for d in found
-        ],
-    }
+    return views.Deadlines(deadlines=[
+        views.DeadlineView(deadline_id=d.deadline_id, item_id=d.item_id, subject=d.subject, version=d.version,
+                           rule=d.rule, opened_on=d.opened_on, due_on=d.due_on, provisional=d.provisional,
+                           state=d.state, closed_at=d.closed_at, late=d.late, unit=d.unit,
+                           extended_days=d.extended_days)
+        for d in found])
 
 
-def _message(row: dict[str, Any]) -> dict[str, Any]:
-    return {"message_id": row["delivery_id"], "event_type": row["event_type"], "deadline_id": row["deadline_id"],
-            "title": row["title"], "body": row["body"], "created_at": row["created_at"], "read_at": row["read_at"]}
+def _message(row: dict[str, Any]) -> views.Message:
+    return views.Message(message_id=row["delivery_id"], event_type=row["event_type"], deadline_id=row["deadline_id"],
+                         title=row["title"], body=row["body"], created_at=row["created_at"], read_at=row["read_at"])
 
 
-@inbox_router.get("/inbox", summary="My in-app notifications, newest first (each person sees only their own)")
+@inbox_router.get("/inbox", summary="My in-app notifications, newest first (each person sees only their own)",
+                  responses=problems(401, 422))
 async def my_inbox(
     principal: Annotated[Principal, Depends(current_principal)],
     handlers: Annotated[Notification, Depends(notification)],
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
+) -> views.Inbox:
     async with handlers.service.sessions() as session:
         rows = await repository.find_deliveries(session, channel="inbox", recipient=principal.id, limit=limit)
-    return {"messages": [_message(r) for r in rows if not (unread and r["read_at"])]}
+    return views.Inbox(messages=[_message(r) for r in rows if not (unread and r["read_at"])])
 
 
-@inbox_router.post("/inbox/{message_id}/read", summary="Mark one of my notifications read (404 if not mine)")
+@inbox_router.post("/inbox/{message_id}/read", summary="Mark one of my notifications read (404 if not mine)",
+                   responses=problems(401, 404, 422))
 async def mark_read(
-    message_id: str,
+    message_id: Annotated[Line, Path(min_length=1, max_length=64)],
     principal: Annotated[Principal, Depends(current_principal)],
     handlers: Annotated[Notification, Depends(notification)],
-) -> dict[str, Any]:
+) -> views.MarkedRead:
     async with handlers.service.sessions() as session, session.begin():
         if not await repository.mark_read(session, principal.id, message_id, datetime.now(UTC)):
             raise NotFound(f"no message {message_id} in your inbox")
-    return {"message_id": message_id, "read": True}
+    return views.MarkedRead(message_id=message_id, read=True)
 
 
-@inbox_router.get("/deliveries", summary="Deliveries by state, e.g. the parked ones (administrators)")
+@inbox_router.get("/deliveries", summary="Deliveries by state, e.g. the parked ones (administrators)",
+                  responses=problems(401, 403, 422))
 async def list_deliveries(
     _: Annotated[Principal, Depends(requires(Role.administrator))],
     handlers: Annotated[Notification, Depends(notification)],
     state: Literal["pending", "sent", "parked"] | None = None,
     channel: Literal["email", "webhook", "inbox"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> views.Deliveries:
     async with handlers.service.sessions() as session:
         rows = await repository.find_deliveries(session, state=state, channel=channel, limit=limit)
-    return {"deliveries": [
-        {k: r[k] for k in ("delivery_id", "event_type", "deadline_id", "channel", "recipient", "address", "state",
-                           "attempts", "next_attempt_at", "last_error", "created_at", "sent_at")}
-        for r in rows]}
+    return views.Deliveries(deliveries=[views.Delivery.model_validate(r) for r in rows])

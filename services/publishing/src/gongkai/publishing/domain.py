@@ -29,7 +29,7 @@ from gongkai.shared.contracts import (
     SubmitDisclosure,
     content_hash,
 )
-from gongkai.shared.errors import Conflict, Forbidden, Refused
+from gongkai.shared.errors import Conflict, Forbidden, Hidden, Refused
 from gongkai.shared.identity import Principal, Role
 
 from .catalogue import INTERNAL_CHANNELS, Catalogue, Category
@@ -201,6 +201,19 @@ def _version(item: Item, number: int, content: Content, cmd: Any, principal: Pri
         category=content.category, audience=content.audience, channels=content.channels,
         attachments=content.attachments, contact=cmd.contact, formed_on=cmd.formed_on, release_at=cmd.release_at,
         unit=item.unit, created_by=principal.id, created_at=now, content_hash=content.hash)
+
+
+def may_read(item: Item, principal: Principal, *, awaiting_review: bool) -> None:
+    """Staff read their own unit's items, reviewers the items awaiting review, auditors every item.
+
+    Anyone else is told there is no such item (404, not 403), so that item ids and units do not leak.
+    """
+    if principal.unit == item.unit or Role.auditor in principal.roles:
+        return
+    if Role.reviewer in principal.roles and awaiting_review:
+        return
+    raise Hidden(f"no item {item.item_id}",
+                 why=f"item {item.item_id} belongs to {item.unit}; {principal.id} of {principal.unit} may not see it")
 
 
 def may_change(item: Item, principal: Principal) -> None:

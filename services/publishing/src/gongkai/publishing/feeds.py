@@ -1,4 +1,7 @@
-"""The public read side's documents, free of I/O: JSON entries, an Atom feed and a JSON Feed (1.1)."""
+"""The public read side's documents, free of I/O: JSON entries, an Atom feed and a JSON Feed (1.1).
+
+A withdrawn entry shows its title, category, dates and the reason only: never its body or summary.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ JSON_FEED = "https://jsonfeed.org/version/1.1"
 
 def entry(e: Entry, base_url: str) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "item_id": e.item_id, "version": e.version, "title": e.title, "summary": e.summary,
+        "item_id": e.item_id, "version": e.version, "title": e.title,
+        "summary": e.summary if e.withdrawn_at is None else None,
         "category": e.category, "unit": e.unit, "first_published_at": e.first_published_at.isoformat(),
         "published_at": e.published_at.isoformat(), "url": f"{base_url}/public/items/{e.item_id}",
         "withdrawn": None,
@@ -48,7 +52,7 @@ def atom(entries: list[Entry], *, title: str, feed_url: str, base_url: str, upda
         ET.SubElement(node, f"{{{ATOM}}}updated").text = e.changed_at.isoformat()
         ET.SubElement(node, f"{{{ATOM}}}category", term=e.category)
         ET.SubElement(node, f"{{{ATOM}}}author").append(_named(e.unit))
-        if e.summary:
+        if e.summary and e.withdrawn_at is None:
             ET.SubElement(node, f"{{{ATOM}}}summary").text = e.summary
         ET.SubElement(node, f"{{{ATOM}}}content", type="text").text = _text(e)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
@@ -70,7 +74,7 @@ def json_feed(entries: list[Entry], *, title: str, feed_url: str, base_url: str)
             "content_text": _text(e), "date_published": e.first_published_at.isoformat(),
             "date_modified": e.changed_at.isoformat(), "tags": [e.category], "authors": [{"name": e.unit}],
         }
-        if e.summary:
+        if e.summary and e.withdrawn_at is None:
             item["summary"] = e.summary
         items.append(item)
     return {"version": JSON_FEED, "title": title, "home_page_url": f"{base_url}/public/items",

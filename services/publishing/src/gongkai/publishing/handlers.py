@@ -66,7 +66,7 @@ class Publishing:
     async def edit(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         """A new version (a draft, or submitted with ``submit``); versions still waiting are superseded."""
         cmd = payload(c.EditDisclosure, command.data)
-        item = await self._item(uow, cmd.item_id)
+        item = await self._item(uow, cmd.item_id, principal)
         at = now()
         version = domain.next_version(item, cmd, principal, self.catalogue, at)
         for old in domain.supersede_pending(await repository.history(uow.session, item.item_id, for_update=True)):
@@ -81,7 +81,7 @@ class Publishing:
 
     async def submit_version(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         cmd = payload(c.SubmitVersion, command.data)
-        item = await self._item(uow, cmd.item_id)
+        item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
         version = await self._version(uow, item, cmd.version)
         if version.version != item.current_version:
@@ -94,7 +94,7 @@ class Publishing:
 
     async def mark_changed(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         cmd = payload(c.MarkInformationChanged, command.data)
-        item = await self._item(uow, cmd.item_id)
+        item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
         if item.public_version is None or item.withdrawn_at is not None:
             raise Conflict(f"item {item.item_id} is not published; only published information can change")
@@ -111,7 +111,7 @@ class Publishing:
     async def schedule(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         """Set the release time of a version not yet published (the time is not part of the content)."""
         cmd = payload(c.ScheduleRelease, command.data)
-        item = await self._item(uow, cmd.item_id)
+        item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
         version = await self._version(uow, item, cmd.version)
         domain.check_release(cmd.release_at, now())
@@ -126,12 +126,12 @@ class Publishing:
 
     async def withdraw(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
         cmd = payload(c.WithdrawDisclosure, command.data)
-        item = await self._item(uow, cmd.item_id)
+        item = await self._item(uow, cmd.item_id, principal)
         public = await repository.get(uow.session, item.item_id, item.public_version, for_update=True) \
             if item.public_version else None
         item, version = domain.withdraw(item, public, principal, cmd.reason, now())
         await repository.save_version(uow.session, version)
-        await repository.save_item(uow.session, item)
+        await repository.save_item(uow.session, item, public=version)  # its text leaves the search index
         assert item.withdrawn_at is not None
         withdrawn = c.DisclosureWithdrawn(
             item_id=item.item_id, version=version.version, category=item.category, unit=item.unit,
@@ -146,7 +146,7 @@ class Publishing:
     # ---- review outcomes -----------------------------------------------------------------------
 
     async def on_case_opened(self, event: Envelope, uow: UnitOfWork) -> None:
-        opened = c.ReviewCaseOpened.model_validate(event.data)
+        opened = payload(c.ReviewCaseOpened, event.data)
         found = await self._locked(uow, opened.item_id, opened.version)
         if found and found[1].state is State.submitted:
             await repository.save_version(uow.session, found[1].to(State.in_review))
@@ -161,7 +161,7 @@ class Publishing:
         return problem is not None
 
     async def on_approved(self, event: Envelope, uow: UnitOfWork) -> None:
-        approval = c.ReviewDecided.model_validate(event.data)
+        approval = payload(c.ReviewDecided, event.data)
         if self._forged(event, uow, approval):
             return
         found = await self._locked(uow, approval.item_id, approval.version)
@@ -185,12 +185,12 @@ class Publishing:
             await self._publish(uow, item, outcome.version, event)
 
     async def on_rejected(self, event: Envelope, uow: UnitOfWork) -> None:
-        decision = c.ReviewDecided.model_validate(event.data)
+        decision = payload(c.ReviewDecided, event.data)
         if not self._forged(event, uow, decision):
             await self._stop(uow, decision.item_id, decision.version, State.rejected, decision.reason)
 
     async def on_blocked(self, event: Envelope, uow: UnitOfWork) -> None:
-        blocked = c.ReviewBlocked.model_validate(event.data)
+        blocked = payload(c.ReviewBlocked, event.data)
         if not self._forged(event, uow, blocked):
             await self._stop(uow, blocked.item_id, blocked.version, State.blocked, blocked.reason)
 
@@ -202,7 +202,7 @@ class Publishing:
 
     async def on_redaction_requested(self, event: Envelope, uow: UnitOfWork) -> None:
         """The next version, with the spans replaced by ×××, goes to review for the original submitter."""
-        request = c.RedactionRequested.model_validate(event.data)
+        request = payload(c.RedactionRequested, event.data)
         if self._forged(event, uow, request):
             return
         found = await self._locked(uow, request.item_id, request.version)
@@ -228,7 +228,7 @@ class Publishing:
 
     async def on_withheld(self, event: Envelope, uow: UnitOfWork) -> None:
         """不予公开: recorded with its legal ground, counted, never published."""
-        decision = c.ReviewWithheld.model_validate(event.data)
+        decision = payload(c.ReviewWithheld, event.data)
         if self._forged(event, uow, decision):
             return
         found = await self._locked(uow, decision.item_id, decision.version)
@@ -273,10 +273,15 @@ class Publishing:
 
     # ---- reads ---------------------------------------------------------------------------------
 
-    async def item(self, item_id: str) -> tuple[Item, list[Version]] | None:
+    async def item(self, item_id: str, principal: Principal) -> tuple[Item, list[Version]]:
+        """An item and its versions, for those who may see it (``domain.may_read``); else 404."""
         async with self.service.sessions() as session:
             found = await repository.item(session, item_id)
-            return (found, await repository.history(session, item_id)) if found else None
+            if found is None:
+                raise NotFound(f"no item {item_id}")
+            versions = await repository.history(session, item_id)
+        domain.may_read(found, principal, awaiting_review=any(v.state in domain.AWAITING_REVIEW for v in versions))
+        return found, versions
 
     async def unit_items(self, principal: Principal, *, state: str | None, page: int, per_page: int
                          ) -> dict[str, Any]:
@@ -297,10 +302,13 @@ class Publishing:
 
     # ---- helpers -------------------------------------------------------------------------------
 
-    async def _item(self, uow: UnitOfWork, item_id: str) -> Item:
+    async def _item(self, uow: UnitOfWork, item_id: str, principal: Principal) -> Item:
+        """The item, locked, if ``principal`` may see it: who may not see it is told there is none (404)."""
         item = await repository.item(uow.session, item_id, for_update=True)
         if item is None:
             raise NotFound(f"no item {item_id}")
+        awaiting = principal.unit != item.unit and await repository.awaiting_review(uow.session, item_id)
+        domain.may_read(item, principal, awaiting_review=awaiting)
         return item
 
     async def _version(self, uow: UnitOfWork, item: Item, number: int | None) -> Version:

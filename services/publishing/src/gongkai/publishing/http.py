@@ -1,28 +1,29 @@
 """Staff HTTP API of publishing. Routes turn a request into a command and call the handlers.
 
 Every write takes an ``Idempotency-Key`` header: a retried request gets the first answer and changes nothing.
+Staff read the items of their own unit, reviewers the items awaiting review, auditors every item; to anyone
+else an item does not exist (404).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
-from gongkai.shared.errors import NotFound
-from gongkai.shared.http import current_principal, requires
+from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires
 from gongkai.shared.identity import Principal, Role
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from . import views
 from .domain import State
 from .handlers import Publishing
 
 router = APIRouter(tags=["items"])
 
-IdempotencyKey = Annotated[str | None, Header(max_length=128, description="repeat it to retry safely")]
+ItemId = Annotated[c.Line, Path(min_length=1, max_length=64, description="the item id")]
 Staff = Annotated[Principal, Depends(current_principal)]
 Submitter = Annotated[Principal, Depends(requires(Role.submitter))]
 
@@ -47,104 +48,108 @@ class EditBody(c.EditDisclosure):
 
 
 class SubmitBody(BaseModel):
-    version: int | None = Field(None, ge=1, description="the draft to submit; the current version if omitted")
+    version: c.VersionNo | None = Field(None, description="the draft to submit; the current version if omitted")
 
 
 class ChangedBody(BaseModel):
-    changed_on: date = Field(description="the date the information changed")
-    note: str | None = Field(None, max_length=2000)
+    changed_on: c.Day = Field(description="the date the information changed")
+    note: c.Text | None = Field(None, max_length=2000)
 
 
 class ScheduleBody(BaseModel):
-    version: int | None = Field(None, ge=1)
-    release_at: datetime
+    version: c.VersionNo | None = None
+    release_at: c.Moment
 
 
 class WithdrawBody(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: c.Text = Field(min_length=1, max_length=2000)
 
 
-@router.post("/items", status_code=201, summary="Submit a disclosure item (version 1) for review")
+WRITE = problems(400, 401, 403, 404, 409, 413, 422)
+
+
+@router.post("/items", status_code=201, summary="Submit a disclosure item (version 1) for review",
+             responses=problems(400, 401, 403, 413, 422))
 async def submit_item(body: c.SubmitDisclosure, principal: Submitter, handlers: Handlers,
-                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+                      idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     return await _run(handlers, c.SUBMIT_DISCLOSURE, body, principal, handlers.submit, idempotency_key)
 
 
-@router.post("/drafts", status_code=201, summary="Create a disclosure item as a draft (version 1)")
+@router.post("/drafts", status_code=201, summary="Create a disclosure item as a draft (version 1)",
+             responses=problems(400, 401, 403, 413, 422))
 async def create_draft(body: c.CreateDisclosure, principal: Submitter, handlers: Handlers,
-                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+                       idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     return await _run(handlers, c.CREATE_DISCLOSURE, body, principal, handlers.create, idempotency_key)
 
 
 @router.post("/items/{item_id}/versions", status_code=201,
-             summary="A new version of an item (a draft, or submitted with submit=true)")
-async def edit_item(item_id: str, body: EditBody, principal: Staff, handlers: Handlers,
-                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+             summary="A new version of an item (a draft, or submitted with submit=true)", responses=WRITE)
+async def edit_item(item_id: ItemId, body: EditBody, principal: Staff, handlers: Handlers,
+                    idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     data = {**body.model_dump(mode="json"), "item_id": item_id}
     return await _run(handlers, c.EDIT_DISCLOSURE, data, principal, handlers.edit, idempotency_key, item_id)
 
 
-@router.post("/items/{item_id}/submit", summary="Send the item's current draft to review")
-async def submit_draft(item_id: str, principal: Staff, handlers: Handlers, body: SubmitBody | None = None,
-                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+@router.post("/items/{item_id}/submit", summary="Send the item's current draft to review", responses=WRITE)
+async def submit_draft(item_id: ItemId, principal: Staff, handlers: Handlers, body: SubmitBody | None = None,
+                       idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     data = {"item_id": item_id, "version": body.version if body else None}
     return await _run(handlers, c.SUBMIT_VERSION, data, principal, handlers.submit_version, idempotency_key,
                       item_id)
 
 
 @router.post("/items/{item_id}/information-changed",
-             summary="Mark a published item's information as changed (an update is due)")
-async def information_changed(item_id: str, body: ChangedBody, principal: Staff, handlers: Handlers,
-                              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+             summary="Mark a published item's information as changed (an update is due)", responses=WRITE)
+async def information_changed(item_id: ItemId, body: ChangedBody, principal: Staff, handlers: Handlers,
+                              idempotency_key: IdempotencyKey = None) -> views.ChangeRecorded:
     data = {"item_id": item_id, "changed_on": body.changed_on.isoformat(), "note": body.note}
     return await _run(handlers, c.MARK_INFORMATION_CHANGED, data, principal, handlers.mark_changed,
                       idempotency_key, item_id)
 
 
-@router.post("/items/{item_id}/schedule", summary="Publish a version at a given time once it is approved")
-async def schedule(item_id: str, body: ScheduleBody, principal: Staff, handlers: Handlers,
-                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+@router.post("/items/{item_id}/schedule", summary="Publish a version at a given time once it is approved",
+             responses=WRITE)
+async def schedule(item_id: ItemId, body: ScheduleBody, principal: Staff, handlers: Handlers,
+                   idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     data = {"item_id": item_id, "version": body.version, "release_at": body.release_at.isoformat()}
     return await _run(handlers, c.SCHEDULE_RELEASE, data, principal, handlers.schedule, idempotency_key, item_id)
 
 
-@router.post("/items/{item_id}/withdraw", summary="Withdraw a published item, with a reason")
-async def withdraw(item_id: str, body: WithdrawBody, principal: Staff, handlers: Handlers,
-                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+@router.post("/items/{item_id}/withdraw", summary="Withdraw a published item, with a reason; its content "
+                                                  "leaves the public read side", responses=WRITE)
+async def withdraw(item_id: ItemId, body: WithdrawBody, principal: Staff, handlers: Handlers,
+                   idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
     data = {"item_id": item_id, "reason": body.reason}
     return await _run(handlers, c.WITHDRAW_DISCLOSURE, data, principal, handlers.withdraw, idempotency_key, item_id)
 
 
-@router.get("/items", summary="My unit's items: current version, state and publication due date")
+@router.get("/items", summary="My unit's items: current version, state and publication due date",
+            responses=problems(401, 422))
 async def unit_items(principal: Staff, handlers: Handlers, state: State | None = None,
                      page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-                     per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
-    return await handlers.unit_items(principal, state=state.value if state else None, page=page, per_page=per_page)
+                     per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> views.UnitItems:
+    return views.UnitItems.model_validate(
+        await handlers.unit_items(principal, state=state.value if state else None, page=page, per_page=per_page))
 
 
-@router.get("/statistics", summary="Versions by category, state and legal ground (withheld items are counted)")
-async def statistics(principal: Staff, handlers: Handlers) -> dict[str, Any]:
-    return {"counts": await handlers.counts()}
+@router.get("/statistics", summary="Versions by category, state and legal ground (withheld items are counted)",
+            responses=problems(401, 422))
+async def statistics(principal: Staff, handlers: Handlers) -> views.Statistics:
+    return views.Statistics.model_validate({"counts": await handlers.counts()})
 
 
-@router.get("/items/{item_id}", summary="An item's versions and their states (staff)")
-async def get_item(item_id: str, principal: Staff, handlers: Handlers) -> dict[str, Any]:
-    found = await handlers.item(item_id)
-    if not found:
-        raise NotFound(f"no item {item_id}")
-    item, versions = found
-    return {
-        "item_id": item_id, "category": item.category, "audience": item.audience.value, "unit": item.unit,
-        "current_version": item.current_version, "public_version": item.public_version,
-        "withdrawn_at": item.withdrawn_at, "withdrawal_reason": item.withdrawal_reason,
-        "versions": [
-            {"version": v.version, "state": v.state.value, "title": v.title, "summary": v.summary,
-             "category": v.category, "audience": v.audience.value, "channels": [ch.value for ch in v.channels],
-             "unit": v.unit, "contact": v.contact, "formed_on": v.formed_on, "release_at": v.release_at,
-             "attachments": [{k: a.get(k) for k in ("name", "media_type", "size", "sha256")} for a in v.attachments],
-             "created_by": v.created_by, "submitted_by": v.submitted_by, "submitted_at": v.submitted_at,
-             "content_hash": v.content_hash, "decided_at": v.decided_at, "published_at": v.published_at,
-             "action": v.action, "reason": v.reason, "legal_reason": v.legal_reason}
-            for v in versions
-        ],
-    }
+@router.get("/items/{item_id}", summary="An item's versions and their states (who may see it: see above)",
+            responses=problems(401, 404, 422))
+async def get_item(item_id: ItemId, principal: Staff, handlers: Handlers) -> views.StaffItem:
+    item, versions = await handlers.item(item_id, principal)
+    return views.StaffItem(
+        item_id=item_id, category=item.category, audience=item.audience, unit=item.unit,
+        current_version=item.current_version, public_version=item.public_version, withdrawn_at=item.withdrawn_at,
+        withdrawal_reason=item.withdrawal_reason,
+        versions=[views.StaffVersion(
+            version=v.version, state=v.state, title=v.title, summary=v.summary, category=v.category,
+            audience=v.audience, channels=list(v.channels), unit=v.unit, contact=v.contact, formed_on=v.formed_on,
+            release_at=v.release_at, attachments=[views.AttachmentView.model_validate(a) for a in v.attachments],
+            created_by=v.created_by, submitted_by=v.submitted_by, submitted_at=v.submitted_at,
+            content_hash=v.content_hash, decided_at=v.decided_at, published_at=v.published_at, action=v.action,
+            reason=v.reason, legal_reason=v.legal_reason) for v in versions])

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gongkai.shared.contracts import Audience, Channel
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,11 +28,16 @@ async def add_item(session: AsyncSession, item: Item) -> None:
 
 
 async def save_item(session: AsyncSession, item: Item, public: Version | None = None) -> None:
-    """Store the item; with ``public``, the read side's title and search terms are those of that version."""
+    """Store the item; with ``public``, the read side's title and search terms are those of that version.
+
+    A withdrawn item keeps only its title in the search index: its text is no longer found.
+    """
     await session.execute(update(items).where(items.c.item_id == item.item_id).values(**_item_row(item)))
     if public is not None:
         attachment_text = " ".join(a.get("text") or "" for a in public.attachments)
-        text = "\n".join(part for part in (public.title, public.summary or "", public.body, attachment_text) if part)
+        parts = (public.title,) if item.withdrawn_at else (public.title, public.summary or "", public.body,
+                                                           attachment_text)
+        text = "\n".join(part for part in parts if part)
         row = {"title": search.normalise(public.title), "text": search.normalise(text), "terms": search.terms(text)}
         await session.execute(pg_insert(search_index).values(item_id=item.item_id, **row)
                               .on_conflict_do_update(index_elements=["item_id"], set_=row))
@@ -72,6 +77,13 @@ async def history(session: AsyncSession, item_id: str, *, for_update: bool = Fal
     if for_update:
         stmt = stmt.with_for_update()
     return [_version(row) for row in (await session.execute(stmt)).mappings()]
+
+
+async def awaiting_review(session: AsyncSession, item_id: str) -> bool:
+    """Whether a version of the item is submitted or in review: its case is open to reviewers."""
+    stmt = select(versions.c.version).where(versions.c.item_id == item_id,
+                                            versions.c.state.in_([State.submitted.value, State.in_review.value]))
+    return (await session.execute(stmt.limit(1))).first() is not None
 
 
 @dataclass(frozen=True)
@@ -137,9 +149,12 @@ def _entries(keys: Any) -> Any:
     """The listed fields of the items in ``keys`` (a subquery of item ids, in page order)."""
     join = items.join(versions, and_(versions.c.item_id == items.c.item_id,
                                      versions.c.version == items.c.public_version))
-    return (select(items.c.item_id, versions.c.version, versions.c.title, versions.c.summary, versions.c.body,
-                   items.c.category, items.c.unit, items.c.first_published_at, items.c.changed_at,
-                   versions.c.published_at, items.c.withdrawn_at, items.c.withdrawal_reason)
+    live = items.c.withdrawn_at.is_(None)  # a withdrawn item's text never leaves the database again
+    return (select(items.c.item_id, versions.c.version, versions.c.title,
+                   case((live, versions.c.summary)).label("summary"),
+                   case((live, versions.c.body), else_=literal("")).label("body"), items.c.category, items.c.unit,
+                   items.c.first_published_at, items.c.changed_at, versions.c.published_at, items.c.withdrawn_at,
+                   items.c.withdrawal_reason)
             .select_from(join.join(keys, keys.c.item_id == items.c.item_id)).order_by(keys.c.rank))
 
 
@@ -192,6 +207,9 @@ async def search_page(session: AsyncSession, query: str, *, category: str | None
     # checked in the text, so that its bigrams stand side by side.
     where.extend(func.strpos(search_index.c.text, phrase) > 0 for phrase in phrases
                  if len(search.query_terms(phrase)[0]) > 1)
+    # A withdrawn item is found by its title alone, even where its index row predates the withdrawal.
+    where.append(or_(items.c.withdrawn_at.is_(None),
+                     and_(*[func.strpos(search_index.c.title, phrase) > 0 for phrase in phrases], literal(True))))
     in_title = or_(*[func.strpos(search_index.c.title, phrase) > 0 for phrase in phrases]) if phrases \
         else literal(False)
     source = items.join(search_index, search_index.c.item_id == items.c.item_id)

@@ -28,6 +28,7 @@ from gongkai.shared.contracts import (
     SignedDecision,
 )
 from gongkai.shared.envelope import Envelope
+from gongkai.shared.errors import Refused
 from gongkai.shared.identity import Principal, Role
 from gongkai.shared.keys import Signer
 from gongkai.shared.service import Service, payload
@@ -53,7 +54,7 @@ class Review:
         self.signer = signer
 
     async def on_submitted(self, event: Envelope, uow: UnitOfWork) -> None:
-        submitted = DisclosureSubmitted.model_validate(event.data)
+        submitted = payload(DisclosureSubmitted, event.data)  # a broken event is parked at once
         findings = self.screener.screen(submitted.title, submitted.body, submitted.summary, submitted.attachments)
         now = datetime.now(UTC)
         await repository.lock_item(uow.session, submitted.item_id)
@@ -106,7 +107,11 @@ class Review:
         # The row lock makes racing reviewers take turns: the second one finds the case changed.
         current = await repository.get(uow.session, cmd.case_id, for_update=True)
         now = datetime.now(UTC)
-        case, outcome = domain.decide(current, cmd, principal, now)
+        try:
+            case, outcome = domain.decide(current, cmd, principal, now)
+        except Refused as refused:
+            refused.subject = current.item_id if current else None  # its record names the item, not the case
+            raise
         await repository.save(uow.session, case)
         kind = EVENT_OF[outcome]
         data = self._signed(kind, _decision_event(case, outcome, principal.id, now))

@@ -5,11 +5,11 @@ Rule ids are shared vocabulary: audit counts on-time and late publication by the
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import Field
 
-from ._base import Payload
+from ._base import Count, Day, Int32, LaterDay, Line, Moment, Payload, Text
 
 # Rule ids (the notification service's policy file gives their lengths and reminders).
 RULE_PROACTIVE_PUBLICATION = "proactive-publication"   # publish within N working days of being formed
@@ -29,38 +29,38 @@ DEADLINE_CANCELLED = "gongkai.deadline.cancelled.v1"
 
 
 class DeadlineOpened(Payload):
-    deadline_id: str
-    item_id: str
-    rule: str
-    opened_on: date
-    due_on: date
+    deadline_id: Line
+    item_id: Line
+    rule: Line
+    opened_on: Day
+    due_on: LaterDay
     provisional: bool = False
-    unit: str | None = None
-    category: str | None = None
+    unit: Line | None = None
+    category: Line | None = None
 
 
 class DeadlineClosed(Payload):
-    deadline_id: str
-    item_id: str
-    rule: str
-    due_on: date
-    closed_at: datetime
+    deadline_id: Line
+    item_id: Line
+    rule: Line
+    due_on: LaterDay
+    closed_at: Moment
     late: bool = False
-    unit: str | None = None
-    category: str | None = None
+    unit: Line | None = None
+    category: Line | None = None
 
 
 class DeadlineReminder(Payload):
     """Due soon (``working_days_left`` ≥ 0) or overdue (negative), with whom it went to."""
 
-    deadline_id: str
-    item_id: str
-    rule: str
-    due_on: date
-    working_days_left: int
-    unit: str | None = None
-    category: str | None = None
-    recipients: list[str] = Field(default_factory=list)
+    deadline_id: Line
+    item_id: Line
+    rule: Line
+    due_on: LaterDay
+    working_days_left: Int32
+    unit: Line | None = None
+    category: Line | None = None
+    recipients: list[Line] = Field(default_factory=list)
 
 
 DEADLINE_RECOMPUTED = "gongkai.deadline.recomputed.v1"
@@ -70,16 +70,16 @@ class DeadlineRecomputed(Payload):
     """A deadline's due date changed: a calendar year was loaded or corrected, a clock paused or resumed,
     or a request's reply was extended. ``item_id`` is what the deadline is about (item, request or year)."""
 
-    deadline_id: str
-    item_id: str
-    rule: str
-    previous_due_on: date
-    due_on: date
+    deadline_id: Line
+    item_id: Line
+    rule: Line
+    previous_due_on: LaterDay
+    due_on: LaterDay
     provisional: bool = False
-    reason: str
-    unit: str | None = None
-    category: str | None = None
-    recipients: list[str] = Field(default_factory=list)
+    reason: Text
+    unit: Line | None = None
+    category: Line | None = None
+    recipients: list[Line] = Field(default_factory=list)
 
 
 # ---- the working-day calendar (intake command, events on gongkai.events with routing key calendar.*) ----
@@ -90,9 +90,12 @@ CALENDAR_YEAR_MISSING = "gongkai.calendar.year_missing.v1"
 
 
 class CalendarPeriod(Payload):
-    """One holiday period of a notice: its days off (``from``–``to``) and its make-up working days."""
+    """One holiday period of a notice: its days off (``from``–``to``) and its make-up working days.
 
-    name: str = Field(min_length=1, max_length=50, examples=["国庆节"])
+    Its dates are checked against the year by the calendar itself (``gongkai.shared.calendar.parse_year``).
+    """
+
+    name: Line = Field(min_length=1, max_length=50, examples=["国庆节"])
     from_: date = Field(alias="from")
     to: date
     working: list[date] = Field(default_factory=list, max_length=10)
@@ -101,33 +104,33 @@ class CalendarPeriod(Payload):
 class LoadCalendarYear(Payload):
     """A year of official holidays and make-up working days, from the State Council's notice."""
 
-    year: int = Field(examples=[2027])
-    notice: str = Field(min_length=1, max_length=200, examples=["国务院办公厅关于2027年部分节假日安排的通知"])
-    reference: str = Field(min_length=1, max_length=100, examples=["国办发明电〔2026〕1号"])
-    issued_on: date | None = None
+    year: int = Field(le=9999, examples=[2027], description="1949 to 9999; every date must lie in it")
+    notice: Line = Field(min_length=1, max_length=200, examples=["国务院办公厅关于2027年部分节假日安排的通知"])
+    reference: Line = Field(min_length=1, max_length=100, examples=["国办发明电〔2026〕1号"])
+    issued_on: Day | None = None
     holidays: list[CalendarPeriod] = Field(min_length=1, max_length=20)
 
 
 class CalendarYearLoaded(Payload):
-    year: int
-    notice: str
-    reference: str
+    year: Count
+    notice: Line
+    reference: Line
     replaced: bool = Field(description="the year had data before (a correction)")
-    loaded_by: str
-    holidays: int = Field(description="weekdays off")
-    make_up_working_days: int
-    recomputed: int = Field(description="open deadlines whose due date changed")
+    loaded_by: Line
+    holidays: Count = Field(description="weekdays off")
+    make_up_working_days: Count
+    recomputed: Count = Field(description="open deadlines whose due date changed")
 
 
 class CalendarYearMissing(Payload):
     """An administrators' alert: a deadline reaches into a year with no holiday data, so its due date
     counts weekends only (provisional) until the year's notice is loaded."""
 
-    year: int
-    deadline_id: str
-    item_id: str
-    rule: str
-    due_on: date
+    year: Count
+    deadline_id: Line
+    item_id: Line
+    rule: Line
+    due_on: LaterDay
 
 
 # ---- deliveries (gongkai.events, routing key notification.*) -------------------------------------
@@ -139,11 +142,11 @@ NOTIFICATION_PARKED = "gongkai.notification.parked.v1"
 class DeliveryFailed(Payload):
     """One delivery attempt failed (failed: it will be retried at ``retry_at``) or gave up (parked)."""
 
-    delivery_id: str
-    channel: str
-    recipient: str
-    attempts: int
-    error: str
-    retry_at: datetime | None = None
-    deadline_id: str | None = None
-    source_event: str | None = None
+    delivery_id: Line
+    channel: Line
+    recipient: Line
+    attempts: Count
+    error: Text
+    retry_at: Moment | None = None
+    deadline_id: Line | None = None
+    source_event: Line | None = None

@@ -8,13 +8,30 @@ Every item event carries the item's ``unit`` and ``category`` so statistics need
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from ._base import MAX_ATTACHMENTS, MAX_BODY, MAX_SUMMARY, MAX_TITLE, Attachment, Audience, Channel, Payload, not_blank
+from ._base import (
+    MAX_ATTACHMENTS,
+    MAX_BODY,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    Attachment,
+    Audience,
+    Channel,
+    ContentHash,
+    Day,
+    Line,
+    Moment,
+    Payload,
+    Text,
+    VersionNo,
+    not_blank,
+)
+
+ItemId = Annotated[Line, Field(min_length=1, max_length=64)]
 
 # ---- commands (gongkai.intake, routing key disclosure.*) --------------------------------------
 
@@ -24,16 +41,18 @@ SUBMIT_DISCLOSURE = "gongkai.disclosure.submit.v1"
 class SubmitDisclosure(Payload):
     """Staff submit a disclosure item; it is stored as version 1 and sent to review."""
 
-    title: str = Field(min_length=1, max_length=MAX_TITLE, examples=["2026年度道路运输行政许可事项目录"])
-    body: str = Field(min_length=1, max_length=MAX_BODY)
-    summary: str | None = Field(None, max_length=MAX_SUMMARY)
-    category: str = Field(min_length=1, max_length=32, examples=["S05"])
+    title: Line = Field(min_length=1, max_length=MAX_TITLE, examples=["2026年度道路运输行政许可事项目录"])
+    body: Text = Field(min_length=1, max_length=MAX_BODY)
+    summary: Text | None = Field(None, max_length=MAX_SUMMARY)
+    category: Line = Field(min_length=1, max_length=32, examples=["S05"])
     audience: Audience = Audience.public
     channels: list[Channel] | None = Field(None, max_length=5, description="defaults to the category's")
-    contact: str | None = Field(None, max_length=200, description="responsible unit's contact (never public)")
-    formed_on: date | None = Field(None, description="date the information was formed; starts the clock")
+    contact: Line | None = Field(None, max_length=200, description="responsible unit's contact (never public)")
+    formed_on: Day | None = Field(None, description="date the information was formed (1949-10-01 to a year "
+                                                    "ahead); starts the clock")
     attachments: list[Attachment] = Field([], max_length=MAX_ATTACHMENTS)
-    release_at: datetime | None = Field(None, description="publish at this time once approved (UTC or offset)")
+    release_at: Moment | None = Field(None, description="publish at this time once approved (with its offset, "
+                                                          "within five years)")
 
     _title_not_blank = field_validator("title", "body")(not_blank)
 
@@ -53,15 +72,15 @@ class CreateDisclosure(SubmitDisclosure):
 class EditDisclosure(Payload):
     """A new version of an item (its category and audience stay); a draft unless ``submit`` is true."""
 
-    item_id: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
-    body: str = Field(min_length=1, max_length=MAX_BODY)
-    summary: str | None = Field(None, max_length=MAX_SUMMARY)
+    item_id: ItemId
+    title: Line = Field(min_length=1, max_length=MAX_TITLE)
+    body: Text = Field(min_length=1, max_length=MAX_BODY)
+    summary: Text | None = Field(None, max_length=MAX_SUMMARY)
     channels: list[Channel] | None = Field(None, max_length=5, description="defaults to the category's")
-    contact: str | None = Field(None, max_length=200)
-    formed_on: date | None = Field(None, description="date the information was formed or changed")
+    contact: Line | None = Field(None, max_length=200)
+    formed_on: Day | None = Field(None, description="date the information was formed or changed")
     attachments: list[Attachment] = Field([], max_length=MAX_ATTACHMENTS)
-    release_at: datetime | None = None
+    release_at: Moment | None = None
     submit: bool = Field(False, description="submit the new version for review at once")
 
     _title_not_blank = field_validator("title", "body")(not_blank)
@@ -70,31 +89,31 @@ class EditDisclosure(Payload):
 class SubmitVersion(Payload):
     """Send the item's current draft to review."""
 
-    item_id: str = Field(min_length=1, max_length=64)
-    version: int | None = Field(None, ge=1, description="the draft to submit; the current version if omitted")
+    item_id: ItemId
+    version: VersionNo | None = Field(None, description="the draft to submit; the current version if omitted")
 
 
 class MarkInformationChanged(Payload):
     """The facts behind a published item changed: an updated version is due (15 working days)."""
 
-    item_id: str = Field(min_length=1, max_length=64)
-    changed_on: date
-    note: str | None = Field(None, max_length=2000)
+    item_id: ItemId
+    changed_on: Day
+    note: Text | None = Field(None, max_length=2000)
 
 
 class ScheduleRelease(Payload):
     """Publish a version at ``release_at`` once it is approved (or at once if it already is)."""
 
-    item_id: str = Field(min_length=1, max_length=64)
-    version: int | None = Field(None, ge=1, description="the current version if omitted")
-    release_at: datetime
+    item_id: ItemId
+    version: VersionNo | None = Field(None, description="the current version if omitted")
+    release_at: Moment
 
 
 class WithdrawDisclosure(Payload):
     """Take a published item down; the public read side keeps saying it was withdrawn, when and why."""
 
-    item_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=2000)
+    item_id: ItemId
+    reason: Text = Field(min_length=1, max_length=2000)
 
     _reason_not_blank = field_validator("reason")(not_blank)
 
@@ -113,26 +132,26 @@ DISCLOSURE_SCHEDULED = "gongkai.disclosure.scheduled.v1"
 class DisclosureSubmitted(Payload):
     """A version was stored and goes to review; ``content_hash`` binds any decision to exactly this."""
 
-    item_id: str
-    version: int = Field(ge=1)
-    title: str
-    body: str
-    summary: str | None = None
-    category: str
+    item_id: Line
+    version: VersionNo = Field(ge=1)
+    title: Line
+    body: Text
+    summary: Text | None = None
+    category: Line
     audience: Audience
     channels: list[Channel]
-    unit: str | None = None
-    submitted_by: str
-    content_hash: str
+    unit: Line | None = None
+    submitted_by: Line
+    content_hash: ContentHash
     attachments: list[Attachment] = Field(default_factory=list)
-    formed_on: date | None = None
-    release_at: datetime | None = None
-    authors: list[str] = Field(default_factory=list, description="everyone who created, wrote or submitted a "
-                               "version of the item: none of them may review it")
-    redaction_of_case: str | None = Field(None, description="the review case whose redaction this version is")
-    deadline_rule: str | None = Field("proactive-publication", description="the deadline rule the item's "
-                                      "category names (the catalogue's); null: no publication deadline",
-                                      examples=["proactive-publication"])
+    formed_on: Day | None = None
+    release_at: Moment | None = None
+    authors: list[Line] = Field(default_factory=list, max_length=500, description="everyone who created, "
+                                "wrote or submitted a version of the item: none of them may review it")
+    redaction_of_case: Line | None = Field(None, description="the review case whose redaction this version is")
+    deadline_rule: Line | None = Field("proactive-publication", description="the deadline rule the item's "
+                                       "category names (the catalogue's); null: no publication deadline",
+                                       examples=["proactive-publication"])
     deadline_days: int | None = Field(None, ge=1, le=20, description="the category's own time limit in working "
                                       "days, in place of the rule's")
 
@@ -140,12 +159,12 @@ class DisclosureSubmitted(Payload):
 class InformationChanged(Payload):
     """Staff marked a published item's facts as changed: the update is due in 15 working days."""
 
-    item_id: str
-    unit: str | None = None
-    category: str
-    changed_on: date
-    marked_by: str
-    note: str | None = None
+    item_id: Line
+    unit: Line | None = None
+    category: Line
+    changed_on: Day
+    marked_by: Line
+    note: Text | None = None
 
 
 class PublicationAction(StrEnum):
@@ -157,51 +176,51 @@ class PublicationAction(StrEnum):
 class DisclosurePublished(Payload):
     """A version was published (internal record, for public and internal-audience items)."""
 
-    item_id: str
-    version: int
-    content_hash: str
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
     audience: Audience
     channels: list[Channel]
-    category: str
-    unit: str | None = None
+    category: Line
+    unit: Line | None = None
     action: Literal["published", "updated"] = "published"
-    published_at: datetime
+    published_at: Moment
 
 
 class PublicationRefused(Payload):
     """Publishing did not act on a review decision, and why; ``security`` when it was forged or broke the rules
     of review itself (a signature that does not verify, an approver who wrote the item, too few approvers)."""
 
-    item_id: str
-    version: int
-    reason: str
-    unit: str | None = None
-    category: str | None = None
-    decision: str | None = Field(None, description="the type of the decision refused")
+    item_id: Line
+    version: VersionNo
+    reason: Text
+    unit: Line | None = None
+    category: Line | None = None
+    decision: Line | None = Field(None, description="the type of the decision refused")
     security: bool = False
 
 
 class DisclosureScheduled(Payload):
     """An approved version waits for its release time."""
 
-    item_id: str
-    version: int
-    category: str
-    unit: str | None = None
-    content_hash: str
-    release_at: datetime
+    item_id: Line
+    version: VersionNo
+    category: Line
+    unit: Line | None = None
+    content_hash: ContentHash
+    release_at: Moment
 
 
 class DisclosureWithdrawn(Payload):
-    item_id: str
-    version: int
-    category: str
-    unit: str | None = None
+    item_id: Line
+    version: VersionNo
+    category: Line
+    unit: Line | None = None
     audience: Audience
     channels: list[Channel]
-    reason: str
-    withdrawn_by: str
-    withdrawn_at: datetime
+    reason: Text
+    withdrawn_by: Line
+    withdrawn_at: Moment
 
 
 class WithholdingReason(StrEnum):
@@ -217,13 +236,13 @@ class WithholdingReason(StrEnum):
 class DisclosureWithheld(Payload):
     """A version will not be disclosed (不予公开), on a recorded legal ground; it is never published."""
 
-    item_id: str
-    version: int
-    category: str
-    unit: str | None = None
+    item_id: Line
+    version: VersionNo
+    category: Line
+    unit: Line | None = None
     legal_reason: WithholdingReason
-    reason: str | None = None
-    decided_by: str
+    reason: Text | None = None
+    decided_by: Line
 
 
 # ---- public facts (gongkai.public) and staff-only facts (gongkai.staff) -----------------------
@@ -240,10 +259,10 @@ STAFF_DISCLOSURE_WITHDRAWN = "gongkai.staff.disclosure.withdrawn.v1"
 class PublicAttachment(Payload):
     """An attachment as the public sees it: its metadata and digest."""
 
-    name: str
-    media_type: str
+    name: Line
+    media_type: Line
     size: int
-    sha256: str
+    sha256: Line
 
 
 class PublicDisclosure(Payload):
@@ -252,39 +271,45 @@ class PublicDisclosure(Payload):
     ``action`` is ``updated`` for a later version of an item that was published before.
     """
 
-    item_id: str
-    version: int
-    title: str
-    body: str
-    summary: str | None = None
-    category: str
-    category_name: str
+    item_id: Line
+    version: VersionNo
+    title: Line
+    body: Text
+    summary: Text | None = None
+    category: Line
+    category_name: Line
     channel: Channel
     action: Literal["published", "updated"] = "published"
-    published_at: datetime
-    content_hash: str
+    published_at: Moment
+    content_hash: ContentHash
     attachments: list[PublicAttachment] = Field(default_factory=list)
 
 
 class PublicWithdrawal(Payload):
-    """A published item was taken down, with the reason the public is given."""
+    """A published item was taken down, with the reason the public is given.
 
-    item_id: str
-    version: int
-    title: str
-    category: str
-    category_name: str
+    A site that shows the item must take it down: remove its body, summary and attachments from its pages,
+    its search and its caches, and keep at most a notice with the title, category, dates and this reason.
+    Publishing's own read side does the same. A later ``published``/``updated`` event of the item (a new
+    approved version) puts it back.
+    """
+
+    item_id: Line
+    version: VersionNo
+    title: Line
+    category: Line
+    category_name: Line
     channel: Channel
     action: Literal["withdrawn"] = "withdrawn"
-    reason: str
-    withdrawn_at: datetime
+    reason: Text
+    withdrawn_at: Moment
 
 
 class StaffDisclosure(PublicDisclosure):
     """An internal-audience item on a staff channel (exchange ``staff``), with its unit."""
 
-    unit: str | None = None
+    unit: Line | None = None
 
 
 class StaffWithdrawal(PublicWithdrawal):
-    unit: str | None = None
+    unit: Line | None = None

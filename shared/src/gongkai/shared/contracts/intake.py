@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ._base import Payload
+from pydantic import Field
+
+from ._base import Count, Line, Payload, Text
 
 INTAKE_REJECTED = "gongkai.intake.rejected.v1"
 
@@ -10,7 +12,8 @@ INTAKE_REJECTED = "gongkai.intake.rejected.v1"
 class IntakeRejected(Payload):
     """A command from a staff tool that changed nothing, and why."""
 
-    command_id: str
-    command_type: str | None = None
-    status: int
-    reason: str
+    command_id: Line
+    command_type: Line | None = None
+    status: Count
+    reason: Text
+    person: Line | None = Field(None, max_length=128, description="the authenticated sender, when known")

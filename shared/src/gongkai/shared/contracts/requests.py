@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
 
-from ._base import Payload
+from ._base import Day, Line, Payload, Text
 
 
 class ApplicantKind(StrEnum):
@@ -60,36 +59,36 @@ REQUEST_ANSWERED = "gongkai.request.answered.v1"
 
 
 class RequestReceived(Payload):
-    request_id: str
-    unit: str | None = None
+    request_id: Line
+    unit: Line | None = None
     applicant_kind: ApplicantKind
-    received_on: date
-    subject: str = Field(max_length=500)
+    received_on: Day
+    subject: Text = Field(max_length=500)
 
 
 class RequestStep(Payload):
     """A step on a request's clocks: correction asked or received, third party consulted or replied."""
 
-    request_id: str
-    unit: str | None = None
-    on: date
-    note: str | None = None
+    request_id: Line
+    unit: Line | None = None
+    on: Day
+    note: Text | None = None
 
 
 class RequestExtended(Payload):
-    request_id: str
-    unit: str | None = None
+    request_id: Line
+    unit: Line | None = None
     working_days: int = Field(ge=1, le=20)
-    approved_by: str
-    reason: str
+    approved_by: Line
+    reason: Text
 
 
 class RequestAnswered(Payload):
-    request_id: str
-    unit: str | None = None
+    request_id: Line
+    unit: Line | None = None
     applicant_kind: ApplicantKind
     outcome: RequestOutcome
-    answered_on: date
+    answered_on: Day
     late: bool = False
 
 
@@ -107,29 +106,29 @@ ANSWER_REQUEST = "gongkai.request.answer.v1"
 
 class RegisterRequest(Payload):
     request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    unit: str | None = Field(None, max_length=128, description="the unit that answers it")
+    unit: Line | None = Field(None, max_length=128, description="the unit that answers it")
     applicant_kind: ApplicantKind
-    received_on: date
-    subject: str = Field(min_length=1, max_length=500)
+    received_on: Day
+    subject: Text = Field(min_length=1, max_length=500)
     checked_complete: bool = Field(False, description="found complete and clear: no correction clock opens")
 
 
 class RecordRequestStep(Payload):
     """Correction asked or received, third party consulted or replied, on a date."""
 
-    request_id: str = Field(min_length=1, max_length=64)
-    on: date
-    note: str | None = Field(None, max_length=2000)
+    request_id: Line = Field(min_length=1, max_length=64)
+    on: Day
+    note: Text | None = Field(None, max_length=2000)
 
 
 class ExtendRequest(Payload):
-    request_id: str = Field(min_length=1, max_length=64)
+    request_id: Line = Field(min_length=1, max_length=64)
     working_days: int = Field(ge=1, le=20)
-    approved_by: str = Field(min_length=1, max_length=128, description="who approved the extension (负责人)")
-    reason: str = Field(min_length=1, max_length=2000)
+    approved_by: Line = Field(min_length=1, max_length=128, description="who approved the extension (负责人)")
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class AnswerRequest(Payload):
-    request_id: str = Field(min_length=1, max_length=64)
+    request_id: Line = Field(min_length=1, max_length=64)
     outcome: RequestOutcome
-    answered_on: date
+    answered_on: Day

@@ -8,13 +8,12 @@ publishing acts on none whose signature does not verify (``gongkai.shared.decisi
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import Payload, is_content_hash
+from ._base import MAX_BODY, ContentHash, Count, Line, Moment, Payload, Text, VersionNo, is_content_hash
 from .disclosure import WithholdingReason
 
 Risk = Literal["blocked", "high", "medium", "low", "none"]
@@ -36,8 +35,8 @@ class Span(Payload):
     """Characters ``start``..``end`` (Python string offsets) of one field of the version."""
 
     field: str = Field(pattern=r"^(title|summary|body|attachments\[\d{1,3}\]\.text)$", examples=["body"])
-    start: int = Field(ge=0)
-    end: int = Field(ge=1)
+    start: int = Field(ge=0, le=MAX_BODY)
+    end: int = Field(ge=1, le=MAX_BODY)
 
     @model_validator(mode="after")
     def _ordered(self) -> Span:
@@ -49,10 +48,10 @@ class Span(Payload):
 class DecideReview(Payload):
     """A reviewer's decision on exactly the content with ``content_hash``."""
 
-    case_id: str = Field(min_length=1, max_length=64)
+    case_id: Line = Field(min_length=1, max_length=64)
     decision: Decision
-    content_hash: str = Field(examples=["sha256:" + "0" * 64])
-    reason: str | None = Field(None, max_length=2000)
+    content_hash: Line = Field(examples=["sha256:" + "0" * 64])
+    reason: Text | None = Field(None, max_length=2000)
     spans: list[Span] = Field([], max_length=500, description="with redact: what to remove")
     legal_reason: WithholdingReason | None = Field(None, description="with withhold: the legal ground")
 
@@ -82,26 +81,26 @@ REVIEW_CASE_VOIDED = "gongkai.review.case_voided.v1"
 
 
 class Finding(Payload):
-    detector: str
+    detector: Line
     severity: Severity
-    reason: str
-    field: str
-    start: int
-    end: int
-    text: str
+    reason: Text
+    field: Line
+    start: Count
+    end: Count
+    text: Text
 
 
 class ReviewCaseOpened(Payload):
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
     findings: list[Finding] = Field(default_factory=list)
     risk: Risk = "none"
-    required_approvals: int = 1
-    unit: str | None = None
-    category: str | None = None
-    submitted_by: str | None = None
+    required_approvals: Count = 1
+    unit: Line | None = None
+    category: Line | None = None
+    submitted_by: Line | None = None
 
 
 AUTOMATIC_REVIEWER = "service:review"
@@ -114,9 +113,9 @@ AUTOMATIC_RISKS = frozenset({"none", "low"})
 class DecisionSignature(Payload):
     """Review's Ed25519 signature over the decision's statement (see ``gongkai.shared.decisions``)."""
 
-    key: str = Field(max_length=200, description="the signing key's name and id, <name>+<key id hex>",
-                     examples=["gongkai-review+1a2b3c4d"])
-    value: str = Field(max_length=200, description="base64 of the 64-byte Ed25519 signature")
+    key: Line = Field(max_length=200, description="the signing key's name and id, <name>+<key id hex>",
+                      examples=["gongkai-review+1a2b3c4d"])
+    value: Line = Field(max_length=200, description="base64 of the 64-byte Ed25519 signature")
 
 
 class SignedDecision(Payload):
@@ -127,18 +126,18 @@ class SignedDecision(Payload):
     ``signature`` verifies with one of review's keys.
     """
 
-    case_id: str
-    item_id: str
-    version: int
-    content_hash: str
-    reviewer: str
-    reviewers: list[str] = Field(default_factory=list, description="the approvals so far, in order")
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    content_hash: ContentHash
+    reviewer: Line
+    reviewers: list[Line] = Field(default_factory=list, max_length=50, description="the approvals so far, in order")
     risk: Risk | None = None
-    required_approvals: int | None = Field(None, description="approvals by different reviewers the risk needs")
-    decided_at: datetime | None = None
-    reason: str | None = None
-    unit: str | None = None
-    category: str | None = None
+    required_approvals: Count | None = Field(None, description="approvals by different reviewers the risk needs")
+    decided_at: Moment | None = None
+    reason: Text | None = None
+    unit: Line | None = None
+    category: Line | None = None
     signature: DecisionSignature | None = None
 
 
@@ -146,8 +145,8 @@ class ReviewBlocked(SignedDecision):
     """Screening found something that is never published (a classification marking): closed at once."""
 
     findings: list[Finding]
-    reason: str
-    reviewer: str = AUTOMATIC_REVIEWER
+    reason: Text
+    reviewer: Line = AUTOMATIC_REVIEWER
 
 
 class ReviewDecided(SignedDecision):
@@ -156,7 +155,7 @@ class ReviewDecided(SignedDecision):
 
 class RedactionRequested(SignedDecision):
     spans: list[Span]
-    reason: str
+    reason: Text
 
 
 class ReviewWithheld(SignedDecision):
@@ -166,11 +165,11 @@ class ReviewWithheld(SignedDecision):
 class CaseVoided(Payload):
     """An open case closed without a decision: a newer version of the item replaced it."""
 
-    case_id: str
-    item_id: str
-    version: int
-    superseded_by: int
-    content_hash: str | None = None
-    reviewers: list[str] = Field(default_factory=list, description="approvals voided with the case")
-    unit: str | None = None
-    category: str | None = None
+    case_id: Line
+    item_id: Line
+    version: VersionNo
+    superseded_by: Count
+    content_hash: ContentHash | None = None
+    reviewers: list[Line] = Field(default_factory=list, description="approvals voided with the case")
+    unit: Line | None = None
+    category: Line | None = None

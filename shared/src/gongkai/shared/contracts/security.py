@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ._base import Payload
+from ._base import Line, Payload, Text
 
 ACCESS_REFUSED = "gongkai.access.refused.v1"
 
@@ -20,13 +20,13 @@ ACCESS_REFUSED = "gongkai.access.refused.v1"
 class AccessRefused(Payload):
     """A request (HTTP) or a message (AMQP) that a service refused, and why; nothing was changed."""
 
-    service: str = Field(description="the service that refused", examples=["publishing"])
+    service: Line = Field(description="the service that refused", examples=["publishing"])
     via: Literal["http", "amqp"]
-    what: str = Field(max_length=300, description="the route (POST /items/{item_id}/withdraw) or message type",
+    what: Line = Field(max_length=300, description="the route (POST /items/{item_id}/withdraw) or message type",
                       examples=["POST /items/{item_id}/withdraw"])
     status: int = Field(ge=400, le=599, description="the HTTP status given, or the one the refusal stands for")
-    reason: str = Field(max_length=2000)
-    person: str | None = Field(None, max_length=128, description="the authenticated person, when known")
-    account: str | None = Field(None, max_length=128, description="the broker account a message came from")
-    item_id: str | None = Field(None, max_length=256, description="the item (or case, request) concerned")
+    reason: Text = Field(max_length=2000)
+    person: Line | None = Field(None, max_length=128, description="the authenticated person, when known")
+    account: Line | None = Field(None, max_length=128, description="the broker account a message came from")
+    item_id: Line | None = Field(None, max_length=256, description="the item (or case, request) concerned")
     security: bool = Field(False, description="a forgery or an account's misuse, not a mistake")
