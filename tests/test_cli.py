@@ -8,16 +8,15 @@ import json
 import pytest
 from gongkai.cli.main import main
 from gongkai.publishing.app import create_app
-from gongkai.shared.testing import migrate, running
+from gongkai.shared.testing import environment, migrate, running
 
 NOTICE = {"title": "关于调整城区公交线路的公告", "body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
 
 
 @pytest.fixture
 async def publishing(settings, monkeypatch):
-    monkeypatch.setenv("AMQP_URL", settings.amqp_url)
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("GONGKAI_NAMESPACE", settings.namespace)
+    for name, value in environment(settings).items():
+        monkeypatch.setenv(name, value)
     await migrate(settings, ("publishing",))
     async with running(create_app(settings)) as client:
         yield client

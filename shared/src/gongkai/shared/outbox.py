@@ -4,6 +4,11 @@ Several replicas may run it: each batch is taken with ``FOR UPDATE SKIP LOCKED``
 never send the same rows at once. A row is marked sent only after the broker confirmed it; a
 crash in between sends it again with the same message id, which consumers' inboxes absorb.
 An unroutable event (no queue bound) stays pending, is retried with backoff and is reported.
+
+Every message carries the service's broker account as its AMQP ``user_id`` (RabbitMQ refuses a
+``user_id`` that is not the connection's user), so consumers know which account sent it. A row with a
+``reply_to`` is also sent to that reply queue through the default exchange, without ``mandatory``:
+when the staff tool that asked has gone, its answer is dropped rather than retried.
 """
 
 from __future__ import annotations
@@ -27,17 +32,19 @@ MAX_BACKOFF_SECONDS = 60
 
 class OutboxRelay:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, topology: Topology,
-                 amqp_url: str, *, batch: int = 200, idle_seconds: float = 0.5) -> None:
+                 amqp_url: str, *, user_id: str | None = None, batch: int = 200, idle_seconds: float = 0.5) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._topology = topology
         self._amqp_url = amqp_url
+        self._user_id = user_id
         self._batch = batch
         self._idle = idle_seconds
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._connection: AbstractRobustConnection | None = None
         self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
+        self._replies: aio_pika.abc.AbstractExchange | None = None
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -48,6 +55,7 @@ class OutboxRelay:
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         for logical in ("events", "public", "staff", "intake"):
             self._exchanges[logical] = await channel.get_exchange(self._topology.exchange(logical), ensure=False)
+        self._replies = channel.default_exchange
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
@@ -87,7 +95,7 @@ class OutboxRelay:
         async with self._sessions() as session, session.begin():
             rows = (await session.execute(
                 select(t.c.seq, t.c.event_id, t.c.exchange, t.c.routing_key, t.c.body, t.c.correlation_id,
-                       t.c.attempts)
+                       t.c.attempts, t.c.reply_to)
                 .where(t.c.sent_at.is_(None), t.c.next_attempt_at <= func.now())
                 .order_by(t.c.seq).limit(self._batch).with_for_update(skip_locked=True)
             )).all()
@@ -103,13 +111,17 @@ class OutboxRelay:
                     await self._record_failure(session, row, result, now)
             return len(sent)
 
+    def _message(self, row: object) -> aio_pika.Message:
+        return aio_pika.Message(row.body, message_id=row.event_id, correlation_id=row.correlation_id,
+                                user_id=self._user_id, content_type=CONTENT_TYPE,
+                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+
     async def _publish(self, row: object) -> None:
-        message = aio_pika.Message(
-            row.body, message_id=row.event_id, correlation_id=row.correlation_id,
-            content_type=CONTENT_TYPE, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        )
-        await self._exchanges[row.exchange].publish(message, routing_key=row.routing_key, mandatory=True,
-                                                    timeout=10)
+        # A fresh message per publish: aio-pika hands a published message's body over to the channel.
+        await self._exchanges[row.exchange].publish(self._message(row), routing_key=row.routing_key,
+                                                    mandatory=True, timeout=10)
+        if row.reply_to and self._replies is not None:
+            await self._replies.publish(self._message(row), routing_key=row.reply_to, mandatory=False, timeout=10)
 
     async def _record_failure(self, session: AsyncSession, row: object, error: BaseException,
                               now: datetime) -> None:

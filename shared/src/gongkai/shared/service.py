@@ -1,9 +1,15 @@
 """The runtime every service is built on: database, broker, outbox relay, consumers, HTTP edge.
 
 A service module builds one ``Service``, registers its consumers (``on_events``, ``on_commands``)
-and HTTP routers, and hands it to ``http_app``. Starting declares the topology, starts the
-relay and the subscribers; stopping (SIGTERM) lets in-flight messages finish (or go back to the
-queue unacked), flushes the outbox and closes every connection.
+and HTTP routers, and hands it to ``http_app``. Starting checks that the service connects as its own
+broker account and that the operator's set-up (``gongkai broker setup``) declared its exchanges and
+queues, then starts the relay and the subscribers; stopping (SIGTERM) lets in-flight messages finish
+(or go back to the queue unacked), flushes the outbox and closes every connection.
+
+A fact is trusted only from the account of a service that sends it (the message registry's
+``senders``; RabbitMQ vouches for the ``user_id``): any other is parked and an ``access.refused``
+recorded. Commands are accepted from any account the broker let write to the intake exchange; the
+bearer token says who the person is.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -22,15 +29,17 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import MetaData, Table, text
 
-from .contracts import INTAKE_REJECTED, IntakeRejected
+from .accounts import user_of
+from .contracts import ACCESS_REFUSED, INTAKE_REJECTED, AccessRefused, IntakeRejected
 from .db import create_engine, session_factory
 from .envelope import Envelope, MalformedEnvelope, describe_validation_error, new_event, parse
 from .errors import Refused
 from .identity import Directory, Principal
 from .logs import log_context
+from .messages import MESSAGES
 from .outbox import OutboxRelay
 from .settings import Settings
-from .topology import Topology
+from .topology import EXCHANGES, Topology
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger("gongkai.service")
@@ -39,6 +48,13 @@ M = TypeVar("M", bound=BaseModel)
 
 EventHandler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
 CommandHandler = Callable[[Envelope, Principal, UnitOfWork], Awaitable[dict[str, Any]]]
+
+# Server-named reply queues only: a command must not make a service send its answer into another queue.
+REPLY_QUEUE = re.compile(r"amq\.(gen-|rabbitmq\.reply-to\.)[A-Za-z0-9_.+/=-]{1,200}")
+
+
+class StartRefused(RuntimeError):
+    """The service must not start as configured (wrong account, missing topology); the message says why."""
 
 
 def payload(model: type[M], data: dict[str, Any]) -> M:
@@ -58,14 +74,18 @@ class Service:
         self.metadata = metadata
         self.topology = Topology(settings.namespace)
         self.directory = Directory.load(settings.credentials_path)
+        self.account = settings.broker_account(name)
+        self.amqp_url = settings.amqp_url_for(name)
+        self.owners = {spec.type: frozenset(settings.broker_account(s) for s in spec.senders) for spec in MESSAGES}
         self.outbox: Table = metadata.tables[f"{name}.outbox"]
         self.inbox: Table = metadata.tables[f"{name}.inbox"]
-        self.engine = create_engine(settings.database_url)
+        self.engine = create_engine(settings.database_url_for(name))
         self.sessions = session_factory(self.engine)
-        self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, settings.amqp_url,
+        self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, self.amqp_url, user_id=self.account,
                                  batch=settings.relay_batch, idle_seconds=settings.relay_idle_seconds)
         # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below.
-        self.broker = RabbitBroker(settings.amqp_url, graceful_timeout=20.0, logger=None)
+        self.broker = RabbitBroker(self.amqp_url, graceful_timeout=20.0, logger=None)
+        self.queues: list[str] = []
         self.started = False
         self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -115,6 +135,10 @@ class Service:
             if handler is None:
                 return
             with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
+                sender = message.raw_message.user_id
+                if sender not in self.owners.get(envelope.type, ()):
+                    await self._refuse_fact(envelope, sender, consumer)
+                    raise RejectMessage()
                 try:
                     async with self.uow() as uow:
                         if not await uow.claim(envelope.id, consumer):
@@ -130,16 +154,29 @@ class Service:
 
         self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
 
+    async def _refuse_fact(self, envelope: Envelope, sender: str | None, consumer: str) -> None:
+        """Park a fact that did not come from its owner's account, and record the attempt as a security fact."""
+        owners = ", ".join(sorted(self.owners.get(envelope.type, ()))) or "no service (an unregistered type)"
+        reason = f"{envelope.type} is sent only by {owners}; this one came from {sender or 'no account'} (user_id)"
+        log.warning("fact from another account parked", extra={"account": sender, "reason": reason})
+        data = AccessRefused(service=self.name, via="amqp", what=envelope.type[:300], status=403, reason=reason,
+                             account=sender[:128] if sender else None, item_id=envelope.subject, security=True)
+        async with self.uow() as uow:
+            if await uow.claim(envelope.id, f"{consumer}.refused"):
+                uow.emit(self.event(ACCESS_REFUSED, data, subject=envelope.subject, cause=envelope))
+                await uow.commit()
+
     def on_commands(self, queue: str, handlers: dict[str, CommandHandler]) -> None:
         """Consume intake commands: authenticate, run, and answer a refusal with ``intake.rejected``."""
         consumer = queue
 
         async def consume(message: RabbitMessage) -> None:
             command_id = message.message_id or "sha256:" + hashlib.sha256(message.body).hexdigest()
+            reply_to = _reply_queue(message.raw_message.reply_to)
             try:
                 envelope = parse(message.body)
             except MalformedEnvelope as exc:
-                await self._reject(None, command_id, Refused(f"malformed command: {exc}", status=400))
+                await self._reject(None, command_id, Refused(f"malformed command: {exc}", status=400), reply_to)
                 return
             with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
                 try:
@@ -152,13 +189,16 @@ class Service:
                             log.info("duplicate command ignored")
                             return
                         await handler(envelope, principal, uow)
+                        if reply_to:
+                            uow.answer(envelope.id, reply_to)
                         await uow.commit()
                 except Refused as refused:
-                    await self._reject(envelope, envelope.id, refused)
+                    await self._reject(envelope, envelope.id, refused, reply_to)
 
         self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
 
-    async def _reject(self, command: Envelope | None, command_id: str, refused: Refused) -> None:
+    async def _reject(self, command: Envelope | None, command_id: str, refused: Refused,
+                      reply_to: str | None = None) -> None:
         log.warning("command refused", extra={"command_id": command_id, "status": refused.status,
                                               "reason": refused.reason})
         data = IntakeRejected(command_id=command_id, command_type=command.type if command else None,
@@ -166,13 +206,15 @@ class Service:
         async with self.uow() as uow:
             if not await uow.claim(command_id, f"{self.name}.rejections"):
                 return
-            uow.emit(self.event(INTAKE_REJECTED, data, subject=command.subject if command else None, cause=command))
+            uow.emit(self.event(INTAKE_REJECTED, data, subject=command.subject if command else None, cause=command),
+                     reply_to=reply_to)
             await uow.commit()
 
     def subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str,
                   prefetch: int | None = None) -> None:
         """Consume ``queue`` with ``consume(message: RabbitMessage)``: bounded prefetch, ack after return,
         requeue on error (the queue's delivery limit then parks a message that keeps failing)."""
+        self.queues.append(self.topology.queue(queue))
         self.broker.subscriber(
             self.topology.subscriber_queue(queue),
             channel=Channel(prefetch_count=prefetch or self.settings.prefetch),
@@ -192,16 +234,49 @@ class Service:
     # ---- life cycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        connection = await aio_pika.connect(self.settings.amqp_url)
-        try:
-            await self.topology.declare(await connection.channel())
-        finally:
-            await connection.close()
+        await self._check_account()
+        await self._check_database_role()
         await self.relay.start()
         await self.broker.start()
         self._tasks = [asyncio.create_task(loop(), name=name) for name, loop in self._loops]
         self.started = True
         log.info("service started", extra={"namespace": self.settings.namespace})
+
+    async def _check_account(self) -> None:
+        """Connect as the account this service's facts must carry, to a broker set up for them."""
+        connecting_as = user_of(self.amqp_url) or "guest"
+        if connecting_as != self.account:
+            raise StartRefused(
+                f"{self.name} would connect to RabbitMQ as {connecting_as!r}, but its facts must carry the "
+                f"user_id {self.account!r}: give {self.name} that account's password in "
+                f"GONGKAI_BROKER_ACCOUNTS_FILE, or an AMQP_URL of its own (docs/operations.md)")
+        try:
+            connection = await aio_pika.connect(self.amqp_url)
+        except aio_pika.exceptions.ProbableAuthenticationError as exc:
+            raise StartRefused(f"RabbitMQ refused the account {self.account!r} (wrong password, or no such "
+                               f"user): run `gongkai broker setup` ({exc})") from exc
+        try:
+            missing = await self.topology.missing(connection, queues=self.queues,
+                                                  exchanges=[self.topology.exchange(x) for x in EXCHANGES])
+        finally:
+            await connection.close()
+        if missing:
+            raise StartRefused(f"the broker has no {', '.join(missing)}: run `gongkai broker setup` "
+                               f"(namespace {self.settings.namespace!r})")
+
+    async def _check_database_role(self) -> None:
+        """A service runs as its runtime role: one that cannot change its schema (nor any other)."""
+        async with self.sessions() as session:
+            row = (await session.execute(text(
+                "select current_user, rolsuper, has_schema_privilege(:schema, 'CREATE') from pg_roles"
+                " where rolname = current_user"), {"schema": self.name})).one()
+        if row[1] or row[2]:
+            problem = (f"{self.name} connects to PostgreSQL as {row[0]!r}, which may change the {self.name} schema:"
+                       f" give it its runtime role {self.settings.database_role(self.name)!r} "
+                       "(GONGKAI_DATABASE_ACCOUNTS_FILE, or a DATABASE_URL of its own)")
+            if self.settings.env == "production":
+                raise StartRefused(problem)
+            log.warning(problem)
 
     async def stop(self) -> None:
         log.info("service stopping: finishing in-flight messages")
@@ -231,6 +306,13 @@ class Service:
         except Exception as exc:
             problems["broker"] = f"{type(exc).__name__}: {exc}"[:300]
         return problems
+
+
+def _reply_queue(reply_to: str | None) -> str | None:
+    if reply_to and not REPLY_QUEUE.fullmatch(reply_to):
+        log.warning("reply_to ignored: not a server-named reply queue", extra={"reply_to": reply_to[:300]})
+        return None
+    return reply_to or None
 
 
 def _logged(queue: str, consume: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
