@@ -111,17 +111,14 @@ class OutboxRelay:
                     await self._record_failure(session, row, result, now)
             return len(sent)
 
-    def _message(self, row: object) -> aio_pika.Message:
-        return aio_pika.Message(row.body, message_id=row.event_id, correlation_id=row.correlation_id,
-                                user_id=self._user_id, content_type=CONTENT_TYPE,
-                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
-
     async def _publish(self, row: object) -> None:
-        # A fresh message per publish: aio-pika hands a published message's body over to the channel.
-        await self._exchanges[row.exchange].publish(self._message(row), routing_key=row.routing_key,
-                                                    mandatory=True, timeout=10)
+        message = aio_pika.Message(row.body, message_id=row.event_id, correlation_id=row.correlation_id,
+                                   user_id=self._user_id, content_type=CONTENT_TYPE,
+                                   delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+        await self._exchanges[row.exchange].publish(message, routing_key=row.routing_key, mandatory=True,
+                                                    timeout=10)
         if row.reply_to and self._replies is not None:
-            await self._replies.publish(self._message(row), routing_key=row.reply_to, mandatory=False, timeout=10)
+            await self._replies.publish(message, routing_key=row.reply_to, mandatory=False, timeout=10)
 
     async def _record_failure(self, session: AsyncSession, row: object, error: BaseException,
                               now: datetime) -> None:

@@ -134,7 +134,8 @@ select format('alter routine %s owner to %I', p.oid::regprocedure, CAST(:owner A
 union all
 select format('alter type %I.%I owner to %I', n.nspname, t.typname, CAST(:owner AS text))
   from pg_type t join pg_namespace n on n.oid = t.typnamespace
- where n.nspname = CAST(:schema AS text) and t.typtype in ('e', 'd') and pg_get_userbyid(t.typowner) <> CAST(:owner AS text)
+ where n.nspname = CAST(:schema AS text) and t.typtype in ('e', 'd')
+   and pg_get_userbyid(t.typowner) <> CAST(:owner AS text)
 """
 
 

@@ -219,6 +219,7 @@ class Service:
             self.topology.subscriber_queue(queue),
             channel=Channel(prefetch_count=prefetch or self.settings.prefetch),
             ack_policy=AckPolicy.NACK_ON_ERROR,
+            no_reply=True,  # answers to reply_to go through the outbox, after commit (on_commands)
             title=f"{self.topology.queue(queue)}:consume",
             description=f"Handles {description}",
         )(_logged(queue, consume))

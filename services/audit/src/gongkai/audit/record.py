@@ -62,10 +62,10 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
                  owners: Mapping[str, frozenset[str]] | None = None) -> Record:
     """The record of one delivery; ``exchange`` is the real exchange name it came through.
 
-    A valid event on the events, public or staff exchange is recorded all the same but flagged (and not
-    counted) when it came from an account that does not send its type (``owners``: type → the accounts
-    of its senders), ``wrong-account``; or else when its ``source`` does not start with
-    ``known_source_prefix``, ``unknown-source``.
+    A valid event on the events, public or staff exchange (or sent straight to the queue) is recorded all
+    the same but flagged (and not counted): ``wrong-account`` when it came from an account that does not
+    send its type (``owners``: type → the accounts of its senders); else ``unknown-source`` when its
+    ``source`` does not start with ``known_source_prefix``.
     """
     identity = message_id or body_hash(body)
     reason = None
@@ -88,7 +88,8 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
     data = envelope.data if isinstance(envelope.data, dict) else {}
     unit = data.get("unit") if isinstance(data.get("unit"), str) else envelope.actorunit
     flag = None
-    if not dead_lettered and exchange.rsplit(".", 1)[-1] in FACT_EXCHANGES:
+    # "" is the default exchange: a message published straight into an audit queue, as only a forger would.
+    if not dead_lettered and (exchange == "" or exchange.rsplit(".", 1)[-1] in FACT_EXCHANGES):
         if owners is not None and user_id not in owners.get(envelope.type, ()):
             flag = WRONG_ACCOUNT
         elif not envelope.source.startswith(known_source_prefix):
