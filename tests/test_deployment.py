@@ -313,6 +313,15 @@ def test_the_production_override_gives_each_service_its_own_new_passwords_and_mo
             "accounts.env", "audit-signing-key"} <= set(ignored)
 
 
+@pytest.mark.parametrize(("example", "parties"), [("broker-accounts", {*accounts.BROKER_PARTIES, accounts.OPERATOR}),
+                                                  ("database-accounts", set(SERVICES))])
+def test_the_example_accounts_files_name_every_party_and_are_refused_until_filled_in(example, parties):
+    path = DEPLOY / "config" / f"{example}.example.json"
+    assert set(json.loads(path.read_text(encoding="utf-8"))["accounts"]) == parties
+    with pytest.raises(accounts.AccountsFileError, match="no real password yet"):
+        accounts.passwords(path)
+
+
 def test_the_example_credentials_file_has_the_production_format_and_is_refused_until_filled_in(tmp_path):
     example = json.loads((DEPLOY / "config" / "credentials.example.json").read_text(encoding="utf-8"))
     principals = example["principals"]

@@ -38,6 +38,9 @@ def _load(path: Path, mtime_ns: int) -> dict[str, str]:
     if not isinstance(accounts, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and v for k, v in accounts.items()):
         raise AccountsFileError(f'{path}: expected {{"accounts": {{"<party>": "<password>", ...}}}}')
+    unfilled = sorted(party for party, password in accounts.items() if password.startswith("<"))
+    if unfilled:
+        raise AccountsFileError(f"{path}: no real password yet for {', '.join(unfilled)} (gongkai accounts new)")
     return dict(accounts)
 
 

@@ -155,7 +155,7 @@ def delete_users(names: Iterable[str], *, management_url: str | None) -> None:
     if management_url:
         _management(management_url, "POST", "/api/users/bulk-delete", {"users": names})
         return
-    with ThreadPoolExecutor(max_workers=3) as pool:  # each rabbitmqctl call starts an Erlang VM (~0.5 s)
+    with ThreadPoolExecutor(max_workers=len(names) or 1) as pool:  # each rabbitmqctl call starts an Erlang VM
         list(pool.map(lambda name: _rabbitmqctl("delete_user", name, missing_ok=True), names))
 
 

@@ -228,13 +228,11 @@ async def settings(amqp_url: str, database_server_url: str, broker_accounts: Ses
 
     ``amqp_url`` and ``database_url`` are the administrators'; services connect as their own accounts.
     """
-    database_url = await create_database(database_server_url)
     namespace = await asyncio.to_thread(broker_accounts.namespace)
-    await declare_topology(amqp_url, namespace)
+    database_url, _ = await asyncio.gather(create_database(database_server_url), declare_topology(amqp_url, namespace))
     yield Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace, relay_idle_seconds=0.1,
                    **broker_accounts.settings(), **database_roles.settings())
-    await delete_topology(amqp_url, namespace)
-    await drop_database(database_server_url, database_url)
+    await asyncio.gather(delete_topology(amqp_url, namespace), drop_database(database_server_url, database_url))
 
 
 def environment(settings: Settings) -> dict[str, str]:
