@@ -18,6 +18,7 @@ STAFF_TOOL = "staff-tool"
 PUBLIC_SITE = "public-site"
 OPERATOR = "operator"  # the broker administrator (management UI, set-up); optional
 BROKER_PARTIES = (*SERVICES, STAFF_TOOL, PUBLIC_SITE)
+STAFF_SENDER = "staff-tools"  # how the message registry names the staff tools among a command's senders
 
 HERE = Path(__file__).parent
 DEV_BROKER_ACCOUNTS = HERE / "dev_broker_accounts.json"
@@ -51,6 +52,11 @@ def passwords(path: Path) -> dict[str, str]:
     except OSError as exc:
         raise AccountsFileError(f"cannot read the accounts file {path}: {exc}") from exc
     return _load(path.resolve(), mtime)
+
+
+def party_of(sender: str) -> str:
+    """The party whose account sends as ``sender`` (a name in the message registry's ``senders``)."""
+    return STAFF_TOOL if sender == STAFF_SENDER else sender
 
 
 def development_passwords() -> set[str]:

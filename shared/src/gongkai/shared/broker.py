@@ -29,14 +29,22 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from .accounts import BROKER_PARTIES, OPERATOR, PUBLIC_SITE, SERVICES, STAFF_TOOL, password_of, user_of
+from .accounts import (
+    BROKER_PARTIES,
+    OPERATOR,
+    PUBLIC_SITE,
+    SERVICES,
+    STAFF_SENDER,
+    STAFF_TOOL,
+    password_of,
+    user_of,
+)
 from .messages import MESSAGES
 from .topology import QUEUES, Topology, rabbit_password_hash
 
 VHOST = "/"
 SERVER_NAMED = r"amq\.gen-.*"
 NOTHING = "^$"
-STAFF_SENDER = "staff-tools"  # how the message registry names the staff tools among a command's senders
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 

@@ -29,7 +29,7 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import MetaData, Table, text
 
-from .accounts import user_of
+from .accounts import party_of, user_of
 from .contracts import ACCESS_REFUSED, INTAKE_REJECTED, AccessRefused, IntakeRejected
 from .db import create_engine, session_factory
 from .envelope import Envelope, MalformedEnvelope, describe_validation_error, new_event, parse
@@ -76,7 +76,8 @@ class Service:
         self.directory = Directory.load(settings.credentials_path)
         self.account = settings.broker_account(name)
         self.amqp_url = settings.amqp_url_for(name)
-        self.owners = {spec.type: frozenset(settings.broker_account(s) for s in spec.senders) for spec in MESSAGES}
+        self.owners = {spec.type: frozenset(settings.broker_account(party_of(s)) for s in spec.senders)
+                       for spec in MESSAGES}
         self.outbox: Table = metadata.tables[f"{name}.outbox"]
         self.inbox: Table = metadata.tables[f"{name}.inbox"]
         self.engine = create_engine(settings.database_url_for(name))
