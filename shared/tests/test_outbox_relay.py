@@ -109,3 +109,21 @@ async def test_a_consumer_inbox_absorbs_a_redelivered_event(store):
     async with UnitOfWork(sessions, outbox, inbox) as uow:
         assert await uow.claim("event-1", "consumer") is False
         assert await uow.claim("event-1", "another-consumer") is True
+
+
+async def test_a_row_the_accounts_permissions_refuse_stays_pending_while_the_others_go_out(settings, store):
+    """Refused publishes close the channel (ACCESS_REFUSED); the relay reopens it and sends the rest."""
+    sessions, outbox, inbox = store
+    async with Tap(settings, "events", "disclosure.#") as tap:
+        before = await write_events(sessions, outbox, inbox, 3)
+        refused = await write_events(sessions, outbox, inbox, 1, routing_key="review.approved.v1")
+        after = await write_events(sessions, outbox, inbox, 3)
+        relay = relay_for(settings, sessions, outbox)
+        await relay.start()
+        await tap.wait_for("gongkai.test.v1", lambda e: e.id == after[-1].id)
+        await relay.stop()
+    assert {e.id for _, e in tap.messages} == {e.id for e in before + after}
+    assert {d.user_id for d in tap.deliveries} == {settings.broker_account("publishing")}
+    async with sessions() as session:
+        row = (await session.execute(select(outbox).where(outbox.c.event_id == refused[0].id))).one()
+    assert row.sent_at is None and row.attempts >= 1 and "ACCESS_REFUSED" in row.last_error

@@ -9,15 +9,21 @@ Every message carries the service's broker account as its AMQP ``user_id`` (Rabb
 ``user_id`` that is not the connection's user), so consumers know which account sent it. A row with a
 ``reply_to`` is also sent to that reply queue through the default exchange, without ``mandatory``:
 when the staff tool that asked has gone, its answer is dropped rather than retried.
+
+A message the account may not send (a routing key outside its topic permissions: a fact type added
+without ``gongkai broker setup``) makes the broker close the channel, failing every publish in flight;
+the relay then opens a new channel and sends that batch one row at a time, so only that row waits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
 import aio_pika
+import aiormq
 from aio_pika.abc import AbstractRobustConnection
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,6 +49,7 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._connection: AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
         self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
         self._replies: aio_pika.abc.AbstractExchange | None = None
         self._task: asyncio.Task[None] | None = None
@@ -52,11 +59,19 @@ class OutboxRelay:
 
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(self._amqp_url)
-        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        for logical in ("events", "public", "staff", "intake"):
-            self._exchanges[logical] = await channel.get_exchange(self._topology.exchange(logical), ensure=False)
-        self._replies = channel.default_exchange
+        await self._reopen()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def _reopen(self) -> None:
+        """A new channel (and its exchanges) in place of the current one, which is closed first."""
+        if self._channel is not None:
+            with contextlib.suppress(Exception):
+                await self._channel.close()
+        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        self._exchanges = {logical: await channel.get_exchange(self._topology.exchange(logical), ensure=False)
+                           for logical in ("events", "public", "staff", "intake")}
+        self._replies = channel.default_exchange
+        self._channel = channel
 
     async def stop(self) -> None:
         """Stop the loop, then send what is still pending once more, then close."""
@@ -101,7 +116,11 @@ class OutboxRelay:
             )).all()
             if not rows:
                 return 0
+            if self._channel is None or self._channel.is_closed:
+                await self._reopen()
             results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+            if any(isinstance(result, aiormq.exceptions.ChannelClosed) for result in results):
+                results = await self._one_by_one(rows, results)
             now = datetime.now(UTC)
             sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
             if sent:
@@ -110,6 +129,25 @@ class OutboxRelay:
                 if result is not None:
                     await self._record_failure(session, row, result, now)
             return len(sent)
+
+    async def _one_by_one(self, rows: list[object], results: list[BaseException | None]
+                          ) -> list[BaseException | None]:
+        """Send the rows that failed again, alone, each on a channel the previous one did not close."""
+        await self._reopen()
+        again: list[BaseException | None] = []
+        for row, result in zip(rows, results, strict=True):
+            if result is None:
+                again.append(None)
+                continue
+            try:
+                await self._publish(row)
+                again.append(None)
+            except aiormq.exceptions.ChannelClosed as refused:
+                again.append(refused)
+                await self._reopen()
+            except Exception as exc:
+                again.append(exc)
+        return again
 
     async def _publish(self, row: object) -> None:
         message = aio_pika.Message(row.body, message_id=row.event_id, correlation_id=row.correlation_id,
