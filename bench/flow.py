@@ -26,16 +26,9 @@ import aio_pika
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from gongkai.shared.envelope import parse
+from gongkai.shared.session_accounts import SessionAccounts, SessionRoles
 from gongkai.shared.settings import Settings
-from gongkai.shared.testing import (
-    SessionAccounts,
-    SessionRoles,
-    connect_as,
-    create_database,
-    declare_topology,
-    delete_topology,
-    drop_database,
-)
+from gongkai.shared.testing import connect_as, create_database, declare_topology, delete_topology, drop_database
 from gongkai.shared.topology import Topology
 from gongkai_system import AutoReviewer, System, submit_commands
 

@@ -161,7 +161,7 @@ async def test_a_service_cannot_read_another_services_queue_nor_declare_or_delet
 
 async def test_a_service_that_would_connect_as_another_account_refuses_to_start(settings, tmp_path):
     from gongkai.publishing.app import create_app
-    from gongkai.shared.service import StartRefused
+    from gongkai.shared.preflight import StartRefused
     from gongkai.shared.testing import migrate, running
 
     await migrate(settings, ("publishing",))
@@ -174,7 +174,7 @@ async def test_a_service_that_would_connect_as_another_account_refuses_to_start(
 
 async def test_a_service_refuses_to_start_on_a_broker_without_its_topology(settings):
     from gongkai.publishing.app import create_app
-    from gongkai.shared.service import StartRefused
+    from gongkai.shared.preflight import StartRefused
     from gongkai.shared.testing import delete_topology, migrate, running
 
     await migrate(settings, ("publishing",))

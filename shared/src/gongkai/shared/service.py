@@ -21,7 +21,6 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import aio_pika
 from faststream import AckPolicy
 from faststream.exceptions import RejectMessage
 from faststream.rabbit import Channel, RabbitBroker
@@ -29,7 +28,8 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import MetaData, Table, text
 
-from .accounts import party_of, user_of
+from . import preflight
+from .accounts import party_of
 from .contracts import ACCESS_REFUSED, INTAKE_REJECTED, AccessRefused, IntakeRejected
 from .db import create_engine, session_factory
 from .envelope import Envelope, MalformedEnvelope, describe_validation_error, new_event, parse
@@ -39,7 +39,7 @@ from .logs import log_context
 from .messages import MESSAGES
 from .outbox import OutboxRelay
 from .settings import Settings
-from .topology import EXCHANGES, Topology
+from .topology import Topology
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger("gongkai.service")
@@ -51,10 +51,6 @@ CommandHandler = Callable[[Envelope, Principal, UnitOfWork], Awaitable[dict[str,
 
 # Server-named reply queues only: a command must not make a service send its answer into another queue.
 REPLY_QUEUE = re.compile(r"amq\.(gen-|rabbitmq\.reply-to\.)[A-Za-z0-9_.+/=-]{1,200}")
-
-
-class StartRefused(RuntimeError):
-    """The service must not start as configured (wrong account, missing topology); the message says why."""
 
 
 def payload(model: type[M], data: dict[str, Any]) -> M:
@@ -236,49 +232,13 @@ class Service:
     # ---- life cycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self._check_account()
-        await self._check_database_role()
+        await preflight.check_broker(self)
+        await preflight.check_database(self)
         await self.relay.start()
         await self.broker.start()
         self._tasks = [asyncio.create_task(loop(), name=name) for name, loop in self._loops]
         self.started = True
         log.info("service started", extra={"namespace": self.settings.namespace})
-
-    async def _check_account(self) -> None:
-        """Connect as the account this service's facts must carry, to a broker set up for them."""
-        connecting_as = user_of(self.amqp_url) or "guest"
-        if connecting_as != self.account:
-            raise StartRefused(
-                f"{self.name} would connect to RabbitMQ as {connecting_as!r}, but its facts must carry the "
-                f"user_id {self.account!r}: give {self.name} that account's password in "
-                f"GONGKAI_BROKER_ACCOUNTS_FILE, or an AMQP_URL of its own (docs/operations.md)")
-        try:
-            connection = await aio_pika.connect(self.amqp_url)
-        except aio_pika.exceptions.ProbableAuthenticationError as exc:
-            raise StartRefused(f"RabbitMQ refused the account {self.account!r} (wrong password, or no such "
-                               f"user): run `gongkai broker setup` ({exc})") from exc
-        try:
-            missing = await self.topology.missing(connection, queues=self.queues,
-                                                  exchanges=[self.topology.exchange(x) for x in EXCHANGES])
-        finally:
-            await connection.close()
-        if missing:
-            raise StartRefused(f"the broker has no {', '.join(missing)}: run `gongkai broker setup` "
-                               f"(namespace {self.settings.namespace!r})")
-
-    async def _check_database_role(self) -> None:
-        """A service runs as its runtime role: one that cannot change its schema (nor any other)."""
-        async with self.sessions() as session:
-            row = (await session.execute(text(
-                "select current_user, rolsuper, has_schema_privilege(:schema, 'CREATE') from pg_roles"
-                " where rolname = current_user"), {"schema": self.name})).one()
-        if row[1] or row[2]:
-            problem = (f"{self.name} connects to PostgreSQL as {row[0]!r}, which may change the {self.name} schema:"
-                       f" give it its runtime role {self.settings.database_role(self.name)!r} "
-                       "(GONGKAI_DATABASE_ACCOUNTS_FILE, or a DATABASE_URL of its own)")
-            if self.settings.env == "production":
-                raise StartRefused(problem)
-            log.warning(problem)
 
     async def stop(self) -> None:
         log.info("service stopping: finishing in-flight messages")
