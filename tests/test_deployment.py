@@ -250,7 +250,7 @@ def test_the_build_context_leaves_out_the_virtualenv_git_caches_and_real_secrets
 
 def test_the_files_a_service_reads_at_run_time_are_inside_the_package_its_wheel_takes():
     """hatchling puts every file under ``src/gongkai`` into the wheel; these must live there."""
-    needed = [ROOT / "shared/src/gongkai/shared/dev_credentials.json",
+    needed = [ROOT / "shared/src/gongkai/shared/dev_credentials.json", DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS,
               ROOT / "services/publishing/src/gongkai/publishing/catalogue.json"]
     for service in SERVICES:
         package = ROOT / "services" / service / "src" / "gongkai" / service
