@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="Gongkai (公开): information disclosure services")
     sub = p.add_subparsers(title="commands")
 
-    m = sub.add_parser("migrate", help="apply every service's database migrations (creates the database)")
+    m = sub.add_parser("migrate", help="create or update each service's roles, apply its migrations as its owner "
+                                       "(creates the database)")
     m.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default: all)")
     m.set_defaults(func=_migrate)
 
