@@ -9,7 +9,7 @@ export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
 PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e cli
 
-.PHONY: install services migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
+.PHONY: install services broker migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
 	bench-audit lint definitions
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
@@ -24,13 +24,19 @@ install: $(BIN)/gongkai
 services:
 	bash scripts/ensure-services.sh
 
+# Every party's broker account (development passwords unless GONGKAI_BROKER_ACCOUNTS_FILE), its permissions
+# and the topology; rabbitmqctl on this machine, or GONGKAI_BROKER_MANAGEMENT_URL. Idempotent.
+broker: install services
+	$(BIN)/gongkai broker setup
+
 migrate: install services
 	$(BIN)/gongkai migrate
 
-run: migrate
+run: migrate broker
 	$(BIN)/gongkai run all
 
-test: install services
+# The tests make their own accounts and roles per session; `broker` checks the set-up path on this broker too.
+test: install services broker
 	$(BIN)/pytest -q
 
 unit: install
@@ -58,4 +64,4 @@ lint: install
 	$(BIN)/ruff check .
 
 definitions: install
-	$(BIN)/gongkai topology export --user gongkai --password gongkai-dev > deploy/rabbitmq/definitions.json
+	$(BIN)/gongkai topology export > deploy/rabbitmq/definitions.json

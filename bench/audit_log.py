@@ -30,6 +30,7 @@ from gongkai.audit.record import from_message
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.migrations import upgrade
+from gongkai.shared.roles import roles_of
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import create_database, drop_database
 
@@ -116,12 +117,12 @@ async def main(append_count: int, entries: int, proof_count: int) -> None:
     for_appends, for_proofs = await create_database(server), await create_database(server)
     try:
         settings = Settings(database_url=for_appends)
-        await asyncio.to_thread(upgrade, "audit", settings.database_url)
+        await asyncio.to_thread(upgrade, "audit", settings.database_url, roles=roles_of(settings, "audit"))
         rate = await appends(settings, config, append_count)
         print(f"audit appends: {rate:,.0f} per second ({append_count:,} records, batched, one writer lock per batch)")
 
         settings = Settings(database_url=for_proofs)
-        await asyncio.to_thread(upgrade, "audit", settings.database_url)
+        await asyncio.to_thread(upgrade, "audit", settings.database_url, roles=roles_of(settings, "audit"))
         started = time.perf_counter()
         await bulk_log(for_proofs, entries)
         print(f"built a log of {entries:,} entries in bulk in {time.perf_counter() - started:.1f} s")

@@ -26,8 +26,9 @@ import aio_pika
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from gongkai.shared.envelope import parse
+from gongkai.shared.session_accounts import SessionAccounts, SessionRoles
 from gongkai.shared.settings import Settings
-from gongkai.shared.testing import create_database, delete_topology, drop_database
+from gongkai.shared.testing import connect_as, create_database, declare_topology, delete_topology, drop_database
 from gongkai.shared.topology import Topology
 from gongkai_system import AutoReviewer, System, submit_commands
 
@@ -87,7 +88,7 @@ async def flow(settings: Settings, sequential: int, burst: int, log_dir: Path) -
     system.start()
     try:
         feed = PublicFeed()
-        connection = await aio_pika.connect(settings.amqp_url)
+        connection = await connect_as(settings, "public-site")
         async with connection, AutoReviewer(settings):
             channel = await connection.channel()
             public = await channel.get_exchange(Topology(settings.namespace).exchange("public"), ensure=False)
@@ -129,15 +130,23 @@ async def main() -> None:
     server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gongkai")
     server = server.replace("+asyncpg", "").rsplit("/", 1)[0] + "/postgres"
     database_url = await create_database(server)
-    namespace = f"bench{uuid.uuid4().hex[:8]}"
-    settings = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace)
-    try:
-        with tempfile.TemporaryDirectory() as logs:
-            figures = await flow(settings, args.sequential, args.items, Path(logs))
-        raw = await raw_broker(amqp_url, args.items * 5)
-    finally:
-        await delete_topology(amqp_url, namespace)
-        await drop_database(server, database_url)
+    with tempfile.TemporaryDirectory() as scratch:
+        # Accounts and roles of its own, as a test session makes them: the services run as they would.
+        accounts = SessionAccounts(amqp_url, os.environ.get("GONGKAI_BROKER_MANAGEMENT_URL") or None,
+                                   Path(scratch) / "broker-accounts.json").create()
+        roles = await SessionRoles(server, Path(scratch) / "database-accounts.json").create()
+        namespace = accounts.namespace()
+        await declare_topology(amqp_url, namespace)
+        settings = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace,
+                            **accounts.settings(), **roles.settings())
+        try:
+            figures = await flow(settings, args.sequential, args.items, Path(scratch))
+            raw = await raw_broker(amqp_url, args.items * 5)
+        finally:
+            await delete_topology(amqp_url, namespace)
+            await drop_database(server, database_url)
+            await roles.drop()
+            accounts.delete()
     print(f"one item at a time ({args.sequential:>5})  : submit -> public {percentiles(figures['sequential'])}")
     print(f"burst of {args.items:<6} items      : {figures['rate']:,.0f} items/s through 4 services, "
           f"submit -> public {percentiles(figures['burst'])}")

@@ -27,6 +27,7 @@ from gongkai.notification.settings import NotificationSettings
 from gongkai.shared.calendar import shipped_calendar
 from gongkai.shared.deadline_rules import load_policy
 from gongkai.shared.migrations import upgrade
+from gongkai.shared.roles import roles_of
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import create_database, drop_database
 
@@ -52,7 +53,8 @@ async def main(count: int, batch: int) -> None:
     url = await create_database(server)
     try:
         settings = Settings(database_url=url)
-        await asyncio.to_thread(upgrade, "notification", settings.database_url)
+        await asyncio.to_thread(upgrade, "notification", settings.database_url,
+                                roles=roles_of(settings, "notification"))
         connection = await asyncpg.connect(url)
         started = time.perf_counter()
         await connection.copy_records_to_table(

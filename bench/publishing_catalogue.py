@@ -22,7 +22,9 @@ from gongkai.publishing import domain, search
 from gongkai.publishing.app import create_app
 from gongkai.publishing.tables import items, search_index, versions
 from gongkai.shared.contracts import Audience, Channel
+from gongkai.shared.db import create_engine
 from gongkai.shared.migrations import upgrade
+from gongkai.shared.roles import roles_of
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import create_database, drop_database
 from sqlalchemy import insert, text
@@ -96,7 +98,7 @@ async def main() -> None:
     database_url = await create_database(server)
     try:
         settings = Settings(database_url=database_url, namespace="benchcatalogue")
-        await asyncio.to_thread(upgrade, "publishing", settings.database_url)
+        await asyncio.to_thread(upgrade, "publishing", settings.database_url, roles=roles_of(settings, "publishing"))
         app = create_app(settings)
         handlers = app.state.publishing
         item_rows, version_rows, search_rows = rows(random.Random(7), ITEMS)
@@ -106,10 +108,12 @@ async def main() -> None:
                 await session.execute(insert(items), item_rows[i:i + 1000])
                 await session.execute(insert(versions), version_rows[i:i + 1000])
                 await session.execute(insert(search_index), search_rows[i:i + 1000])
-        async with handlers.service.engine.connect() as connection:
+        admin = create_engine(settings.database_url)  # VACUUM is the owner's: the service's role may not
+        async with admin.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             for table in ("items", "versions", "search_index"):
                 await connection.execute(text(f"vacuum analyze publishing.{table}"))
+        await admin.dispose()
         print(f"filled {ITEMS:,} published items in {time.perf_counter() - t0:.1f} s")
 
         # The routes need only the database: no broker is started for the read side.

@@ -20,8 +20,10 @@ from pathlib import Path
 import aio_pika
 import httpx
 from gongkai.shared import contracts as c
+from gongkai.shared.accounts import STAFF_TOOL
 from gongkai.shared.envelope import CONTENT_TYPE, new_event, parse
 from gongkai.shared.settings import Settings
+from gongkai.shared.testing import connect_as, environment
 from gongkai.shared.topology import Topology
 
 SERVICES = ("publishing", "review", "notification", "audit")
@@ -39,8 +41,7 @@ class System:
         self.log_dir = log_dir
         self.ports = {name: free_port() for name in SERVICES}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        self.env = {**os.environ, "AMQP_URL": settings.amqp_url, "DATABASE_URL": settings.database_url,
-                    "GONGKAI_NAMESPACE": settings.namespace, "GONGKAI_RELAY_IDLE_SECONDS": "0.1"}
+        self.env = {**os.environ, **environment(settings)}
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -113,7 +114,9 @@ def started_system(settings: Settings, log_dir: Path) -> Iterator[System]:
 class AutoReviewer:
     """Approves every case that opens, as the reviewer ``bench.bot``, through AMQP intake commands.
 
-    A case that needs two approvals (high risk) gets the second from ``second_token``'s reviewer.
+    A case that needs two approvals (high risk) gets the second from ``second_token``'s reviewer. It
+    sends as the staff tool; it learns of open cases as the administrator (no party may read the events
+    exchange: a real reviewer's tool asks review's HTTP API).
     """
 
     def __init__(self, settings: Settings, token: str = "dev-bench-token",
@@ -125,11 +128,12 @@ class AutoReviewer:
 
     async def __aenter__(self) -> AutoReviewer:
         topology = Topology(self.settings.namespace)
-        self._connection = await aio_pika.connect(self.settings.amqp_url)
-        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        self._staff_tool = await connect_as(self.settings, STAFF_TOOL)
+        sending = await self._staff_tool.channel(publisher_confirms=True, on_return_raises=True)
+        self._intake = await sending.get_exchange(topology.exchange("intake"), ensure=False)
+        self._observer = await connect_as(self.settings, None)
+        channel = await self._observer.channel()
         await channel.set_qos(prefetch_count=200)
-        await topology.declare(channel)
-        self._intake = await channel.get_exchange(topology.exchange("intake"), ensure=False)
         events = await channel.get_exchange(topology.exchange("events"), ensure=False)
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         await queue.bind(events, routing_key="review.case_opened.v1")
@@ -137,7 +141,8 @@ class AutoReviewer:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._connection.close()
+        await self._observer.close()
+        await self._staff_tool.close()
 
     async def _on_case_opened(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         opened = parse(message.body)
@@ -158,10 +163,10 @@ class AutoReviewer:
 
 async def submit_commands(settings: Settings, items: list[dict], token: str = "dev-submitter-token"
                           ) -> dict[str, float]:
-    """Send submit commands through intake; returns command id → time sent (monotonic)."""
+    """Send submit commands through intake as the staff tool; returns command id → time sent (monotonic)."""
     topology = Topology(settings.namespace)
     sent: dict[str, float] = {}
-    connection = await aio_pika.connect(settings.amqp_url)
+    connection = await connect_as(settings, STAFF_TOOL)
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         intake = await channel.get_exchange(topology.exchange("intake"), ensure=False)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+from secrets import token_hex
 
 import pytest
 from gongkai.cli.main import main
 from gongkai.publishing.app import create_app
-from gongkai.shared.testing import migrate, running
+from gongkai.shared import broker as broker_setup
+from gongkai.shared.accounts import BROKER_PARTIES
+from gongkai.shared.contracts import SUBMIT_DISCLOSURE
+from gongkai.shared.envelope import new_event
+from gongkai.shared.settings import Settings
+from gongkai.shared.testing import connect_as, delete_topology, environment, get_eventually, migrate, publish, running
+from gongkai.shared.topology import Topology
 
 NOTICE = {"title": "关于调整城区公交线路的公告", "body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
 
 
 @pytest.fixture
 async def publishing(settings, monkeypatch):
-    monkeypatch.setenv("AMQP_URL", settings.amqp_url)
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("GONGKAI_NAMESPACE", settings.namespace)
+    for name, value in environment(settings).items():
+        monkeypatch.setenv(name, value)
     await migrate(settings, ("publishing",))
     async with running(create_app(settings)) as client:
         yield client
@@ -99,3 +105,35 @@ def test_keygen_writes_a_private_signer_key_and_prints_the_verifier_that_checks_
     assert main(["keygen", "bureau-review-2026", "--out", str(out)]) == 1
     assert "never overwritten" in capsys.readouterr().err and Signer.parse(out.read_text()) == signer
     assert main(["keygen", "bad name", "--out", str(tmp_path / "other.key")]) == 1
+
+
+async def test_broker_setup_makes_every_account_and_the_topology_and_can_run_again(broker, tmp_path, monkeypatch,
+                                                                                  capsys):
+    amqp_url, management_url = broker
+    accounts = tmp_path / "broker-accounts.json"
+    accounts.write_text(json.dumps({"accounts": {party: token_hex(8) for party in BROKER_PARTIES}}))
+    prefix, namespace = f"gkc{token_hex(4)}-", f"c{token_hex(5)}"
+    settings = Settings(amqp_url=amqp_url, namespace=namespace, broker_prefix=prefix, broker_accounts_file=accounts,
+                        broker_management_url=management_url)
+    for name, value in {"AMQP_URL": amqp_url, "GONGKAI_NAMESPACE": namespace, "GONGKAI_BROKER_PREFIX": prefix,
+                        "GONGKAI_BROKER_ACCOUNTS_FILE": str(accounts),
+                        "GONGKAI_BROKER_MANAGEMENT_URL": management_url or ""}.items():
+        monkeypatch.setenv(name, value)
+    try:
+        assert await gongkai("broker", "setup") == 0
+        assert await gongkai("broker", "setup") == 0, "a second run changes nothing and fails nothing"
+        assert f"accounts {prefix}publishing" in capsys.readouterr().err
+        command = new_event(SUBMIT_DISCLOSURE, NOTICE, source="/staff-tool", actor="staff-tool")
+        await publish(settings, "intake", command)
+        consumer = await connect_as(settings, "publishing")
+        async with consumer:
+            queue = await (await consumer.channel()).get_queue(Topology(namespace).queue("publishing.intake"),
+                                                               ensure=False)
+            arrived = await get_eventually(queue)
+        assert arrived.message_id == command.id and arrived.user_id == f"{prefix}staff-tool"
+    finally:
+        await delete_topology(amqp_url, namespace)
+        await asyncio.to_thread(broker_setup.delete_users, [prefix + party for party in BROKER_PARTIES],
+                                management_url=management_url)
+
+

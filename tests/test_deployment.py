@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from gongkai.cli.main import PORTS
+from gongkai.shared import accounts, broker
+from gongkai.shared.accounts import DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS
 from gongkai.shared.identity import Directory, Role, hash_token
 from gongkai.shared.migrations import SERVICES
 from gongkai.shared.topology import Topology, rabbit_password_hash
@@ -115,17 +117,28 @@ def test_the_migrations_run_once_after_the_database_is_healthy(compose):
     assert migrate["command"] == ["migrate"]
     assert migrate["restart"] == "no"
     assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
-    assert environment(migrate)["DATABASE_URL"] == environment(compose["publishing"])["DATABASE_URL"]
+    migrated = urlsplit(environment(migrate)["DATABASE_URL"])
+    for name in SERVICES:
+        used = urlsplit(environment(compose[name])["DATABASE_URL"])
+        assert (migrated.hostname, migrated.port, migrated.path) == (used.hostname, used.port, used.path), name
 
 
-def test_the_services_use_the_database_postgres_creates_with_its_password(compose):
+def test_the_migrations_run_as_the_administrator_postgres_creates_with_its_password(compose):
     postgres = compose["postgres"]
     assert postgres["image"].split(":")[1].split(".")[0] == "15"
     assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
     password = environment(postgres)["POSTGRES_PASSWORD"]
-    for name in [*SERVICES, "migrate"]:
-        url = environment(compose[name])["DATABASE_URL"]
-        assert url == f"postgresql://postgres:{password}@postgres:5432/{environment(postgres)['POSTGRES_DB']}"
+    url = environment(compose["migrate"])["DATABASE_URL"]
+    assert url == f"postgresql://postgres:{password}@postgres:5432/{environment(postgres)['POSTGRES_DB']}"
+
+
+def test_every_service_connects_to_the_database_as_its_own_runtime_role_with_the_password_migrate_gives_it(compose):
+    passwords = accounts.passwords(DEV_DATABASE_ACCOUNTS)
+    database = environment(compose["postgres"])["POSTGRES_DB"]
+    for name in SERVICES:
+        url = urlsplit(environment(compose[name])["DATABASE_URL"])
+        assert (url.hostname, url.port, url.path) == ("postgres", 5432, f"/{database}")
+        assert (url.username, url.password) == (f"gongkai_{name}", passwords[name]), name
 
 
 def test_the_broker_is_rabbitmq_3_10_or_newer_with_management_and_a_health_check(compose):
@@ -154,32 +167,45 @@ def test_the_broker_loads_the_committed_configuration_plugins_and_definitions(co
     assert (DEPLOY / "rabbitmq" / "enabled_plugins").read_text().strip() == "[rabbitmq_management]."
 
 
-def test_the_services_reach_the_broker_as_the_user_the_definitions_create(compose, definitions):
-    (user,) = definitions["users"]
+def users(definitions: dict) -> dict[str, dict]:
+    return {user["name"]: user for user in definitions["users"]}
+
+
+def test_every_service_reaches_the_broker_as_its_own_account_that_the_definitions_create(compose, definitions):
+    created = users(definitions)
     for name in SERVICES:
         url = urlsplit(environment(compose[name])["AMQP_URL"])
         assert (url.scheme, url.hostname, url.port) == ("amqp", "rabbitmq", 5672)
-        assert url.username == user["name"]
-        stored = base64.b64decode(user["password_hash"])
-        assert rabbit_password_hash(url.password, stored[:4]) == user["password_hash"], "password and hash differ"
+        assert url.username == f"gongkai-{name}"
+        stored = base64.b64decode(created[url.username]["password_hash"])
+        assert rabbit_password_hash(url.password, stored[:4]) == created[url.username]["password_hash"], \
+            f"{name}: password and hash differ"
 
 
 # ---- deploy/rabbitmq/definitions.json ---------------------------------------------------------
 
 
-def test_the_committed_definitions_are_the_topology_in_code(definitions):
-    expected = Topology("gongkai").definitions(user="gongkai", password="any")
+def test_the_committed_definitions_are_the_topology_and_accounts_in_code(definitions):
+    expected = broker.definitions(prefix="gongkai-", passwords=accounts.passwords(DEV_BROKER_ACCOUNTS),
+                                  namespace_pattern="gongkai", topic_namespaces=["gongkai"],
+                                  topology=Topology("gongkai"))
     assert set(definitions) == set(expected)
-    for key in ("vhosts", "exchanges", "queues", "bindings", "permissions"):
-        assert definitions[key] == expected[key], f"{key} drifted: run `gongkai topology export --user ...`"
+    for key in ("vhosts", "exchanges", "queues", "bindings", "permissions", "topic_permissions"):
+        assert definitions[key] == expected[key], f"{key} drifted: run `make definitions`"
+    assert [{k: v for k, v in u.items() if k != "password_hash"} for u in definitions["users"]] == \
+        [{k: v for k, v in u.items() if k != "password_hash"} for u in expected["users"]]
 
 
-def test_the_definitions_bring_a_broker_user_with_every_permission_because_boot_import_skips_guest(definitions):
-    (user,) = definitions["users"]
-    assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256"
-    assert user["name"] != "guest"
-    assert {"user": user["name"], "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"} \
-        in definitions["permissions"]
+def test_the_definitions_bring_an_account_per_party_with_the_development_passwords_and_no_guest(definitions):
+    created = users(definitions)
+    passwords = accounts.passwords(DEV_BROKER_ACCOUNTS)
+    assert set(created) == {f"gongkai-{party}" for party in passwords} and "guest" not in created
+    for party, password in passwords.items():
+        user = created[f"gongkai-{party}"]
+        assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256"
+        assert rabbit_password_hash(password, base64.b64decode(user["password_hash"])[:4]) == user["password_hash"]
+    assert {name for name, user in created.items() if user["tags"]} == {"gongkai-operator"}
+    assert all("impersonator" not in user["tags"] for user in created.values())
 
 
 # ---- deploy/Dockerfile ------------------------------------------------------------------------
@@ -224,7 +250,7 @@ def test_the_build_context_leaves_out_the_virtualenv_git_caches_and_real_secrets
 
 def test_the_files_a_service_reads_at_run_time_are_inside_the_package_its_wheel_takes():
     """hatchling puts every file under ``src/gongkai`` into the wheel; these must live there."""
-    needed = [ROOT / "shared/src/gongkai/shared/dev_credentials.json",
+    needed = [ROOT / "shared/src/gongkai/shared/dev_credentials.json", DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS,
               ROOT / "services/publishing/src/gongkai/publishing/catalogue.json"]
     for service in SERVICES:
         package = ROOT / "services" / service / "src" / "gongkai" / service
@@ -263,21 +289,37 @@ def test_no_committed_install_file_names_a_url():
 # ---- production ---------------------------------------------------------------------------------
 
 
-def test_the_production_override_turns_on_production_mode_with_a_mounted_credentials_file_and_new_passwords():
+def test_the_production_override_gives_each_service_its_own_new_passwords_and_mounts_the_secrets():
     override = load_yaml(DEPLOY / "compose.production.yml")
-    secret = override["secrets"]["gongkai-credentials"]["file"]
-    assert secret == "./deploy/config/credentials.json"
+    assert override["secrets"]["gongkai-credentials"]["file"] == "./deploy/config/credentials.json"
+    assert override["secrets"]["gongkai-database-accounts"]["file"] == "./deploy/config/database-accounts.json"
     for name in SERVICES:
         service = override["services"][name]
         env = environment(service)
         assert env["GONGKAI_ENV"] == "production"
         assert env["GONGKAI_CREDENTIALS_FILE"] == "/run/secrets/gongkai-credentials"
         assert "gongkai-credentials" in service["secrets"]
-        assert "${GONGKAI_AMQP_PASSWORD:?" in env["AMQP_URL"] and "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+        assert "gongkai-database-accounts" not in service["secrets"], "a service needs only its own password"
+        assert env["AMQP_URL"].startswith(f"amqp://gongkai-{name}:${{GONGKAI_BROKER_PASSWORD_{name.upper()}:?")
+        assert env["DATABASE_URL"].startswith(
+            f"postgresql://gongkai_{name}:${{GONGKAI_DATABASE_PASSWORD_{name.upper()}:?")
+    migrate = override["services"]["migrate"]
+    assert environment(migrate)["GONGKAI_DATABASE_ACCOUNTS_FILE"] == "/run/secrets/gongkai-database-accounts"
+    assert "${POSTGRES_PASSWORD:?" in environment(migrate)["DATABASE_URL"]
     assert "./deploy/config/definitions.json:/etc/rabbitmq/definitions.json:ro" in \
         override["services"]["rabbitmq"]["volumes"]
     ignored = (DEPLOY / "config" / ".gitignore").read_text().split()
-    assert {"credentials.json", "definitions.json"} <= set(ignored)
+    assert {"credentials.json", "definitions.json", "broker-accounts.json", "database-accounts.json",
+            "accounts.env", "audit-signing-key"} <= set(ignored)
+
+
+@pytest.mark.parametrize(("example", "parties"), [("broker-accounts", {*accounts.BROKER_PARTIES, accounts.OPERATOR}),
+                                                  ("database-accounts", set(SERVICES))])
+def test_the_example_accounts_files_name_every_party_and_are_refused_until_filled_in(example, parties):
+    path = DEPLOY / "config" / f"{example}.example.json"
+    assert set(json.loads(path.read_text(encoding="utf-8"))["accounts"]) == parties
+    with pytest.raises(accounts.AccountsFileError, match="no real password yet"):
+        accounts.passwords(path)
 
 
 def test_the_example_credentials_file_has_the_production_format_and_is_refused_until_filled_in(tmp_path):

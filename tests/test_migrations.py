@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from gongkai.shared.db import create_engine
 from gongkai.shared.migrations import SERVICES, alembic_config, upgrade
+from gongkai.shared.roles import roles_of
 from sqlalchemy import text
 
 
@@ -25,7 +26,7 @@ def _diff(connection, metadata, schema):
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_the_migrated_schema_matches_the_tables_the_service_declares(settings, service):
-    await asyncio.to_thread(upgrade, service, settings.database_url)
+    await asyncio.to_thread(upgrade, service, settings.database_url, roles=roles_of(settings, service))
     metadata = importlib.import_module(f"gongkai.{service}.tables").metadata
     engine = create_engine(settings.database_url)
     async with engine.connect() as connection:
@@ -36,8 +37,10 @@ async def test_the_migrated_schema_matches_the_tables_the_service_declares(setti
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_migrations_go_down_to_nothing_and_up_again(settings, service):
-    config = alembic_config(service, settings.database_url)
-    await asyncio.to_thread(upgrade, service, settings.database_url)
+    """As the owner role, the way `gongkai migrate` runs them."""
+    roles = roles_of(settings, service)
+    config = alembic_config(service, settings.database_url, roles)
+    await asyncio.to_thread(upgrade, service, settings.database_url, roles=roles)
     await asyncio.to_thread(command.downgrade, config, "base")
     engine = create_engine(settings.database_url)
     async with engine.connect() as connection:
@@ -46,16 +49,17 @@ async def test_migrations_go_down_to_nothing_and_up_again(settings, service):
             " where table_schema = :s and table_name <> 'alembic_version'"), {"s": service})).scalar()
     await engine.dispose()
     assert left == 0
-    await asyncio.to_thread(upgrade, service, settings.database_url)
+    await asyncio.to_thread(upgrade, service, settings.database_url, roles=roles)
 
 
 async def test_upgrading_publishing_refolds_the_search_index_of_items_published_before(settings):
-    await asyncio.to_thread(upgrade, "publishing", settings.database_url, "0002")
+    await asyncio.to_thread(upgrade, "publishing", settings.database_url, "0003",
+                            roles=roles_of(settings, "publishing"))
     engine = create_engine(settings.database_url)
     async with engine.begin() as connection:
         await connection.execute(text("insert into publishing.search_index (item_id, title, text, terms) "
                                       "values ('old', '道路運輸公告', '道路運輸公告', array['運','輸','運輸'])"))
-    await asyncio.to_thread(upgrade, "publishing", settings.database_url)
+    await asyncio.to_thread(upgrade, "publishing", settings.database_url, roles=roles_of(settings, "publishing"))
     async with engine.connect() as connection:
         title, terms = (await connection.execute(text(
             "select title, terms from publishing.search_index where item_id = 'old'"))).one()

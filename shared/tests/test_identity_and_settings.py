@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from gongkai.shared.accounts import DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS
 from gongkai.shared.errors import Forbidden, Unauthenticated
 from gongkai.shared.identity import Directory, Role, hash_token
 from gongkai.shared.settings import DEV_CREDENTIALS, Settings
@@ -75,3 +76,39 @@ def test_database_urls_are_given_the_asyncpg_driver():
     assert Settings(database_url="postgresql://u@h/db").database_url == "postgresql+asyncpg://u@h/db"
     with pytest.raises(ValidationError):
         Settings(database_url="mysql://u@h/db")
+
+
+def test_each_party_connects_as_its_own_account_with_the_host_of_the_urls_given(tmp_path):
+    settings = Settings(amqp_url="amqp://guest:guest@mq.internal:5673/vh", database_url="postgresql://postgres@db/gk")
+    assert settings.amqp_url_for("publishing") == "amqp://gongkai-publishing:dev-publishing-broker@mq.internal:5673/vh"
+    assert settings.amqp_url_for("staff-tool").startswith("amqp://gongkai-staff-tool:dev-staff-tool-broker@")
+    assert settings.database_url_for("audit") == "postgresql+asyncpg://gongkai_audit:dev-audit-db@db/gk"
+    assert (settings.database_role("review"), settings.database_owner("review")) == ("gongkai_review",
+                                                                                      "gongkai_review_owner")
+    file = tmp_path / "accounts.json"
+    file.write_text(json.dumps({"accounts": {"review": "p@ss/word"}}))
+    own = Settings(amqp_url="amqp://review-own:pw@mq/", broker_accounts_file=file, broker_prefix="x-")
+    assert own.amqp_url_for("review") == "amqp://x-review:p%40ss%2Fword@mq/"
+    assert own.amqp_url_for("publishing") == "amqp://review-own:pw@mq/", "no entry: AMQP_URL as given"
+
+
+def test_production_uses_no_accounts_file_unless_given_and_refuses_development_passwords(tmp_path):
+    real = tmp_path / "credentials.json"
+    production = {"env": "production", "credentials_file": real, "amqp_url": "amqp://gongkai-review:s3cret@mq/"}
+    assert Settings(**production).amqp_url_for("review") == "amqp://gongkai-review:s3cret@mq/"
+    for field, dev in (("broker_accounts_file", DEV_BROKER_ACCOUNTS),
+                       ("database_accounts_file", DEV_DATABASE_ACCOUNTS)):
+        with pytest.raises(ValidationError, match=r"development .* accounts file"):
+            Settings(**production, **{field: dev})
+    with pytest.raises(ValidationError, match="development account"):
+        Settings(**{**production, "amqp_url": "amqp://gongkai-review:dev-review-broker@mq/"})
+    with pytest.raises(ValidationError, match="development database password"):
+        Settings(**production, database_url="postgresql://gongkai_review:dev-review-db@db/gk")
+    copied = tmp_path / "broker-accounts.json"
+    copied.write_text(json.dumps({"accounts": {"review": "s3cret", "audit": "dev-audit-broker"}}))
+    with pytest.raises(ValidationError, match="holds a development password"):
+        Settings(**production, broker_accounts_file=copied)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"accounts": ["review"]}')
+    with pytest.raises(ValidationError, match="expected"):
+        Settings(**production, database_accounts_file=broken)

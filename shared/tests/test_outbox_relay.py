@@ -30,7 +30,9 @@ async def store(settings):
 
 
 def relay_for(settings, sessions, outbox) -> OutboxRelay:
-    return OutboxRelay(sessions, outbox, Topology(settings.namespace), settings.amqp_url, batch=50, idle_seconds=0.05)
+    """A relay as publishing's would be: its account, its user_id."""
+    return OutboxRelay(sessions, outbox, Topology(settings.namespace), settings.amqp_url_for("publishing"),
+                       user_id=settings.broker_account("publishing"), batch=50, idle_seconds=0.05)
 
 
 async def write_events(sessions, outbox, inbox, count: int, routing_key: str = "disclosure.submitted.v1"):
@@ -67,13 +69,13 @@ async def test_an_unroutable_event_stays_pending_and_is_reported_while_the_other
     topology = Topology(settings.namespace)
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
-        # Only one queue bound, for disclosure.#: no audit queue takes everything here.
+        # Only one queue bound, for disclosure.submitted: no audit queue takes everything here.
         channel = await connection.channel()
-        for logical in ("events", "public", "intake"):
-            await channel.declare_exchange(topology.exchange(logical), aio_pika.ExchangeType.TOPIC, durable=True)
+        for name, _, _ in topology.all_queues():
+            await channel.queue_delete(name, if_unused=False, if_empty=False)
         queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(topology.exchange("events"), "disclosure.#")
-        unroutable = await write_events(sessions, outbox, inbox, 1, routing_key="nobody.listens.v1")
+        await queue.bind(topology.exchange("events"), "disclosure.submitted.v1")
+        unroutable = await write_events(sessions, outbox, inbox, 1, routing_key="disclosure.withdrawn.v1")
         routable = await write_events(sessions, outbox, inbox, 3)
         relay = relay_for(settings, sessions, outbox)
         await relay.start()
@@ -107,3 +109,21 @@ async def test_a_consumer_inbox_absorbs_a_redelivered_event(store):
     async with UnitOfWork(sessions, outbox, inbox) as uow:
         assert await uow.claim("event-1", "consumer") is False
         assert await uow.claim("event-1", "another-consumer") is True
+
+
+async def test_a_row_the_accounts_permissions_refuse_stays_pending_while_the_others_go_out(settings, store):
+    """Refused publishes close the channel (ACCESS_REFUSED); the relay reopens it and sends the rest."""
+    sessions, outbox, inbox = store
+    async with Tap(settings, "events", "disclosure.#") as tap:
+        before = await write_events(sessions, outbox, inbox, 3)
+        refused = await write_events(sessions, outbox, inbox, 1, routing_key="review.approved.v1")
+        after = await write_events(sessions, outbox, inbox, 3)
+        relay = relay_for(settings, sessions, outbox)
+        await relay.start()
+        await tap.wait_for("gongkai.test.v1", lambda e: e.id == after[-1].id)
+        await relay.stop()
+    assert {e.id for _, e in tap.messages} == {e.id for e in before + after}
+    assert {d.user_id for d in tap.deliveries} == {settings.broker_account("publishing")}
+    async with sessions() as session:
+        row = (await session.execute(select(outbox).where(outbox.c.event_id == refused[0].id))).one()
+    assert row.sent_at is None and row.attempts >= 1 and "ACCESS_REFUSED" in row.last_error

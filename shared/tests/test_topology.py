@@ -38,7 +38,6 @@ async def test_a_message_that_keeps_failing_is_parked_after_the_delivery_limit(s
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel()
-        await topology.declare(channel)
         events = await channel.get_exchange(topology.exchange("events"))
         await events.publish(aio_pika.Message(b"poison", message_id="m-1"), routing_key="review.approved.v1")
         queue = await channel.get_queue(topology.queue("publishing.reviews"))

@@ -135,6 +135,35 @@ def test_an_event_from_an_unknown_source_is_flagged_but_a_staff_tools_command_is
     assert record_of(EVENT.to_bytes()).flag is None
 
 
+OWNERS = {c.DISCLOSURE_SUBMITTED: frozenset({"gongkai-publishing"}), c.REVIEW_APPROVED: frozenset({"gongkai-review"})}
+
+
+def test_the_sender_account_is_kept_and_a_fact_not_from_its_owners_account_is_flagged():
+    own = record_of(EVENT.to_bytes(), user_id="gongkai-publishing", owners=OWNERS)
+    assert (own.user_id, own.flag) == ("gongkai-publishing", None)
+    for account in ("gongkai-review", None):
+        assert record_of(EVENT.to_bytes(), user_id=account, owners=OWNERS).flag == "wrong-account"
+    straight_in = record_of(EVENT.to_bytes(), exchange="", user_id="gongkai-notification", owners=OWNERS)
+    assert straight_in.flag == "wrong-account", "published through the default exchange, into audit's queue"
+    unknown = new_event("gongkai.unheard.v1", {}, source="/gongkai/publishing", actor="a")
+    assert record_of(unknown.to_bytes(), user_id="gongkai-publishing", owners=OWNERS).flag == "wrong-account"
+    forged_source = new_event(c.REVIEW_APPROVED, {}, source="/elsewhere", actor="x")
+    assert record_of(forged_source.to_bytes(), user_id="gongkai-publishing", owners=OWNERS).flag == "wrong-account"
+    assert record_of(forged_source.to_bytes(), user_id="gongkai-review", owners=OWNERS).flag == "unknown-source"
+
+
+def test_a_command_or_a_dead_letter_is_not_flagged_for_its_account():
+    command = new_event(c.SUBMIT_DISCLOSURE, {}, source="/staff-tool", actor="staff-tool")
+    assert record_of(command.to_bytes(), exchange="ns.intake", user_id="gongkai-staff-tool", owners=OWNERS).flag is None
+    dead = record_of(EVENT.to_bytes(), dead_lettered=True, headers={"x-death": DEATH}, user_id=None, owners=OWNERS)
+    assert dead.flag is None and dead.dead_lettered
+
+
+def test_an_entry_shows_the_sender_account():
+    assert entry({**record_of(EVENT.to_bytes(), user_id="gongkai-publishing").row(), "seq": 1,
+                  "received_at": None})["user_id"] == "gongkai-publishing"
+
+
 def test_the_unit_is_the_items_unit_else_the_actors():
     assert record_of(new_event(c.REVIEW_APPROVED, {"unit": "运输管理科"}, source="/gongkai/review", actor="zhao.lei",
                                actorunit="保密办").to_bytes()).unit == "运输管理科"

@@ -1,4 +1,4 @@
-"""The verifiable log against the real broker and database: the writer role, the tree, signed
+"""The verifiable log against the real broker and database: the runtime role, the tree, signed
 checkpoints, proofs, recorded queries, exports and bad requests."""
 
 from __future__ import annotations
@@ -25,15 +25,14 @@ from gongkai.shared.testing import bearer, migrate, publish, running
 from sqlalchemy import text
 
 AUDITOR = bearer("dev-auditor-token")
-WRITER = "gongkai_audit_writer"
 CONFIG = AuditConfig(checkpoint_interval_seconds=3600)
 
 
-async def sql(settings: Settings, statement: str, *args: Any, role: str | None = None) -> list[asyncpg.Record]:
-    connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
+async def sql(settings: Settings, statement: str, *args: Any, as_service: bool = False) -> list[asyncpg.Record]:
+    """Run ``statement`` as the administrator, or ``as_service`` (audit's runtime role)."""
+    url = settings.database_url_for("audit") if as_service else settings.database_url
+    connection = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
-        if role:
-            await connection.execute(f"set role {role}")
         return await connection.fetch(statement, *args)
     finally:
         await connection.close()
@@ -78,29 +77,29 @@ def b64(text: str) -> bytes:
     return base64.b64decode(text)
 
 
-# ---- the writer role ------------------------------------------------------------------------
+# ---- the runtime role -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("table", ["events", "tree_nodes", "checkpoints", "facts"])
 @pytest.mark.parametrize("statement", ["update audit.{t} set {c} = {c}", "delete from audit.{t}",
                                        "truncate audit.{t}"])
-async def test_the_writer_role_may_not_update_delete_or_truncate_the_log(settings, table, statement):
+async def test_the_runtime_role_may_not_update_delete_or_truncate_the_log(settings, table, statement):
     await migrate(settings, ("audit",))
     column = {"events": "seq", "tree_nodes": "level", "checkpoints": "size", "facts": "seq"}[table]
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
-        await sql(settings, statement.format(t=table, c=column), role=WRITER)
+        await sql(settings, statement.format(t=table, c=column), as_service=True)
 
 
-async def test_the_writer_role_may_insert_and_read_the_log(settings):
+async def test_the_runtime_role_may_insert_and_read_the_log(settings):
     await migrate(settings, ("audit",))
     await sql(settings, "insert into audit.events (seq, record_key, exchange, routing_key, dead_lettered, valid,"
-                        " body) values (1, 'k', 'x', 'r', false, false, 'b')", role=WRITER)
-    assert [r["seq"] for r in await sql(settings, "select seq from audit.events", role=WRITER)] == [1]
+                        " body) values (1, 'k', 'x', 'r', false, false, 'b')", as_service=True)
+    assert [r["seq"] for r in await sql(settings, "select seq from audit.events", as_service=True)] == [1]
 
 
-async def test_the_service_runs_as_the_writer_role(settings, audit):
+async def test_the_service_runs_as_its_runtime_role(settings, audit):
     async with audit.handlers.service.sessions() as session:
-        assert (await session.execute(text("select current_user"))).scalar_one() == WRITER
+        assert (await session.execute(text("select current_user"))).scalar_one() == settings.database_role("audit")
 
 
 # ---- appends and the tree -------------------------------------------------------------------

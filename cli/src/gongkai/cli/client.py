@@ -9,11 +9,13 @@ from pathlib import Path
 
 import aio_pika
 import httpx
+from gongkai.shared.accounts import PUBLIC_SITE
 from gongkai.shared.contracts import INTAKE_REJECTED, SUBMIT_DISCLOSURE
-from gongkai.shared.envelope import CONTENT_TYPE, Envelope, new_event, parse
+from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import CommandFailed
 from gongkai.shared.identity import Role, hash_token, new_token
 from gongkai.shared.settings import Settings
+from gongkai.shared.staff_tool import send_command
 from gongkai.shared.topology import Topology
 
 
@@ -69,7 +71,8 @@ def submit(file: str, token: str | None, via: str, url: str) -> int:
         return _call("POST", f"{url}/items", token, json=item)
     headers = _headers(token)
     command = new_event(SUBMIT_DISCLOSURE, item, source="/gongkai/cli", actor="cli")
-    answer = asyncio.run(send_command(Settings(), command.routing_key, command.to_bytes(), command.id, headers))
+    answer = asyncio.run(send_command(Settings(), command.routing_key, command.to_bytes(), command.id,
+                                      headers["Authorization"]))
     if answer is None:
         _show({"command_id": command.id, "sent": True, "answer": "none yet (is publishing running?)"})
         return 1
@@ -77,39 +80,6 @@ def submit(file: str, token: str | None, via: str, url: str) -> int:
     if answer.type == INTAKE_REJECTED:
         raise CommandFailed(f"refused ({answer.data.get('status')}): {answer.data.get('reason')}")
     return 0
-
-
-async def send_command(settings: Settings, routing_key: str, body: bytes, message_id: str,
-                       headers: dict[str, str], wait_seconds: float = 15.0) -> Envelope | None:
-    """Publish one intake command (confirmed, mandatory) and wait for the event it caused.
-
-    The answer is the first event on the events exchange whose causation id is the command's:
-    what the command did, or ``gongkai.intake.rejected.v1`` with the reason it changed nothing.
-    """
-    topology = Topology(settings.namespace)
-    try:
-        connection = await aio_pika.connect(settings.amqp_url)
-    except (OSError, aio_pika.exceptions.AMQPError) as exc:
-        raise CommandFailed(f"cannot reach RabbitMQ at AMQP_URL: {exc}") from exc
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        events = await channel.get_exchange(topology.exchange("events"), ensure=False)
-        answers = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await answers.bind(events, routing_key="#")
-        intake = await channel.get_exchange(topology.exchange("intake"), ensure=False)
-        message = aio_pika.Message(body, message_id=message_id, content_type=CONTENT_TYPE,
-                                   delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                                   headers={"authorization": headers["Authorization"]})
-        await intake.publish(message, routing_key=routing_key, mandatory=True)
-        try:
-            async with asyncio.timeout(wait_seconds), answers.iterator(no_ack=True) as incoming:
-                async for delivery in incoming:
-                    event = parse(delivery.body)
-                    if event.causationid == message_id:
-                        return event
-        except TimeoutError:
-            return None
-    return None
 
 
 def item(url: str, token: str | None, item_id: str) -> int:
@@ -146,8 +116,12 @@ def trail(url: str, token: str | None, item_id: str) -> int:
 
 
 async def watch_public(binding: str, count: int | None) -> int:
+    """Print public events as the public-site account receives them."""
     settings = Settings()
-    connection = await aio_pika.connect(settings.amqp_url)
+    try:
+        connection = await aio_pika.connect(settings.amqp_url_for(PUBLIC_SITE))
+    except (OSError, aio_pika.exceptions.AMQPError) as exc:
+        raise CommandFailed(f"cannot reach RabbitMQ as {settings.broker_account(PUBLIC_SITE)}: {exc}") from exc
     async with connection:
         channel = await connection.channel()
         exchange = await channel.get_exchange(Topology(settings.namespace).exchange("public"), ensure=False)
@@ -163,22 +137,6 @@ async def watch_public(binding: str, count: int | None) -> int:
                 seen += 1
                 if count and seen >= count:
                     break
-    return 0
-
-
-def topology(action: str, user: str | None, password: str | None) -> int:
-    settings = Settings()
-    if action == "export":
-        print(json.dumps(Topology(settings.namespace).definitions(user=user, password=password), indent=2))
-        return 0
-
-    async def declare() -> None:
-        connection = await aio_pika.connect(settings.amqp_url)
-        async with connection:
-            await Topology(settings.namespace).declare(await connection.channel())
-
-    asyncio.run(declare())
-    print(f"declared the {settings.namespace} topology", file=sys.stderr)
     return 0
 
 

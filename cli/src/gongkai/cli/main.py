@@ -14,7 +14,7 @@ from typing import Any
 
 from gongkai.shared.migrations import SERVICES
 
-from . import client, processes
+from . import accounts, broker, client, processes
 
 PORTS = {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004}
 
@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="Gongkai (公开): information disclosure services")
     sub = p.add_subparsers(title="commands")
 
-    m = sub.add_parser("migrate", help="apply every service's database migrations (creates the database)")
+    m = sub.add_parser("migrate", help="create or update each service's roles, apply its migrations as its owner "
+                                       "(creates the database)")
     m.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default: all)")
     m.set_defaults(func=_migrate)
 
@@ -97,11 +98,24 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--count", type=int, help="stop after this many events")
     w.set_defaults(func=lambda a: asyncio.run(client.watch_public(a.binding, a.count)))
 
-    tp = sub.add_parser("topology", help="RabbitMQ topology: declare it, or export broker definitions")
+    accounts_file = {"type": Path, "help": "party → password JSON (default: $GONGKAI_BROKER_ACCOUNTS_FILE, in "
+                                      "development the shipped development passwords)"}
+    b = sub.add_parser("broker", help="set RabbitMQ up: every party's account and permissions, and the topology")
+    b.add_argument("action", choices=["setup"])
+    b.add_argument("--accounts", **accounts_file)
+    b.set_defaults(func=lambda a: broker.setup(a.accounts))
+
+    ac = sub.add_parser("accounts", help="make fresh passwords for every broker account and database role")
+    ac.add_argument("action", choices=["new"])
+    ac.add_argument("directory", type=Path, help="where to write broker-accounts.json, database-accounts.json, "
+                                                 "accounts.env (e.g. deploy/config)")
+    ac.set_defaults(func=lambda a: accounts.new(a.directory))
+
+    tp = sub.add_parser("topology", help="RabbitMQ topology: declare it (as AMQP_URL's administrator), or export "
+                                         "the broker definitions that `broker setup` imports")
     tp.add_argument("action", choices=["declare", "export"])
-    tp.add_argument("--user", help="with export: add this broker user")
-    tp.add_argument("--password", help="with export: that user's password")
-    tp.set_defaults(func=lambda a: client.topology(a.action, a.user, a.password))
+    tp.add_argument("--accounts", **accounts_file)
+    tp.set_defaults(func=lambda a: broker.declare() if a.action == "declare" else broker.export(a.accounts))
 
     dc = sub.add_parser("docs", help="(developers) regenerate docs/asyncapi and docs/openapi from the code")
     dc.add_argument("--dir", type=Path, default=Path("docs"))
@@ -141,16 +155,19 @@ def _service_commands() -> list[Any]:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    """As ``DATABASE_URL``'s administrator: each service's roles, then its migrations as its owner role."""
     from gongkai.shared.migrations import upgrade
+    from gongkai.shared.roles import roles_of
     from gongkai.shared.settings import Settings
 
     unknown = set(args.services) - set(SERVICES)
     if unknown:
         raise client.CommandFailed(f"unknown service {', '.join(sorted(unknown))}")
-    url = Settings().database_url
+    settings = Settings()
     for service in args.services or SERVICES:
-        upgrade(service, url)
-        print(f"{service}: migrated")
+        roles = roles_of(settings, service)
+        upgrade(service, settings.database_url, roles=roles)
+        print(f"{service}: migrated (owner {roles.owner}, runtime role {roles.runtime})")
     return 0
 
 
@@ -159,7 +176,7 @@ def _makemigration(args: argparse.Namespace) -> int:
     from gongkai.shared.migrations import alembic_config
     from gongkai.shared.settings import Settings
 
-    config = alembic_config(args.service, Settings().database_url)
+    config = alembic_config(args.service, Settings().database_url)  # as the administrator: nothing is migrated
     versions = Path(str(importlib.resources.files(f"gongkai.{args.service}") / "migrations" / "versions"))
     config.set_main_option("version_locations", str(versions))
     command.revision(config, message=args.message, autogenerate=True)

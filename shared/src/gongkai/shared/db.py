@@ -54,6 +54,7 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("last_error", Text),
         Column("sent_at", DateTime(timezone=True)),
+        Column("reply_to", String(256), comment="the reply queue of the staff tool whose command this event answers"),
     )
     Index("ix_outbox_pending", outbox.c.next_attempt_at, outbox.c.seq,
           postgresql_where=outbox.c.sent_at.is_(None))

@@ -1,12 +1,16 @@
 """Alembic, one schema per service: each service keeps its own migrations and version table.
 
-``upgrade(service, url)`` creates the database when it is missing, takes an advisory lock so two
-replicas never migrate at once, and applies the service's migrations to its schema only.
+``upgrade(service, url, roles=...)`` creates the database when it is missing, creates or updates the
+service's roles (``roles.py``), takes an advisory lock so two replicas never migrate at once, hands the
+schema to its owner role, applies the service's migrations to its schema only as that owner, and gives
+the runtime role its privileges. Without ``roles`` the migrations run as the connecting user.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -16,20 +20,28 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-SERVICES = ("publishing", "review", "notification", "audit")
+from .accounts import SERVICES as SERVICES
+from .roles import ServiceRoles, adopt, ensure_roles, grant_runtime
 
 
-def alembic_config(service: str, database_url: str) -> Config:
+def alembic_config(service: str, database_url: str, roles: ServiceRoles | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", f"gongkai.{service}:migrations")
     config.attributes["database_url"] = database_url
     config.attributes["schema"] = service
+    config.attributes["roles"] = roles
     return config
 
 
-def upgrade(service: str, database_url: str, revision: str = "head") -> None:
-    asyncio.run(ensure_database(database_url))
-    command.upgrade(alembic_config(service, database_url), revision)
+def upgrade(service: str, database_url: str, revision: str = "head", roles: ServiceRoles | None = None) -> None:
+    asyncio.run(_prepare(database_url, roles))
+    command.upgrade(alembic_config(service, database_url, roles), revision)
+
+
+async def _prepare(database_url: str, roles: ServiceRoles | None) -> None:
+    await ensure_database(database_url)
+    if roles is not None:
+        await ensure_roles(database_url, roles)
 
 
 async def ensure_database(database_url: str) -> None:
@@ -72,7 +84,12 @@ async def _run_online(database_url: str, metadata: MetaData, schema: str) -> Non
 
 def _migrate(connection: Connection, metadata: MetaData, schema: str) -> None:
     connection.execute(text("select pg_advisory_xact_lock(hashtext(:key))"), {"key": f"gongkai.migrate.{schema}"})
-    connection.execute(text(f'create schema if not exists "{schema}"'))
+    roles: ServiceRoles | None = context.config.attributes.get("roles")
+    if roles is None:
+        connection.execute(text(f'create schema if not exists "{schema}"'))
+    else:
+        adopt(connection, roles)
+        connection.execute(text(f'set local role "{roles.owner}"'))
 
     def include_name(name: str | None, type_: str, _parent: object) -> bool:
         return name == schema if type_ == "schema" else True
@@ -81,6 +98,23 @@ def _migrate(connection: Connection, metadata: MetaData, schema: str) -> None:
                       include_schemas=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
+    if roles is not None:
+        grant_runtime(connection, roles)
+
+
+@contextmanager
+def as_administrator() -> Iterator[None]:
+    """In a migration: run a step as the administrator (``CREATE ROLE``), then go back to the schema owner."""
+    from alembic import op
+
+    roles: ServiceRoles | None = context.config.attributes.get("roles")
+    if roles is not None:
+        op.execute("reset role")
+    try:
+        yield
+    finally:
+        if roles is not None:
+            op.execute(f'set local role "{roles.owner}"')
 
 
 def create_messaging_tables_v1(schema: str) -> None:
@@ -122,6 +156,25 @@ def create_messaging_tables_v1(schema: str) -> None:
     )
     op.create_index("ix_outbox_pending", "outbox", ["next_attempt_at", "seq"], unique=False, schema=schema,
                     postgresql_where=sa.text("sent_at IS NULL"))
+
+
+def add_outbox_reply_to_v2(schema: str) -> None:
+    """The outbox's ``reply_to``: an event that answers a staff tool's command goes to its reply queue too.
+
+    Frozen, like ``create_messaging_tables_v1``.
+    """
+    import sqlalchemy as sa
+    from alembic import op
+
+    op.add_column("outbox", sa.Column("reply_to", sa.String(length=256), nullable=True,
+                                      comment="the reply queue of the staff tool whose command this event answers"),
+                  schema=schema)
+
+
+def drop_outbox_reply_to_v2(schema: str) -> None:
+    from alembic import op
+
+    op.drop_column("outbox", "reply_to", schema=schema)
 
 
 def drop_messaging_tables_v1(schema: str) -> None:

@@ -4,15 +4,26 @@ Several replicas may run it: each batch is taken with ``FOR UPDATE SKIP LOCKED``
 never send the same rows at once. A row is marked sent only after the broker confirmed it; a
 crash in between sends it again with the same message id, which consumers' inboxes absorb.
 An unroutable event (no queue bound) stays pending, is retried with backoff and is reported.
+
+Every message carries the service's broker account as its AMQP ``user_id`` (RabbitMQ refuses a
+``user_id`` that is not the connection's user), so consumers know which account sent it. A row with a
+``reply_to`` is also sent to that reply queue through the default exchange, without ``mandatory``:
+when the staff tool that asked has gone, its answer is dropped rather than retried.
+
+A message the account may not send (a routing key outside its topic permissions: a fact type added
+without ``gongkai broker setup``) makes the broker close the channel, failing every publish in flight;
+the relay then opens a new channel and sends that batch one row at a time, so only that row waits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
 import aio_pika
+import aiormq
 from aio_pika.abc import AbstractRobustConnection
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,17 +38,20 @@ MAX_BACKOFF_SECONDS = 60
 
 class OutboxRelay:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, topology: Topology,
-                 amqp_url: str, *, batch: int = 200, idle_seconds: float = 0.5) -> None:
+                 amqp_url: str, *, user_id: str | None = None, batch: int = 200, idle_seconds: float = 0.5) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._topology = topology
         self._amqp_url = amqp_url
+        self._user_id = user_id
         self._batch = batch
         self._idle = idle_seconds
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._connection: AbstractRobustConnection | None = None
+        self._channel: aio_pika.abc.AbstractChannel | None = None
         self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
+        self._replies: aio_pika.abc.AbstractExchange | None = None
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -45,10 +59,19 @@ class OutboxRelay:
 
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(self._amqp_url)
-        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        for logical in ("events", "public", "staff", "intake"):
-            self._exchanges[logical] = await channel.get_exchange(self._topology.exchange(logical), ensure=False)
+        await self._reopen()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def _reopen(self) -> None:
+        """A new channel (and its exchanges) in place of the current one, which is closed first."""
+        if self._channel is not None:
+            with contextlib.suppress(Exception):
+                await self._channel.close()
+        channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+        self._exchanges = {logical: await channel.get_exchange(self._topology.exchange(logical), ensure=False)
+                           for logical in ("events", "public", "staff", "intake")}
+        self._replies = channel.default_exchange
+        self._channel = channel
 
     async def stop(self) -> None:
         """Stop the loop, then send what is still pending once more, then close."""
@@ -87,13 +110,17 @@ class OutboxRelay:
         async with self._sessions() as session, session.begin():
             rows = (await session.execute(
                 select(t.c.seq, t.c.event_id, t.c.exchange, t.c.routing_key, t.c.body, t.c.correlation_id,
-                       t.c.attempts)
+                       t.c.attempts, t.c.reply_to)
                 .where(t.c.sent_at.is_(None), t.c.next_attempt_at <= func.now())
                 .order_by(t.c.seq).limit(self._batch).with_for_update(skip_locked=True)
             )).all()
             if not rows:
                 return 0
+            if self._channel is None or self._channel.is_closed:
+                await self._reopen()
             results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+            if any(isinstance(result, aiormq.exceptions.ChannelClosed) for result in results):
+                results = await self._one_by_one(rows, results)
             now = datetime.now(UTC)
             sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
             if sent:
@@ -103,13 +130,33 @@ class OutboxRelay:
                     await self._record_failure(session, row, result, now)
             return len(sent)
 
+    async def _one_by_one(self, rows: list[object], results: list[BaseException | None]
+                          ) -> list[BaseException | None]:
+        """Send the rows that failed again, alone, each on a channel the previous one did not close."""
+        await self._reopen()
+        again: list[BaseException | None] = []
+        for row, result in zip(rows, results, strict=True):
+            if result is None:
+                again.append(None)
+                continue
+            try:
+                await self._publish(row)
+                again.append(None)
+            except aiormq.exceptions.ChannelClosed as refused:
+                again.append(refused)
+                await self._reopen()
+            except Exception as exc:
+                again.append(exc)
+        return again
+
     async def _publish(self, row: object) -> None:
-        message = aio_pika.Message(
-            row.body, message_id=row.event_id, correlation_id=row.correlation_id,
-            content_type=CONTENT_TYPE, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        )
+        message = aio_pika.Message(row.body, message_id=row.event_id, correlation_id=row.correlation_id,
+                                   user_id=self._user_id, content_type=CONTENT_TYPE,
+                                   delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
         await self._exchanges[row.exchange].publish(message, routing_key=row.routing_key, mandatory=True,
                                                     timeout=10)
+        if row.reply_to and self._replies is not None:
+            await self._replies.publish(message, routing_key=row.reply_to, mandatory=False, timeout=10)
 
     async def _record_failure(self, session: AsyncSession, row: object, error: BaseException,
                               now: datetime) -> None:

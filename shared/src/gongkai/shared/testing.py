@@ -1,9 +1,14 @@
 """Pytest plugin: real RabbitMQ and PostgreSQL, with isolated state per test.
 
-``AMQP_URL`` / ``DATABASE_URL`` are used when set; otherwise a container is started with
+``AMQP_URL`` / ``DATABASE_URL`` (administrators) are used when set; otherwise a container is started with
 testcontainers. A missing broker or database fails the tests that need it; none is skipped.
-Each test that asks for ``settings`` gets its own database and its own topology namespace, so tests
-can run in any order and in parallel against one broker and one server.
+
+Each session makes its own broker accounts (``gkt<8 hex>-publishing`` …, permitted on this session's
+namespaces only) and database roles (``gkt<8 hex>_publishing`` …), with random passwords in accounts
+files, through the same code as ``gongkai broker setup`` and ``gongkai migrate``; it removes them at the
+end. Each test that asks for ``settings`` gets its own database and its own topology namespace, declared
+by the administrator as the operator's set-up would, so tests can run in any order against one broker
+and one server, beside other sessions.
 """
 
 from __future__ import annotations
@@ -21,8 +26,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from .accounts import SERVICES, STAFF_TOOL
 from .envelope import CONTENT_TYPE, Envelope, parse
-from .migrations import SERVICES, upgrade
+from .messages import MESSAGES
+from .migrations import upgrade
+from .roles import roles_of
+from .session_accounts import SessionAccounts, SessionRoles
 from .settings import Settings
 from .topology import Topology
 
@@ -36,20 +45,27 @@ def _container_or_fail(kind: str, start):
 
 
 @pytest.fixture(scope="session")
-def amqp_url() -> Iterator[str]:
+def broker() -> Iterator[tuple[str, str | None]]:
+    """An administrator's AMQP URL, and the management API's URL when the broker is not on this machine."""
     if url := os.environ.get("AMQP_URL"):
-        yield url
+        yield url, os.environ.get("GONGKAI_BROKER_MANAGEMENT_URL") or None
         return
 
     def start():
         from testcontainers.rabbitmq import RabbitMqContainer
 
-        return RabbitMqContainer("rabbitmq:3.13-management").start()
+        return RabbitMqContainer("rabbitmq:3.13-management").with_exposed_ports(15672).start()
 
     container = _container_or_fail("RabbitMQ", start)
     params = container.get_connection_params()
-    yield f"amqp://guest:guest@{params.host}:{params.port}/"
+    management = f"http://guest:guest@{params.host}:{container.get_exposed_port(15672)}/"
+    yield f"amqp://guest:guest@{params.host}:{params.port}/", management
     container.stop()
+
+
+@pytest.fixture(scope="session")
+def amqp_url(broker: tuple[str, str | None]) -> str:
+    return broker[0]
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +83,24 @@ def database_server_url() -> Iterator[str]:
     container = _container_or_fail("PostgreSQL", start)
     yield urlunsplit(urlsplit(container.get_connection_url())._replace(path="/postgres"))
     container.stop()
+
+
+# ---- the session's accounts ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def broker_accounts(broker: tuple[str, str | None], tmp_path_factory) -> Iterator[SessionAccounts]:
+    accounts = SessionAccounts(*broker, tmp_path_factory.mktemp("accounts") / "broker-accounts.json").create()
+    yield accounts
+    accounts.delete()
+
+
+@pytest.fixture(scope="session")
+async def database_roles(database_server_url: str, tmp_path_factory) -> AsyncIterator[SessionRoles]:
+    roles = await SessionRoles(database_server_url,
+                               tmp_path_factory.mktemp("accounts") / "database-accounts.json").create()
+    yield roles
+    await roles.drop()
 
 
 async def create_database(server_url: str) -> str:
@@ -88,6 +122,15 @@ async def drop_database(server_url: str, database_url: str) -> None:
         await connection.close()
 
 
+async def declare_topology(amqp_url: str, namespace: str) -> None:
+    """What ``gongkai broker setup`` does for a namespace, without the accounts: as the administrator."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        await Topology(namespace).declare(await connection.channel())
+    finally:
+        await connection.close()
+
+
 async def delete_topology(amqp_url: str, namespace: str) -> None:
     connection = await aio_pika.connect(amqp_url)
     try:
@@ -97,18 +140,36 @@ async def delete_topology(amqp_url: str, namespace: str) -> None:
 
 
 @pytest.fixture
-async def settings(amqp_url: str, database_server_url: str) -> AsyncIterator[Settings]:
-    """Settings for one test: a database and a broker namespace of its own, both removed after."""
-    database_url = await create_database(database_server_url)
-    namespace = f"t{uuid.uuid4().hex[:10]}"
-    yield Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace, relay_idle_seconds=0.1)
-    await delete_topology(amqp_url, namespace)
-    await drop_database(database_server_url, database_url)
+async def settings(amqp_url: str, database_server_url: str, broker_accounts: SessionAccounts,
+                   database_roles: SessionRoles) -> AsyncIterator[Settings]:
+    """Settings for one test: a database and a broker namespace of its own, both removed after.
+
+    ``amqp_url`` and ``database_url`` are the administrators'; services connect as their own accounts.
+    """
+    namespace = await asyncio.to_thread(broker_accounts.namespace)
+    database_url, _ = await asyncio.gather(create_database(database_server_url), declare_topology(amqp_url, namespace))
+    yield Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace, relay_idle_seconds=0.1,
+                   **broker_accounts.settings(), **database_roles.settings())
+    await asyncio.gather(delete_topology(amqp_url, namespace), drop_database(database_server_url, database_url))
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """The environment that gives a ``gongkai`` process these settings."""
+    env = {"AMQP_URL": settings.amqp_url, "DATABASE_URL": settings.database_url,
+           "GONGKAI_NAMESPACE": settings.namespace, "GONGKAI_BROKER_PREFIX": settings.broker_prefix,
+           "GONGKAI_DATABASE_ROLE_PREFIX": settings.database_role_prefix,
+           "GONGKAI_RELAY_IDLE_SECONDS": str(settings.relay_idle_seconds)}
+    for name, value in (("GONGKAI_BROKER_ACCOUNTS_FILE", settings.broker_accounts_file),
+                        ("GONGKAI_DATABASE_ACCOUNTS_FILE", settings.database_accounts_file),
+                        ("GONGKAI_BROKER_MANAGEMENT_URL", settings.broker_management_url)):
+        if value:
+            env[name] = str(value)
+    return env
 
 
 async def migrate(settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
     for service in services:
-        await asyncio.to_thread(upgrade, service, settings.database_url)
+        await asyncio.to_thread(upgrade, service, settings.database_url, roles=roles_of(settings, service))
 
 
 @asynccontextmanager
@@ -124,16 +185,41 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def connect_as(settings: Settings, party: str | None) -> aio_pika.abc.AbstractRobustConnection:
+    """A broker connection as ``party``'s account (``staff-tool``, ``review`` …), or with None as the
+    administrator of ``AMQP_URL`` (tests observing what no party may see)."""
+    return await aio_pika.connect(settings.amqp_url_for(party) if party else settings.amqp_url)
+
+
+def sender_of(exchange: str, type: str) -> str | None:
+    """Whose account sends ``type`` on ``exchange``: the staff tool for commands, else its first sender."""
+    if exchange == "intake":
+        return STAFF_TOOL
+    return next((spec.senders[0] for spec in MESSAGES if spec.type == type and spec.exchange == exchange
+                 and spec.senders[0] in SERVICES), None)
+
+
+_DEFAULT = object()
+
+
 async def publish(settings: Settings, exchange: str, envelope: Envelope, *, routing_key: str | None = None,
-                  headers: dict[str, str] | None = None, body: bytes | None = None) -> None:
-    """Publish one message the way a producer or staff tool would (confirmed, mandatory)."""
-    connection = await aio_pika.connect(settings.amqp_url)
+                  headers: dict[str, str] | None = None, body: bytes | None = None,
+                  account: str | None = _DEFAULT, user_id: str | None = _DEFAULT) -> None:  # type: ignore[assignment]
+    """Publish one message the way its producer would (confirmed, mandatory): as the account that sends
+    it (``sender_of``; the administrator for a type no one sends), with that account as ``user_id``.
+
+    A forger's message: give ``account`` (a party, or None for the administrator) and ``user_id``.
+    """
+    party = sender_of(exchange, envelope.type) if account is _DEFAULT else account
+    if user_id is _DEFAULT:
+        user_id = settings.broker_account(party) if party else None
+    connection = await connect_as(settings, party)
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         target = await channel.get_exchange(Topology(settings.namespace).exchange(exchange), ensure=False)
         message = aio_pika.Message(body if body is not None else envelope.to_bytes(), message_id=envelope.id,
                                    content_type=CONTENT_TYPE, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                                   headers=headers or {})
+                                   headers=headers or {}, user_id=user_id)
         await target.publish(message, routing_key=routing_key or envelope.routing_key, mandatory=True)
     finally:
         await connection.close()
@@ -142,23 +228,27 @@ async def publish(settings: Settings, exchange: str, envelope: Envelope, *, rout
 class Tap:
     """Listens on an exchange like an outside consumer and keeps every message it sees.
 
-    Declare (``async with Tap(...)``) before the messages are sent: a topic exchange keeps nothing.
+    On the public exchange it listens as the public site; elsewhere (where no party may listen) as the
+    administrator. Open it (``async with Tap(...)``) before the messages are sent: a topic exchange keeps
+    nothing.
     """
 
-    def __init__(self, settings: Settings, exchange: str, binding: str = "#") -> None:
+    def __init__(self, settings: Settings, exchange: str, binding: str = "#",
+                 account: str | None = _DEFAULT) -> None:  # type: ignore[assignment]
         self._settings = settings
         self._exchange = exchange
         self._binding = binding
+        self._account = ("public-site" if exchange == "public" else None) if account is _DEFAULT else account
         self.messages: list[tuple[str, Envelope]] = []
+        self.deliveries: list[aio_pika.abc.AbstractIncomingMessage] = []
         self._arrived = asyncio.Condition()
 
     async def __aenter__(self) -> Tap:
-        self._connection = await aio_pika.connect(self._settings.amqp_url)
+        self._connection = await connect_as(self._settings, self._account)
         channel = await self._connection.channel()
         topology = Topology(self._settings.namespace)
-        await topology.declare(channel)
         exchange = await channel.get_exchange(topology.exchange(self._exchange), ensure=False)
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        queue = await channel.declare_queue(exclusive=True)
         await queue.bind(exchange, routing_key=self._binding)
         await queue.consume(self._on_message, no_ack=True)
         return self
@@ -169,6 +259,7 @@ class Tap:
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         async with self._arrived:
             self.messages.append((message.routing_key or "", parse(message.body)))
+            self.deliveries.append(message)
             self._arrived.notify_all()
 
     def of_type(self, type: str) -> list[Envelope]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from dataclasses import dataclass, field
 
 import aio_pika
@@ -110,6 +109,20 @@ class Topology:
             for exchange, key in bindings:
                 await queue.bind(exchanges[exchange], routing_key=key)
 
+    async def missing(self, connection: aio_pika.abc.AbstractConnection, *, exchanges: list[str],
+                      queues: list[str]) -> list[str]:
+        """Which of these exchanges and queues do not exist (a passive declare needs no permission)."""
+        absent: list[str] = []
+        channel = await connection.channel()
+        for name, declare in [*((x, "declare_exchange") for x in exchanges), *((q, "declare_queue") for q in queues)]:
+            try:
+                await getattr(channel, declare)(name, passive=True)
+            except aio_pika.exceptions.ChannelNotFoundEntity:
+                absent.append(name)
+                channel = await connection.channel()  # the broker closed the one that asked
+        await channel.close()
+        return absent
+
     async def delete(self, channel: aio_pika.abc.AbstractChannel) -> None:
         """Remove every queue and exchange of this namespace (tests and teardown only)."""
         for name, _, _ in self.all_queues():
@@ -117,10 +130,11 @@ class Topology:
         for logical in EXCHANGES:
             await channel.exchange_delete(self.exchange(logical))
 
-    def definitions(self, *, user: str | None = None, password: str | None = None) -> dict[str, object]:
-        """RabbitMQ definitions (``load_definitions``) for the same topology."""
+    def definitions(self) -> dict[str, object]:
+        """RabbitMQ definitions (``load_definitions``) of the same topology; ``gongkai.shared.broker`` adds
+        the accounts."""
         vhost = "/"
-        out: dict[str, object] = {
+        return {
             "vhosts": [{"name": vhost}],
             "exchanges": [
                 {"name": self.exchange(x), "vhost": vhost, "type": "topic", "durable": True,
@@ -136,11 +150,6 @@ class Topology:
                 for name, _, bindings in self.all_queues() for exchange, key in bindings
             ],
         }
-        if user and password:
-            out["users"] = [{"name": user, "password_hash": rabbit_password_hash(password, os.urandom(4)),
-                             "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]}]
-            out["permissions"] = [{"user": user, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"}]
-        return out
 
 
 def rabbit_password_hash(password: str, salt: bytes) -> str:

@@ -25,6 +25,7 @@ class UnitOfWork:
         self._inbox = inbox
         self._on_commit = on_commit
         self._pending: list[dict[str, Any]] = []
+        self._causes: list[str | None] = []
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:
@@ -37,14 +38,27 @@ class UnitOfWork:
             await self.session.rollback()
         await self.session.close()
 
-    def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None) -> None:
-        """Queue an event to be written to the outbox with this transaction."""
+    def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None,
+             reply_to: str | None = None) -> None:
+        """Queue an event to be written to the outbox with this transaction (and to ``reply_to`` as well)."""
         if exchange not in EXCHANGES:
             raise ValueError(f"unknown exchange {exchange!r}")
         self._pending.append({
             "event_id": event.id, "exchange": exchange, "routing_key": routing_key or event.routing_key,
-            "body": event.to_bytes(), "correlation_id": event.correlationid,
+            "body": event.to_bytes(), "correlation_id": event.correlationid, "reply_to": reply_to,
         })
+        self._causes.append(event.causationid)
+
+    def answer(self, command_id: str, reply_to: str) -> bool:
+        """Send the first internal event that ``command_id`` caused to ``reply_to`` as well (after commit).
+
+        False when the command caused no such event (yet).
+        """
+        for row, cause in zip(self._pending, self._causes, strict=True):
+            if cause == command_id and row["exchange"] == "events":
+                row["reply_to"] = reply_to
+                return True
+        return False
 
     async def claim(self, key: str, consumer: str) -> bool:
         """Record ``key`` as handled; False if it was handled before (then do nothing).
@@ -67,10 +81,10 @@ class UnitOfWork:
         if self._pending:
             await self.session.execute(insert(self._outbox), self._pending)
         await self.session.commit()
-        sent, self._pending = self._pending, []
+        sent, self._pending, self._causes = self._pending, [], []
         if sent and self._on_commit:
             self._on_commit()
 
     async def rollback(self) -> None:
-        self._pending = []
+        self._pending, self._causes = [], []
         await self.session.rollback()

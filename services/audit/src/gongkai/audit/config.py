@@ -27,9 +27,9 @@ class AuditConfig(BaseSettings):
     origin: str = Field("gongkai.local/audit", min_length=1, max_length=200, pattern=r"^[^\n]+$",
                         description="the log's name in its checkpoints")
     checkpoint_interval_seconds: float = Field(60.0, gt=0, le=86_400)
-    db_role: str | None = Field("gongkai_audit_writer", pattern=r"^[a-z_][a-z0-9_]{0,62}$",
-                                description="SET ROLE on every connection; empty when the login role is "
-                                            "already restricted")
+    db_role: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+                                description="SET ROLE on every connection; unset, as the service logs in as its "
+                                            "runtime role, which is already INSERT and SELECT only")
     known_source_prefix: str = Field("/gongkai/", description="events from other sources are flagged")
 
     @model_validator(mode="before")

@@ -28,13 +28,15 @@ def subscribe(service: Service, audit: Audit, queue: str, *, dead_lettered: bool
         # FastStream invents a message id when there is none: read the delivery's own.
         record = from_message(message.body, exchange=raw.exchange or "", routing_key=raw.routing_key or "",
                               message_id=raw.message_id, headers=message.headers, dead_lettered=dead_lettered,
-                              known_source_prefix=audit.config.known_source_prefix)
+                              known_source_prefix=audit.config.known_source_prefix, user_id=raw.user_id,
+                              owners=service.owners)
         with log_context(record_key=record.record_key, event_id=record.event_id,
                          correlation_id=record.correlation_id, type=record.type):
             if not await audit.record(record):
                 log.info("duplicate message ignored")
             elif record.flag:
-                log.warning("event from an unknown source recorded, flagged", extra={"source": record.source})
+                log.warning("event recorded, flagged", extra={"flag": record.flag, "source": record.source,
+                                                              "account": record.user_id})
             elif not record.valid:
                 log.warning("malformed message recorded", extra={"exchange": record.exchange,
                                                                   "routing_key": record.routing_key})

@@ -124,7 +124,7 @@ async def export_events(auditor: Auditor, handlers: Handlers, chosen: Filters,
                              headers={"content-disposition": 'attachment; filename="audit-events.csv"'})
 
 
-CSV_COLUMNS = ("seq", "received_at", "exchange", "routing_key", "valid", "flag", "dead_lettered",
+CSV_COLUMNS = ("seq", "received_at", "exchange", "routing_key", "valid", "flag", "user_id", "dead_lettered",
                "dead_letter_reason", "id", "type", "source", "time", "subject", "actor", "actorunit", "data")
 
 
@@ -140,7 +140,7 @@ async def _csv(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
     async for row in rows:
         envelope = row["envelope"] or {}
         writer.writerow([row["seq"], row["received_at"], row["exchange"], row["routing_key"], row["valid"],
-                         row["flag"] or "", row["dead_lettered"], row["dead_letter_reason"] or "",
+                         row["flag"] or "", row["user_id"] or "", row["dead_lettered"], row["dead_letter_reason"] or "",
                          *(envelope.get(k, "") for k in ("id", "type", "source", "time", "subject", "actor",
                                                          "actorunit")),
                          json.dumps(envelope.get("data"), ensure_ascii=False) if row["valid"] else row["raw"]])

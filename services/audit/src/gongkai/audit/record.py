@@ -1,7 +1,8 @@
 """What audit keeps of one message: a pure function of the bytes and the delivery, no I/O.
 
-Every message is kept, even one that is not an envelope (``valid`` false, no type). Headers are
-never kept: an intake command carries its bearer token in the ``authorization`` header.
+Every message is kept, even one that is not an envelope (``valid`` false, no type), with the broker
+account that sent it (the AMQP ``user_id``, which RabbitMQ checks against the connection's user).
+Headers are never kept: an intake command carries its bearer token in the ``authorization`` header.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Record:
     event_time: datetime | None = None
     unit: str | None = None
     flag: str | None = None
+    user_id: str | None = None
 
     def row(self) -> dict[str, Any]:
         return dict(self.__dict__)  # shallow: asdict() deep-copies every body
@@ -51,15 +53,19 @@ def body_hash(body: bytes) -> str:
 
 FACT_EXCHANGES = ("events", "public", "staff")
 UNKNOWN_SOURCE = "unknown-source"
+WRONG_ACCOUNT = "wrong-account"
 
 
 def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: str | None,
                  headers: Mapping[str, Any] | None, dead_lettered: bool,
-                 known_source_prefix: str = "/gongkai/") -> Record:
+                 known_source_prefix: str = "/gongkai/", user_id: str | None = None,
+                 owners: Mapping[str, frozenset[str]] | None = None) -> Record:
     """The record of one delivery; ``exchange`` is the real exchange name it came through.
 
-    A valid event on the events, public or staff exchange whose ``source`` does not start with
-    ``known_source_prefix`` is recorded all the same, flagged ``unknown-source`` (and not counted).
+    A valid event on the events, public or staff exchange (or sent straight to the queue) is recorded all
+    the same but flagged (and not counted): ``wrong-account`` when it came from an account that does not
+    send its type (``owners``: type → the accounts of its senders); else ``unknown-source`` when its
+    ``source`` does not start with ``known_source_prefix``.
     """
     identity = message_id or body_hash(body)
     reason = None
@@ -70,7 +76,8 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
     else:
         key = f"{exchange}:{identity}"
     common = {"record_key": _storable(key), "exchange": _storable(exchange), "routing_key": _storable(routing_key),
-              "dead_lettered": dead_lettered, "dead_letter_reason": _storable(reason), "body": bytes(body)}
+              "dead_lettered": dead_lettered, "dead_letter_reason": _storable(reason), "body": bytes(body),
+              "user_id": _storable(user_id[:128] if user_id else None)}
     try:
         envelope = parse(body)
     except (MalformedEnvelope, RecursionError):
@@ -81,9 +88,12 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
     data = envelope.data if isinstance(envelope.data, dict) else {}
     unit = data.get("unit") if isinstance(data.get("unit"), str) else envelope.actorunit
     flag = None
-    if (not dead_lettered and exchange.rsplit(".", 1)[-1] in FACT_EXCHANGES
-            and not envelope.source.startswith(known_source_prefix)):
-        flag = UNKNOWN_SOURCE
+    # "" is the default exchange: a message published straight into an audit queue, as only a forger would.
+    if not dead_lettered and (exchange == "" or exchange.rsplit(".", 1)[-1] in FACT_EXCHANGES):
+        if owners is not None and user_id not in owners.get(envelope.type, ()):
+            flag = WRONG_ACCOUNT
+        elif not envelope.source.startswith(known_source_prefix):
+            flag = UNKNOWN_SOURCE
     return Record(valid=True, event_time=_utc(envelope.time), unit=_storable(unit[:128] if unit else None),
                   flag=flag, **{k: _storable(v) for k, v in attributes.items()}, **common)
 
@@ -122,6 +132,7 @@ def entry(row: Mapping[str, Any]) -> dict[str, Any]:
         "seq": row["seq"], "exchange": row["exchange"], "routing_key": row["routing_key"],
         "received_at": row["received_at"], "dead_lettered": row["dead_lettered"],
         "dead_letter_reason": row["dead_letter_reason"], "valid": row["valid"], "flag": row.get("flag"),
+        "user_id": row.get("user_id"),
         "envelope": _readable(json.loads(body, parse_constant=str)) if row["valid"] else None,
         "raw": None if row["valid"] else body.decode("utf-8", errors="replace"),
     }

@@ -1,8 +1,8 @@
 """The audit schema: the append-only log, its Merkle tree, its signed checkpoints, its statistics facts and its
 refusals.
 
-Every table here is insert-only: triggers refuse UPDATE, DELETE and TRUNCATE, and the writer role
-(``gongkai_audit_writer``) holds only INSERT and SELECT on them.
+Every table here is insert-only: triggers refuse UPDATE, DELETE and TRUNCATE, and the service's runtime
+role (``gongkai_audit``) holds only INSERT and SELECT on them (see ``migrations/__init__.py``).
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ events = Table(
     Column("valid", Boolean, nullable=False, comment="false: the body is not a CloudEvents envelope"),
     Column("body", LargeBinary, nullable=False, comment="the message body, byte for byte"),
     Column("unit", String(128), comment="the unit the entry is about: data.unit, else the actor's unit"),
-    Column("flag", String(64), comment="unknown-source: an event whose source is not one of the services"),
+    Column("flag", String(64), comment="wrong-account: a fact not sent by its owner's broker account; "
+                                       "unknown-source: an event whose source is not one of the services"),
+    Column("user_id", String(128), comment="the broker account that sent it (AMQP user_id, checked by RabbitMQ)"),
 )
 Index("ix_events_subject", events.c.subject)
 Index("ix_events_event_id", events.c.event_id)

@@ -18,7 +18,10 @@ class Entry(BaseModel):
     dead_lettered: bool
     dead_letter_reason: str | None
     valid: bool = Field(description="whether the body is a CloudEvents envelope this system understands")
-    flag: str | None = Field(description="unknown-source: an event whose source is not one of the services")
+    flag: str | None = Field(description="wrong-account: a fact not sent by its owner's broker account; "
+                                         "unknown-source: an event whose source is not one of the services")
+    user_id: str | None = Field(None, description="the broker account that published it (AMQP user_id, "
+                                                  "checked by RabbitMQ); none for entries recorded before")
     envelope: dict[str, Any] | None
     raw: str | None
 

@@ -153,33 +153,12 @@ def _load(args: argparse.Namespace) -> int:
 
 
 async def _send(data: dict, token: str, wait_seconds: float = 15.0):
-    """Send ``gongkai.calendar.load.v1`` on the intake exchange; the answer is the event it caused."""
-    import aio_pika
+    """Send ``gongkai.calendar.load.v1`` on the intake exchange as the staff tool; the answer is what it caused."""
     from gongkai.shared.contracts import LOAD_CALENDAR_YEAR
-    from gongkai.shared.envelope import CONTENT_TYPE, new_event, parse
+    from gongkai.shared.envelope import new_event
     from gongkai.shared.settings import Settings
-    from gongkai.shared.topology import Topology
+    from gongkai.shared.staff_tool import send_command
 
-    settings = Settings()
-    topology = Topology(settings.namespace)
     command = new_event(LOAD_CALENDAR_YEAR, data, source="/gongkai/cli", actor="cli", subject=str(data["year"]))
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        events = await channel.get_exchange(topology.exchange("events"), ensure=False)
-        answers = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await answers.bind(events, routing_key="#")
-        intake = await channel.get_exchange(topology.exchange("intake"), ensure=False)
-        await intake.publish(aio_pika.Message(command.to_bytes(), message_id=command.id, content_type=CONTENT_TYPE,
-                                              delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                                              headers={"authorization": f"Bearer {token}"}),
-                             routing_key=command.routing_key, mandatory=True)
-        try:
-            async with asyncio.timeout(wait_seconds), answers.iterator(no_ack=True) as incoming:
-                async for delivery in incoming:
-                    event = parse(delivery.body)
-                    if event.causationid == command.id:
-                        return event
-        except TimeoutError:
-            return None
-    return None
+    return await send_command(Settings(), command.routing_key, command.to_bytes(), command.id, f"Bearer {token}",
+                              wait_seconds)

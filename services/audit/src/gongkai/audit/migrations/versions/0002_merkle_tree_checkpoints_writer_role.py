@@ -13,6 +13,7 @@ downgrade) may only INSERT and SELECT the log's tables; the service runs ``SET R
 """
 import sqlalchemy as sa
 from alembic import op
+from gongkai.shared.migrations import as_administrator
 
 revision = '0002'
 down_revision = '0001'
@@ -81,7 +82,8 @@ def upgrade() -> None:
                    "for each row execute function audit.refuse_change()")
         op.execute(f"create trigger {table}_no_truncate before truncate on audit.{table} "
                    "for each statement execute function audit.refuse_change()")
-    op.execute(CREATE_ROLE)
+    with as_administrator():  # migrations run as the schema's owner, which may not create roles
+        op.execute(CREATE_ROLE)
     op.execute(f"grant usage on schema audit to {WRITER}")
     op.execute(f"grant select, insert on {', '.join('audit.' + t for t in INSERT_ONLY)} to {WRITER}")
     op.execute(f"grant select, insert, update, delete on audit.inbox, audit.outbox to {WRITER}")

@@ -1,7 +1,7 @@
 """Refusals: one row per access.refused, intake.rejected and publication_refused entry, listed per item and person
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 20:00:00
 
 Append-only like the other tables of the log (triggers, and the writer role may only INSERT and SELECT).
@@ -10,8 +10,8 @@ Entries recorded before this migration get their rows here.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
