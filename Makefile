@@ -9,7 +9,7 @@ export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
 PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e cli
 
-.PHONY: install services broker migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
+.PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
 	bench-audit lint definitions
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
@@ -24,6 +24,10 @@ install: $(BIN)/gongkai
 services:
 	bash scripts/ensure-services.sh
 
+# Debian's chromium, the Noto CJK fonts and pdftotext, for the page tests and the letters (apt-get as root).
+browser:
+	bash scripts/ensure-browser.sh
+
 # Every party's broker account (development passwords unless GONGKAI_BROKER_ACCOUNTS_FILE), its permissions
 # and the topology; rabbitmqctl on this machine, or GONGKAI_BROKER_MANAGEMENT_URL. Idempotent.
 broker: install services
@@ -36,7 +40,7 @@ run: migrate broker
 	$(BIN)/gongkai run all
 
 # The tests make their own accounts and roles per session; `broker` checks the set-up path on this broker too.
-test: install services broker
+test: install services broker browser
 	$(BIN)/pytest -q
 
 unit: install

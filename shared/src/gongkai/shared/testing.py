@@ -18,6 +18,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
@@ -286,3 +287,33 @@ async def get_eventually(queue: aio_pika.abc.AbstractQueue, timeout: float = 10.
         while (message := await queue.get(fail=False)) is None:
             await asyncio.sleep(0.05)
     return message
+
+
+# ---- a real browser ------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Any]:
+    """Debian's chromium driven by Playwright (no browser download). A page test fails without it."""
+    from playwright.async_api import async_playwright
+
+    if not await asyncio.to_thread(os.path.exists, CHROMIUM):
+        pytest.fail(f"no browser at {CHROMIUM}: run `make browser` (apt-get install chromium fonts-noto-cjk)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(chromium: Any) -> AsyncIterator[Any]:
+    """A fresh page in a context of its own (cookies and storage start empty), Chinese and a phone-sized
+    viewport unless a test sets its own."""
+    context = await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = await context.new_page()
+    yield page
+    await context.close()
