@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from datetime import date
@@ -121,7 +120,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-
+    import asyncio
 
     from gongkai.shared.calendar import CalendarError, read_year_file
 
