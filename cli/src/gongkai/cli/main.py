@@ -20,7 +20,25 @@ from typing import Any
 from gongkai.shared.accounts import SERVICES
 from gongkai.shared.errors import CommandFailed
 
-PORTS = {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004}
+PORT_BASE = 8001
+
+
+def ports_from(base: int) -> dict[str, int]:
+    """The four services' HTTP ports from ``base`` up, in the order publishing, review, notification, audit."""
+    return {service: base + i for i, service in enumerate(SERVICES)}
+
+
+PORTS = ports_from(PORT_BASE)  # publishing 8001, review 8002, notification 8003, audit 8004
+
+
+def port_base() -> int:
+    """``GONGKAI_PORT_BASE``: where ``run`` puts the services and where the clients look for them (default 8001)."""
+    text = os.environ.get("GONGKAI_PORT_BASE", "")
+    if not text:
+        return PORT_BASE
+    if not text.isdigit() or not 1 <= int(text) <= 65536 - len(SERVICES):
+        raise SystemExit(f"gongkai: GONGKAI_PORT_BASE={text!r} is not a port number (1-{65536 - len(SERVICES)})")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="Gongkai (公开): information disclosure services")
     sub = p.add_subparsers(title="commands")
+    base = port_base()
+    ports = ports_from(base)
 
     m = sub.add_parser("migrate", help="create or update each service's roles, apply its migrations as its owner "
                                        "(creates the database)")
@@ -53,7 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run one service, or all four as local processes")
     r.add_argument("service", choices=[*SERVICES, "all"])
     r.add_argument("--host", default=os.environ.get("GONGKAI_HOST", "127.0.0.1"))
-    r.add_argument("--port", type=int, help="HTTP port (default: publishing 8001 … audit 8004)")
+    where = r.add_mutually_exclusive_group()
+    where.add_argument("--port", type=int, help="one service's HTTP port (default: its place after --port-base)")
+    where.add_argument("--port-base", type=int, default=base, metavar="N",
+                       help=f"the first of four consecutive ports, one per service in the order "
+                            f"{', '.join(SERVICES)} (default: $GONGKAI_PORT_BASE, else {PORT_BASE}; "
+                            f"now {', '.join(f'{n} {p}' for n, p in ports.items())})")
     r.set_defaults(func=_run)
 
     token = {"default": os.environ.get("GONGKAI_TOKEN"), "help": "bearer token (default: $GONGKAI_TOKEN)"}
@@ -62,20 +87,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--token", **token)
     s.add_argument("--via", choices=["http", "amqp"], default="http")
-    s.add_argument("--url", default=f"http://127.0.0.1:{PORTS['publishing']}")
+    s.add_argument("--url", default=f"http://127.0.0.1:{ports['publishing']}")
     s.set_defaults(func=lambda a: _module("client").submit(a.file, a.token, a.via, a.url))
 
     it = sub.add_parser("item", help="an item's versions and their states (staff)")
     it.add_argument("item_id")
     it.add_argument("--token", **token)
-    it.add_argument("--url", default=f"http://127.0.0.1:{PORTS['publishing']}")
+    it.add_argument("--url", default=f"http://127.0.0.1:{ports['publishing']}")
     it.set_defaults(func=lambda a: _module("client").item(a.url, a.token, a.item_id))
 
     c = sub.add_parser("cases", help="list review cases (reviewers)")
     c.add_argument("--item")
     c.add_argument("--state", default="open")
     c.add_argument("--token", **token)
-    c.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
+    c.add_argument("--url", default=f"http://127.0.0.1:{ports['review']}")
     c.set_defaults(func=lambda a: _module("client").cases(a.url, a.token, a.item, a.state))
 
     d = sub.add_parser("decide", help="approve, reject, ask for redaction of, or withhold a review case (reviewers)")
@@ -87,14 +112,14 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--legal-reason", choices=["state-secret", "commercial-secret", "personal-privacy",
                                               "internal-process", "other"], help="with withhold: the legal ground")
     d.add_argument("--token", **token)
-    d.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
+    d.add_argument("--url", default=f"http://127.0.0.1:{ports['review']}")
     d.set_defaults(func=lambda a: _module("client").decide(a.url, a.token, a.case_id, a.decision, a.hash, a.reason,
                                                            a.span, a.legal_reason))
 
     t = sub.add_parser("trail", help="every recorded event of one item (auditors)")
     t.add_argument("item_id")
     t.add_argument("--token", **token)
-    t.add_argument("--url", default=f"http://127.0.0.1:{PORTS['audit']}")
+    t.add_argument("--url", default=f"http://127.0.0.1:{ports['audit']}")
     t.set_defaults(func=lambda a: _module("client").trail(a.url, a.token, a.item_id))
 
     w = sub.add_parser("watch-public", help="print public events as a public site would receive them")
@@ -241,9 +266,12 @@ def _topology(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from . import processes
 
+    ports = ports_from(args.port_base)
     if args.service == "all":
-        return processes.run_all(args.host, PORTS)
-    return processes.run_one(args.service, args.host, args.port or PORTS[args.service])
+        if args.port is not None:
+            raise CommandFailed("run all: --port is one service's; give the first of the four with --port-base")
+        return processes.run_all(args.host, ports)
+    return processes.run_one(args.service, args.host, args.port or ports[args.service])
 
 
 def print_json(value: object) -> None:
