@@ -137,3 +137,28 @@ async def test_broker_setup_makes_every_account_and_the_topology_and_can_run_aga
                                 management_url=management_url)
 
 
+
+
+def test_run_all_serves_on_four_ports_from_port_base_and_the_commands_look_there(monkeypatch, capsys):
+    from gongkai.cli import main as cli
+    from gongkai.cli import processes
+
+    started: list[tuple] = []
+    monkeypatch.setattr(processes, "run_all", lambda host, ports: started.append(("all", ports)) or 0)
+    monkeypatch.setattr(processes, "run_one", lambda service, host, port: started.append((service, port)) or 0)
+    assert main(["run", "all"]) == 0 and main(["run", "all", "--port-base", "9001"]) == 0
+    assert main(["run", "review", "--port-base", "9001"]) == 0 and main(["run", "review", "--port", "9"]) == 0
+    assert started == [("all", cli.PORTS), ("all", {"publishing": 9001, "review": 9002, "notification": 9003,
+                                                     "audit": 9004}), ("review", 9002), ("review", 9)]
+    assert cli.PORTS == {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004}
+    assert main(["run", "all", "--port", "9001"]) == 1 and "--port-base" in capsys.readouterr().err
+
+    monkeypatch.setenv("GONGKAI_PORT_BASE", "9101")
+    assert main(["run", "all"]) == 0 and started[-1] == ("all", cli.ports_from(9101))
+    parser = cli._parser()
+    assert [parser.parse_args(argv).url for argv in (["item", "i"], ["cases"], ["trail", "i"],
+                                                     ["audit", "export", "d"])] == \
+        ["http://127.0.0.1:9101", "http://127.0.0.1:9102", "http://127.0.0.1:9104", "http://127.0.0.1:9104"]
+    monkeypatch.setenv("GONGKAI_PORT_BASE", "eighty")
+    with pytest.raises(SystemExit, match="GONGKAI_PORT_BASE='eighty' is not a port number"):
+        main(["--help"])

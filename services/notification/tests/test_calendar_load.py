@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, date, datetime
 
+from gongkai.cli.main import main
 from gongkai.shared import contracts as c
-from gongkai.shared.testing import Tap, publish
+from gongkai.shared.envelope import new_event
+from gongkai.shared.testing import Tap, environment, publish
 from notification_helpers import ADMIN, STAFF, command, deadlines_of, handled, new_item, submitted
 
 YEAR_2027 = {
@@ -88,3 +92,74 @@ async def test_a_bad_year_or_a_non_administrator_is_refused_with_the_reason_and_
     from notification_helpers import sql
 
     assert await sql(settings, "select year from notification.calendar_years") == []
+
+
+YEAR_2027_FILE = """year = 2027
+notice = "国务院办公厅关于2027年部分节假日安排的通知"
+reference = "测试用"
+
+[[holidays]]
+name = "元旦"
+from = 2027-01-01
+to = 2027-01-03
+working = []
+"""
+
+
+async def test_gongkai_calendar_load_prints_how_many_open_deadlines_it_recomputed(
+        settings, notification, monkeypatch, tmp_path, capsys, caplog):
+    """The command prints the count from ``calendar.loaded`` (the answer sent to its reply queue), however many
+    ``deadline.recomputed`` the load also caused, and aio-pika loses no message on the way out."""
+    for name, value in environment(settings).items():
+        monkeypatch.setenv(name, value)
+    items = [new_item(), new_item()]
+    async with Tap(settings, "events", "#") as events:
+        for item in items:
+            await publish(settings, "events", submitted(item, datetime(2026, 12, 21, 2, tzinfo=UTC),
+                                                        formed_on=date(2026, 12, 21)))
+        for item in items:
+            await events.wait_for(c.DEADLINE_OPENED, lambda e, item=item: e.data["item_id"] == item)
+    year = tmp_path / "2027.toml"
+    year.write_text(YEAR_2027_FILE, encoding="utf-8")
+    caplog.set_level(logging.WARNING)
+    code = await asyncio.to_thread(main, ["calendar", "load", str(year), "--token", "dev-admin-token"])
+    out, err = capsys.readouterr()
+    assert (code, out.splitlines()[-1]) == (0, "loaded: 2 open deadlines recomputed"), err
+    assert [r.getMessage() for r in caplog.records if r.name.split(".")[0] in ("aio_pika", "aiormq")] == []
+    assert "lost" not in err
+    assert {d["due_on"] for item in items for d in await deadlines_of(notification, item)} == {"2027-01-12"}
+
+
+async def test_an_answer_sent_more_than_once_is_taken_once_and_no_message_is_reported_lost(settings, monkeypatch,
+                                                                                          caplog):
+    """The relay sends at least once: more copies of the answer (a relay that crashed after sending) arrive while
+    the command is closing its reply queue; they go with the queue, without aio-pika's 'message lost'."""
+    import aio_pika
+    from gongkai.notification.cli import _send
+    from gongkai.shared.testing import connect_as
+    from gongkai.shared.topology import Topology
+
+    for name, value in environment(settings).items():
+        monkeypatch.setenv(name, value)
+    admin = await connect_as(settings, None)
+    async with admin:
+        channel = await admin.channel()
+        intake = await channel.get_queue(Topology(settings.namespace).queue("notification.intake"))
+
+        async def answer_three_times(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            loaded = c.CalendarYearLoaded(
+                year=2027, notice="通知", reference="测试用", replaced=False, loaded_by="admin", holidays=1,
+                make_up_working_days=0, recomputed=3)
+            reply = new_event(c.CALENDAR_YEAR_LOADED, loaded, source="/gongkai/notification", actor="service:test",
+                              subject="2027", causationid=message.message_id)
+            for _ in range(3):
+                await channel.default_exchange.publish(aio_pika.Message(reply.to_bytes(), message_id=reply.id),
+                                                       routing_key=message.reply_to)
+            await message.ack()
+
+        await intake.consume(answer_three_times)
+        caplog.set_level(logging.WARNING)
+        answer = await _send(YEAR_2027, "dev-admin-token")
+        await asyncio.sleep(0.5)
+    assert answer is not None and answer.data["recomputed"] == 3
+    assert [r.getMessage() for r in caplog.records if r.name.split(".")[0] in ("aio_pika", "aiormq")] == []

@@ -1,22 +1,44 @@
-"""``gongkai``: the operator's and clerk's command line."""
+"""``gongkai``: the operator's and clerk's command line.
+
+The parser is built from modules that import nothing heavy: ``--help`` and the offline commands answer
+at once. What a command needs (alembic, SQLAlchemy, aio-pika, httpx, the services) is imported inside
+the function that runs it; a service's ``register(subparsers)`` follows the same rule (``bench/cli_startup.py``
+measures it, ``tests/test_cli_startup.py`` checks it).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import importlib.resources
 import json
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from gongkai.shared.migrations import SERVICES
+from gongkai.shared.accounts import SERVICES
+from gongkai.shared.errors import CommandFailed
 
-from . import accounts, broker, client, processes
+PORT_BASE = 8001
 
-PORTS = {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004}
+
+def ports_from(base: int) -> dict[str, int]:
+    """The four services' HTTP ports from ``base`` up, in the order publishing, review, notification, audit."""
+    return {service: base + i for i, service in enumerate(SERVICES)}
+
+
+PORTS = ports_from(PORT_BASE)  # publishing 8001, review 8002, notification 8003, audit 8004
+
+
+def port_base() -> int:
+    """``GONGKAI_PORT_BASE``: where ``run`` puts the services and where the clients look for them (default 8001)."""
+    text = os.environ.get("GONGKAI_PORT_BASE", "")
+    if not text:
+        return PORT_BASE
+    if not text.isdigit() or not 1 <= int(text) <= 65536 - len(SERVICES):
+        raise SystemExit(f"gongkai: GONGKAI_PORT_BASE={text!r} is not a port number (1-{65536 - len(SERVICES)})")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args) or 0
-    except client.CommandFailed as exc:
+    except CommandFailed as exc:
         print(f"gongkai: {exc}", file=sys.stderr)
         return 1
 
@@ -35,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="Gongkai (公开): information disclosure services")
     sub = p.add_subparsers(title="commands")
+    base = port_base()
+    ports = ports_from(base)
 
     m = sub.add_parser("migrate", help="create or update each service's roles, apply its migrations as its owner "
                                        "(creates the database)")
@@ -49,7 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run one service, or all four as local processes")
     r.add_argument("service", choices=[*SERVICES, "all"])
     r.add_argument("--host", default=os.environ.get("GONGKAI_HOST", "127.0.0.1"))
-    r.add_argument("--port", type=int, help="HTTP port (default: publishing 8001 … audit 8004)")
+    where = r.add_mutually_exclusive_group()
+    where.add_argument("--port", type=int, help="one service's HTTP port (default: its place after --port-base)")
+    where.add_argument("--port-base", type=int, default=base, metavar="N",
+                       help=f"the first of four consecutive ports, one per service in the order "
+                            f"{', '.join(SERVICES)} (default: $GONGKAI_PORT_BASE, else {PORT_BASE}; "
+                            f"now {', '.join(f'{n} {p}' for n, p in ports.items())})")
     r.set_defaults(func=_run)
 
     token = {"default": os.environ.get("GONGKAI_TOKEN"), "help": "bearer token (default: $GONGKAI_TOKEN)"}
@@ -58,21 +87,21 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--token", **token)
     s.add_argument("--via", choices=["http", "amqp"], default="http")
-    s.add_argument("--url", default=f"http://127.0.0.1:{PORTS['publishing']}")
-    s.set_defaults(func=lambda a: client.submit(a.file, a.token, a.via, a.url))
+    s.add_argument("--url", default=f"http://127.0.0.1:{ports['publishing']}")
+    s.set_defaults(func=lambda a: _module("client").submit(a.file, a.token, a.via, a.url))
 
     it = sub.add_parser("item", help="an item's versions and their states (staff)")
     it.add_argument("item_id")
     it.add_argument("--token", **token)
-    it.add_argument("--url", default=f"http://127.0.0.1:{PORTS['publishing']}")
-    it.set_defaults(func=lambda a: client.item(a.url, a.token, a.item_id))
+    it.add_argument("--url", default=f"http://127.0.0.1:{ports['publishing']}")
+    it.set_defaults(func=lambda a: _module("client").item(a.url, a.token, a.item_id))
 
     c = sub.add_parser("cases", help="list review cases (reviewers)")
     c.add_argument("--item")
     c.add_argument("--state", default="open")
     c.add_argument("--token", **token)
-    c.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
-    c.set_defaults(func=lambda a: client.cases(a.url, a.token, a.item, a.state))
+    c.add_argument("--url", default=f"http://127.0.0.1:{ports['review']}")
+    c.set_defaults(func=lambda a: _module("client").cases(a.url, a.token, a.item, a.state))
 
     d = sub.add_parser("decide", help="approve, reject, ask for redaction of, or withhold a review case (reviewers)")
     d.add_argument("case_id")
@@ -83,39 +112,39 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--legal-reason", choices=["state-secret", "commercial-secret", "personal-privacy",
                                               "internal-process", "other"], help="with withhold: the legal ground")
     d.add_argument("--token", **token)
-    d.add_argument("--url", default=f"http://127.0.0.1:{PORTS['review']}")
-    d.set_defaults(func=lambda a: client.decide(a.url, a.token, a.case_id, a.decision, a.hash, a.reason,
-                                                a.span, a.legal_reason))
+    d.add_argument("--url", default=f"http://127.0.0.1:{ports['review']}")
+    d.set_defaults(func=lambda a: _module("client").decide(a.url, a.token, a.case_id, a.decision, a.hash, a.reason,
+                                                           a.span, a.legal_reason))
 
     t = sub.add_parser("trail", help="every recorded event of one item (auditors)")
     t.add_argument("item_id")
     t.add_argument("--token", **token)
-    t.add_argument("--url", default=f"http://127.0.0.1:{PORTS['audit']}")
-    t.set_defaults(func=lambda a: client.trail(a.url, a.token, a.item_id))
+    t.add_argument("--url", default=f"http://127.0.0.1:{ports['audit']}")
+    t.set_defaults(func=lambda a: _module("client").trail(a.url, a.token, a.item_id))
 
     w = sub.add_parser("watch-public", help="print public events as a public site would receive them")
     w.add_argument("--binding", default="#", help="routing key pattern, e.g. 'portal.#' or '*.S05.*'")
     w.add_argument("--count", type=int, help="stop after this many events")
-    w.set_defaults(func=lambda a: asyncio.run(client.watch_public(a.binding, a.count)))
+    w.set_defaults(func=_watch_public)
 
     accounts_file = {"type": Path, "help": "party → password JSON (default: $GONGKAI_BROKER_ACCOUNTS_FILE, in "
                                       "development the shipped development passwords)"}
     b = sub.add_parser("broker", help="set RabbitMQ up: every party's account and permissions, and the topology")
     b.add_argument("action", choices=["setup"])
     b.add_argument("--accounts", **accounts_file)
-    b.set_defaults(func=lambda a: broker.setup(a.accounts))
+    b.set_defaults(func=lambda a: _module("broker").setup(a.accounts))
 
     ac = sub.add_parser("accounts", help="make fresh passwords for every broker account and database role")
     ac.add_argument("action", choices=["new"])
     ac.add_argument("directory", type=Path, help="where to write broker-accounts.json, database-accounts.json, "
                                                  "accounts.env (e.g. deploy/config)")
-    ac.set_defaults(func=lambda a: accounts.new(a.directory))
+    ac.set_defaults(func=lambda a: _module("accounts").new(a.directory))
 
     tp = sub.add_parser("topology", help="RabbitMQ topology: declare it (as AMQP_URL's administrator), or export "
                                          "the broker definitions that `broker setup` imports")
     tp.add_argument("action", choices=["declare", "export"])
     tp.add_argument("--accounts", **accounts_file)
-    tp.set_defaults(func=lambda a: broker.declare() if a.action == "declare" else broker.export(a.accounts))
+    tp.set_defaults(func=_topology)
 
     dc = sub.add_parser("docs", help="(developers) regenerate docs/asyncapi and docs/openapi from the code")
     dc.add_argument("--dir", type=Path, default=Path("docs"))
@@ -128,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     cr.add_argument("--unit", required=True)
     cr.add_argument("--roles", required=True,
                     help="comma-separated: submitter,reviewer,publisher,auditor,administrator")
-    cr.set_defaults(func=lambda a: client.new_credential(a.id, a.name, a.unit, a.roles.split(",")))
+    cr.set_defaults(func=lambda a: _module("client").new_credential(a.id, a.name, a.unit, a.roles.split(",")))
 
     kg = sub.add_parser("keygen", help="make an Ed25519 key for review's decisions or audit's checkpoints: "
                                        "the signer key goes to a new file, the verifier key is printed")
@@ -139,6 +168,11 @@ def _parser() -> argparse.ArgumentParser:
     for module in _service_commands():
         module.register(sub)
     return p
+
+
+def _module(name: str) -> ModuleType:
+    """One of the command line's own modules, imported when a command runs (not to print ``--help``)."""
+    return importlib.import_module(f"gongkai.cli.{name}")
 
 
 def _service_commands() -> list[Any]:
@@ -162,7 +196,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
     unknown = set(args.services) - set(SERVICES)
     if unknown:
-        raise client.CommandFailed(f"unknown service {', '.join(sorted(unknown))}")
+        raise CommandFailed(f"unknown service {', '.join(sorted(unknown))}")
     settings = Settings()
     for service in args.services or SERVICES:
         roles = roles_of(settings, service)
@@ -172,6 +206,8 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _makemigration(args: argparse.Namespace) -> int:
+    import importlib.resources
+
     from alembic import command
     from gongkai.shared.migrations import alembic_config
     from gongkai.shared.settings import Settings
@@ -202,24 +238,40 @@ def _keygen(args: argparse.Namespace) -> int:
     try:
         signer = Signer.generate(args.name)
     except KeyFormatError as exc:
-        raise client.CommandFailed(str(exc)) from exc
+        raise CommandFailed(str(exc)) from exc
     try:
         with os.fdopen(os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
             out.write(signer.text() + "\n")
     except FileExistsError as exc:
-        raise client.CommandFailed(f"{args.out} exists: a signing key is never overwritten") from exc
+        raise CommandFailed(f"{args.out} exists: a signing key is never overwritten") from exc
     except OSError as exc:
-        raise client.CommandFailed(f"cannot write {args.out}: {exc}") from exc
+        raise CommandFailed(f"cannot write {args.out}: {exc}") from exc
     print(f"signer key written to {args.out}; give the verifier key to whoever checks the signatures:",
           file=sys.stderr)
     print(signer.verifier.text())
     return 0
 
 
+def _watch_public(args: argparse.Namespace) -> int:
+    import asyncio
+
+    return asyncio.run(_module("client").watch_public(args.binding, args.count))
+
+
+def _topology(args: argparse.Namespace) -> int:
+    broker = _module("broker")
+    return broker.declare() if args.action == "declare" else broker.export(args.accounts)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from . import processes
+
+    ports = ports_from(args.port_base)
     if args.service == "all":
-        return processes.run_all(args.host, PORTS)
-    return processes.run_one(args.service, args.host, args.port or PORTS[args.service])
+        if args.port is not None:
+            raise CommandFailed("run all: --port is one service's; give the first of the four with --port-base")
+        return processes.run_all(args.host, ports)
+    return processes.run_one(args.service, args.host, args.port or ports[args.service])
 
 
 def print_json(value: object) -> None:

@@ -39,8 +39,12 @@ async def send_command(settings: Settings, routing_key: str, body: bytes, messag
         except aio_pika.exceptions.AMQPError as exc:
             raise CommandFailed(f"RabbitMQ refused the command: {exc}") from exc
         try:
-            async with asyncio.timeout(wait_seconds), answers.iterator(no_ack=True) as incoming:
+            # Acked one by one, not no_ack: what is still buffered when the answer is found (a second copy, the
+            # relay sending at least once) is handed back to the queue, which goes with the connection, instead
+            # of being dropped with aio-pika's "message lost" warning.
+            async with asyncio.timeout(wait_seconds), answers.iterator() as incoming:
                 async for delivery in incoming:
+                    await delivery.ack()
                     try:
                         event = parse(delivery.body)
                     except MalformedEnvelope:

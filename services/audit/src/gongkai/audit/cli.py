@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-DEFAULT_URL = "http://127.0.0.1:8004"
+AUDIT_OFFSET = 3  # audit's port is GONGKAI_PORT_BASE + 3 under `gongkai run all` (8001 + 3 = 8004)
+
+
+def default_url() -> str:
+    """``GONGKAI_AUDIT_URL``, or where ``gongkai run all`` serves audit (``GONGKAI_PORT_BASE`` + 3; 8004)."""
+    base = os.environ.get("GONGKAI_PORT_BASE") or "8001"
+    return os.environ.get("GONGKAI_AUDIT_URL") or f"http://127.0.0.1:{int(base) + AUDIT_OFFSET}"
 
 
 def register(subparsers: Any) -> None:
@@ -39,7 +45,8 @@ def register(subparsers: Any) -> None:
 
 
 def _remote(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", default=os.environ.get("GONGKAI_AUDIT_URL", DEFAULT_URL))
+    parser.add_argument("--url", default=default_url(), help="the audit service (default: %(default)s, from "
+                                                          "$GONGKAI_AUDIT_URL, or port $GONGKAI_PORT_BASE + 3)")
     parser.add_argument("--token", default=os.environ.get("GONGKAI_TOKEN"), help="an auditor's token")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from datetime import date
@@ -121,7 +120,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-
+    import asyncio
 
     from gongkai.shared.calendar import CalendarError, read_year_file
 
@@ -143,12 +142,16 @@ def _load(args: argparse.Namespace) -> int:
     if answer is None:
         print("sent; no answer yet (is the notification service running?)", file=sys.stderr)
         return 1
-    from gongkai.shared.contracts import INTAKE_REJECTED
+    from gongkai.shared.contracts import CALENDAR_YEAR_LOADED, INTAKE_REJECTED
 
     if answer.type == INTAKE_REJECTED:
         print(f"refused: {answer.data.get('reason')}", file=sys.stderr)
         return 1
-    print(f"loaded: {answer.data.get('recomputed')} open deadlines recomputed")
+    if answer.type != CALENDAR_YEAR_LOADED:
+        print(f"gongkai calendar load: answered with {answer.type}, not {CALENDAR_YEAR_LOADED}: is the notification "
+              "service the same version as this command?", file=sys.stderr)
+        return 1
+    print(f"loaded: {answer.data['recomputed']} open deadlines recomputed")
     return 0
 
 

@@ -233,15 +233,19 @@ class Notification:
         today = domain.local_date(command.time)
         what = "更正" if replaced else "载入"
         reason = f"{what}{year.year}年节假日安排（{year.reference}）"
-        recomputed = 0
-        for deadline in await repository.live_touching(uow.session, year.year):
-            rule = self.policy.rule(deadline.rule)
-            after = domain.recompute(deadline, rule, cal, escalate_after=self.policy.escalate_after, today=today)
-            recomputed += await self.moved(uow, command, deadline, after, reason, cal)
+        moves = [(deadline, domain.recompute(deadline, self.policy.rule(deadline.rule), cal,
+                                             escalate_after=self.policy.escalate_after, today=today))
+                 for deadline in await repository.live_touching(uow.session, year.year)]
+        recomputed = sum((before.due_on, before.provisional) != (after.due_on, after.provisional)
+                         for before, after in moves)
         loaded = c.CalendarYearLoaded(year=year.year, notice=year.notice, reference=year.reference, replaced=replaced,
                                       loaded_by=principal.id, holidays=sum(1 for d in year.off if d.weekday() < 5),
                                       make_up_working_days=len(year.working), recomputed=recomputed)
+        # Emitted before the deadlines it moves: the staff tool is answered with the first event its command
+        # caused, and that must be this one (with the count), not a deadline.recomputed.
         uow.emit(self.service.event(c.CALENDAR_YEAR_LOADED, loaded, subject=str(year.year), cause=command))
+        for before, after in moves:
+            await self.moved(uow, command, before, after, reason, cal)
         return loaded.model_dump(mode="json")
 
     # ---- reads ---------------------------------------------------------------------------------
