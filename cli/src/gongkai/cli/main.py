@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai.shared.migrations import SERVICES
+from gongkai.shared.migrations import SCHEMAS
 
 from . import accounts, broker, client, processes
 
-PORTS = {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004}
+# The four services, and the public portal (a site built from the public exchange alone).
+PORTS = {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004, "portal": 8010}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,20 +37,20 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="Gongkai (公开): information disclosure services")
     sub = p.add_subparsers(title="commands")
 
-    m = sub.add_parser("migrate", help="create or update each service's roles, apply its migrations as its owner "
-                                       "(creates the database)")
-    m.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default: all)")
+    m = sub.add_parser("migrate", help="create or update each service's (and the portal's) roles, apply its "
+                                       "migrations as its owner (creates the database)")
+    m.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SCHEMAS)} (default: all)")
     m.set_defaults(func=_migrate)
 
     mk = sub.add_parser("makemigration", help="(developers) autogenerate a migration for one service")
-    mk.add_argument("service", choices=SERVICES)
+    mk.add_argument("service", choices=SCHEMAS)
     mk.add_argument("message")
     mk.set_defaults(func=_makemigration)
 
-    r = sub.add_parser("run", help="run one service, or all four as local processes")
-    r.add_argument("service", choices=[*SERVICES, "all"])
+    r = sub.add_parser("run", help="run one service or the portal, or all of them as local processes")
+    r.add_argument("service", choices=[*PORTS, "all"])
     r.add_argument("--host", default=os.environ.get("GONGKAI_HOST", "127.0.0.1"))
-    r.add_argument("--port", type=int, help="HTTP port (default: publishing 8001 … audit 8004)")
+    r.add_argument("--port", type=int, help="HTTP port (default: publishing 8001 … audit 8004, portal 8010)")
     r.set_defaults(func=_run)
 
     token = {"default": os.environ.get("GONGKAI_TOKEN"), "help": "bearer token (default: $GONGKAI_TOKEN)"}
@@ -142,9 +143,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _service_commands() -> list[Any]:
-    """Each service may bring its own commands in ``gongkai.<service>.cli`` (a ``register(subparsers)``)."""
+    """Each service (and the portal) may bring its own commands in ``gongkai.<name>.cli`` (a
+    ``register(subparsers)``)."""
     modules = []
-    for service in SERVICES:
+    for service in SCHEMAS:
         name = f"gongkai.{service}.cli"
         try:
             modules.append(importlib.import_module(name))
@@ -160,11 +162,11 @@ def _migrate(args: argparse.Namespace) -> int:
     from gongkai.shared.roles import roles_of
     from gongkai.shared.settings import Settings
 
-    unknown = set(args.services) - set(SERVICES)
+    unknown = set(args.services) - set(SCHEMAS)
     if unknown:
         raise client.CommandFailed(f"unknown service {', '.join(sorted(unknown))}")
     settings = Settings()
-    for service in args.services or SERVICES:
+    for service in args.services or SCHEMAS:
         roles = roles_of(settings, service)
         upgrade(service, settings.database_url, roles=roles)
         print(f"{service}: migrated (owner {roles.owner}, runtime role {roles.runtime})")
