@@ -6,6 +6,7 @@ writes docs/screenshots); otherwise the screenshots go to the test's own folder.
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -40,8 +41,9 @@ async def seeded(portal_settings, portal) -> dict[str, str]:
     t0 = datetime.now(UTC) - timedelta(days=3)
     await send(
         portal_settings,
-        publication(ids["road"], at=t0, title="2026年国省干线公路养护工程计划", category="S03", category_name="规划计划",
-                    body="今年将对国道和省道共86公里路段进行养护。", summary="86公里养护计划"),
+        publication(ids["road"], at=t0, title="2026年国省干线公路养护工程计划", category="S03",
+                    category_name="规划计划", body="今年将对国道和省道共86公里路段进行养护。",
+                    summary="86公里养护计划"),
         publication(ids["taxi"], at=t0 + timedelta(days=1), title="关于出租汽车运价调整的通知",
                     body="出租汽车起步价调整为10元。", summary="起步价调整为10元"),
         publication(ids["gone"], at=t0 + timedelta(days=1, hours=2), title="道路运输从业人员名单",
@@ -184,7 +186,7 @@ async def test_every_page_is_accessible_by_keyboard_with_headings_labels_and_con
         assert await page.evaluate("document.documentElement.lang") == "zh-CN", path
         levels = await page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])")
         assert levels.count(1) == 1 and levels[0] == 1, (path, levels)
-        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (path, levels)  # no level skipped
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (path, levels)  # no level skipped
         for selector in ("body p", "a", ".meta", "h1", ".site-name a", ".slide .meta"):
             for fore, back in await page.evaluate(CONTRAST, selector):
                 assert contrast(fore, back) >= 4.5, (path, selector, fore, back)
