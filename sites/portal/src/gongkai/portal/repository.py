@@ -37,13 +37,22 @@ async def load(session: AsyncSession, item_id: str) -> domain.Item | None:
 
 
 async def save(session: AsyncSession, item: domain.Item) -> None:
+    row, history = rows(item)
+    await session.execute(pg_insert(items).values(row).on_conflict_do_update(
+        index_elements=[items.c.item_id], set_={k: v for k, v in row.items() if k != "item_id"}))
+    if history:
+        await session.execute(pg_insert(versions).values(history).on_conflict_do_nothing())
+
+
+def rows(item: domain.Item) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The item's row and its history's rows, with the columns derived from it (state, order, search terms)."""
     title, whole = domain.search_text(item)
     content = item.content
     row = {
-        "category": item.category, "category_name": item.category_name, "version": item.version,
-        "title": item.title, "published_at": item.published_at, "channels": sorted(item.channels),
-        "body": content.body if content else None, "summary": content.summary if content else None,
-        "content_hash": content.content_hash if content else None,
+        "item_id": item.item_id, "category": item.category, "category_name": item.category_name,
+        "version": item.version, "title": item.title, "published_at": item.published_at,
+        "channels": sorted(item.channels), "body": content.body if content else None,
+        "summary": content.summary if content else None, "content_hash": content.content_hash if content else None,
         "attachments": list(content.attachments) if content else [],
         "first_published_at": item.first_published_at, "withdrawn_version": item.withdrawn_version,
         "withdrawn_title": item.withdrawn_title, "withdrawn_at": item.withdrawn_at,
@@ -51,12 +60,9 @@ async def save(session: AsyncSession, item: domain.Item) -> None:
         "changed_at": item.changed_at, "year": item.year, "search_title": search.normalise(title),
         "search_text": search.normalise(whole), "terms": search.terms(whole),
     }
-    await session.execute(pg_insert(items).values(item_id=item.item_id, **row)
-                          .on_conflict_do_update(index_elements=[items.c.item_id], set_=row))
-    if item.history:
-        await session.execute(pg_insert(versions).values([
-            {"item_id": item.item_id, "version": h.version, "title": h.title, "action": h.action,
-             "published_at": h.published_at} for h in item.history]).on_conflict_do_nothing())
+    history = [{"item_id": item.item_id, "version": h.version, "title": h.title, "action": h.action,
+                "published_at": h.published_at} for h in item.history]
+    return row, history
 
 
 async def clear(session: AsyncSession) -> int:
