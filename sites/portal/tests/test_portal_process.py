@@ -4,11 +4,13 @@ stopped cleanly by SIGTERM; ``gongkai migrate`` makes its schema and roles with 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
 
 import httpx
+from gongkai.shared.accounts import DATABASE_PARTIES
 from gongkai.shared.testing import environment
 from portal_helpers import eventually, free_port, publication, send
 
@@ -54,3 +56,15 @@ async def test_gongkai_migrate_makes_the_portals_schema_beside_the_services(sett
     migrated = [line.split(":")[0] for line in out.decode().splitlines()]
     assert migrated == ["publishing", "review", "notification", "audit", "portal"]
     assert f"runtime role {settings.database_role('portal')}" in out.decode()
+
+
+def test_gongkai_accounts_new_gives_the_portal_a_role_password_and_its_container_the_public_sites(tmp_path):
+    from gongkai.cli.main import main
+
+    assert main(["accounts", "new", str(tmp_path / "config")]) == 0
+    broker = json.loads((tmp_path / "config" / "broker-accounts.json").read_text())["accounts"]
+    database = json.loads((tmp_path / "config" / "database-accounts.json").read_text())["accounts"]
+    env = dict(line.split("=", 1) for line in (tmp_path / "config" / "accounts.env").read_text().split())
+    assert set(database) == set(DATABASE_PARTIES) and "portal" in database
+    assert env["GONGKAI_DATABASE_PASSWORD_PORTAL"] == database["portal"]
+    assert env["GONGKAI_BROKER_PASSWORD_PUBLIC_SITE"] == broker["public-site"]
