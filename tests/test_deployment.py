@@ -316,9 +316,17 @@ def test_the_production_override_gives_each_service_its_own_new_passwords_and_mo
     assert "${POSTGRES_PASSWORD:?" in environment(migrate)["DATABASE_URL"]
     assert "./deploy/config/definitions.json:/etc/rabbitmq/definitions.json:ro" in \
         override["services"]["rabbitmq"]["volumes"]
+    signing = {name: override["services"][name]["secrets"] for name in ("audit", "review", "publishing")}
+    assert "gongkai-audit-signing-key" in signing["audit"] and "gongkai-review-signing-key" in signing["review"]
+    assert environment(override["services"]["review"])["GONGKAI_REVIEW_SIGNING_KEY_FILE"] == \
+        "/run/secrets/gongkai-review-signing-key"
+    assert environment(override["services"]["publishing"])["GONGKAI_REVIEW_KEYS_FILE"] == \
+        "/run/secrets/gongkai-review-keys" and "gongkai-review-keys" in signing["publishing"]
+    for name in set(SERVICES) - {"review"}:
+        assert "gongkai-review-signing-key" not in override["services"][name]["secrets"], "only review signs"
     ignored = (DEPLOY / "config" / ".gitignore").read_text().split()
     assert {"credentials.json", "definitions.json", "broker-accounts.json", "database-accounts.json",
-            "accounts.env", "audit-signing-key"} <= set(ignored)
+            "accounts.env", "audit-signing-key", "review-signing-key", "review-keys"} <= set(ignored)
 
 
 @pytest.mark.parametrize(("example", "parties"), [("broker-accounts", {*accounts.BROKER_PARTIES, accounts.OPERATOR}),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from gongkai.shared.session_accounts import SessionAccounts, SessionRoles
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import create_database, declare_topology, delete_topology, drop_database
 from gongkai_system import System, started_system
@@ -39,12 +40,11 @@ def document(service: str) -> schemathesis.BaseSchema:
 
 
 @pytest.fixture(scope="module")
-def system(amqp_url: str, database_server_url: str, broker_accounts, database_roles,
+def system(amqp_url: str, database_server_url: str, broker_accounts: SessionAccounts, database_roles: SessionRoles,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    """The four services as processes, as the session's accounts and roles, on a namespace the operator's
-    set-up declared (as every test's ``settings``: the services only check that their topology exists)."""
-    database_url = asyncio.run(create_database(database_server_url))
+    """The four services as processes, with the session's accounts and roles, in a namespace of their own."""
     namespace = broker_accounts.namespace()
+    database_url = asyncio.run(create_database(database_server_url))
     asyncio.run(declare_topology(amqp_url, namespace))
     settings_ = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace,
                          **broker_accounts.settings(), **database_roles.settings())
