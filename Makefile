@@ -7,12 +7,12 @@ BIN    := $(VENV)/bin
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
-PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e cli
+PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e sites/portal -e cli
 
 .PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
-	bench-audit bench-cli lint definitions
+	bench-audit bench-cli bench-portal lint definitions screenshots
 
-$(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+$(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml sites/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -c constraints.txt --build-constraint constraints.txt \
@@ -47,7 +47,7 @@ unit: install
 	$(BIN)/pytest -q -m "not integration"
 
 # Every benchmark prints its own figures; docs/performance.md records them.
-bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli
+bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli bench-portal
 
 bench-flow: install services
 	$(BIN)/python bench/flow.py --items 1000
@@ -67,8 +67,15 @@ bench-audit: install services
 bench-cli: install
 	$(BIN)/python bench/cli_startup.py
 
+bench-portal: install services
+	$(BIN)/python bench/portal.py
+
 lint: install
 	$(BIN)/ruff check .
+
+# The portal's pages as its browser tests see them, saved to docs/screenshots/portal-*.png.
+screenshots: install services browser
+	GONGKAI_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q sites/portal/tests/test_portal_pages.py
 
 definitions: install
 	$(BIN)/gongkai topology export > deploy/rabbitmq/definitions.json

@@ -35,3 +35,11 @@ def test_a_service_imports_shared_and_never_another_service(service):
 def test_shared_imports_no_service():
     imported = imported_gongkai_packages(ROOT / "shared")
     assert set(imported) <= {"shared"}
+
+
+def test_the_portal_imports_only_shared_so_it_is_built_from_the_public_contract_alone():
+    """The portal (sites/portal) may not use a service's code: only the contracts and plumbing in shared."""
+    imported = imported_gongkai_packages(ROOT / "sites" / "portal" / "src")
+    assert set(imported) <= {"shared", "portal"} and "shared" in imported
+    for service in SERVICES:
+        assert "portal" not in imported_gongkai_packages(ROOT / "services" / service / "src"), service

@@ -6,6 +6,7 @@ import asyncio
 
 import asyncpg
 import pytest
+from gongkai.shared.accounts import DATABASE_PARTIES
 from gongkai.shared.migrations import upgrade
 from gongkai.shared.roles import roles_of
 from gongkai.shared.settings import Settings
@@ -73,8 +74,8 @@ async def test_the_schema_and_everything_in_it_belong_to_the_owner_role(migrated
     login = await run(migrated.database_url, f"select rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb "
                                              f"from pg_roles where rolname like '{migrated.database_role_prefix}%'")
     assert {r["rolname"]: r["rolcanlogin"] for r in login} == {
-        **{migrated.database_role(s): True for s in ("publishing", "review", "notification", "audit")},
-        **{migrated.database_owner(s): False for s in ("publishing", "review", "notification", "audit")}}
+        **{migrated.database_role(s): True for s in DATABASE_PARTIES},
+        **{migrated.database_owner(s): False for s in DATABASE_PARTIES}}
     assert not any(r["rolsuper"] or r["rolcreaterole"] or r["rolcreatedb"] for r in login)
 
 

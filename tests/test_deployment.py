@@ -1,4 +1,7 @@
-"""The deployment files (docker-compose.yml, deploy/) agree with the code; no broker, database or Docker needed."""
+"""The deployment files (docker-compose.yml, deploy/) agree with the code; no broker, database or Docker needed.
+
+The processes are the four services and the portal (``PORTS``): each runs from the one image, as its own broker
+account (the portal as the public site's) and its own database role."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import pytest
 import yaml
 from gongkai.cli.main import PORTS
 from gongkai.shared import accounts, broker
-from gongkai.shared.accounts import DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS
+from gongkai.shared.accounts import DATABASE_PARTIES, DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS, SITES, broker_party
 from gongkai.shared.identity import Directory, Role, hash_token
 from gongkai.shared.migrations import SERVICES
 from gongkai.shared.topology import Topology, rabbit_password_hash
@@ -23,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 INFRASTRUCTURE = {"rabbitmq", "postgres", "migrate"}
 READY_URL = "http://127.0.0.1:8000/ready"
+PROCESSES = tuple(PORTS)  # the services and the portal
 
 
 def load_yaml(path: Path) -> dict:
@@ -61,36 +65,36 @@ def environment(service: dict) -> dict[str, str]:
 # ---- docker-compose.yml -------------------------------------------------------------------------
 
 
-def test_the_compose_file_runs_the_broker_the_database_the_migrations_and_the_four_services(compose):
-    assert set(compose) == INFRASTRUCTURE | set(SERVICES)
+def test_the_compose_file_runs_the_broker_the_database_the_migrations_the_four_services_and_the_portal(compose):
+    assert set(compose) == INFRASTRUCTURE | set(SERVICES) | set(SITES) == INFRASTRUCTURE | set(PROCESSES)
 
 
 def test_every_gongkai_container_runs_the_one_image_built_from_the_repository_root(compose):
-    for name in [*SERVICES, "migrate"]:
+    for name in [*PROCESSES, "migrate"]:
         build = compose[name]["build"]
         assert (build["context"], build["dockerfile"]) == (".", "deploy/Dockerfile"), name
         assert compose[name]["image"] == compose["publishing"]["image"], name
 
 
 def test_every_gongkai_service_is_chosen_by_its_command_and_listens_on_port_8000(compose):
-    for name in SERVICES:
+    for name in PROCESSES:
         assert compose[name]["command"] == ["run", name, "--port", "8000"]
         assert environment(compose[name])["GONGKAI_HOST"] == "0.0.0.0"
 
 
 def test_every_gongkai_service_has_its_own_host_port_the_same_as_gongkai_run_all(compose):
     published = {}
-    for name in SERVICES:
+    for name in PROCESSES:
         (mapping,) = compose[name]["ports"]
         host, container = str(mapping).rsplit(":", 1)
         assert container == "8000"
         published[name] = int(host)
     assert published == PORTS
-    assert len(set(published.values())) == len(SERVICES)
+    assert len(set(published.values())) == len(PROCESSES)
 
 
 def test_every_gongkai_service_waits_for_a_healthy_broker_and_database_and_finished_migrations(compose):
-    for name in SERVICES:
+    for name in PROCESSES:
         assert compose[name]["depends_on"] == {
             "rabbitmq": {"condition": "service_healthy"},
             "postgres": {"condition": "service_healthy"},
@@ -99,7 +103,7 @@ def test_every_gongkai_service_waits_for_a_healthy_broker_and_database_and_finis
 
 
 def test_every_gongkai_service_is_healthy_only_when_its_ready_endpoint_answers(compose):
-    for name in SERVICES:
+    for name in PROCESSES:
         check = compose[name]["healthcheck"]["test"]
         assert check[:3] == ["CMD", "python", "-c"], name
         assert "urllib.request" in check[3] and READY_URL in check[3], name
@@ -107,7 +111,7 @@ def test_every_gongkai_service_is_healthy_only_when_its_ready_endpoint_answers(c
 
 
 def test_every_gongkai_service_restarts_and_gets_time_to_finish_its_messages_on_stop(compose):
-    for name in SERVICES:
+    for name in PROCESSES:
         assert compose[name]["restart"] == "unless-stopped"
         assert compose[name]["stop_grace_period"] == "30s"
 
@@ -118,7 +122,7 @@ def test_the_migrations_run_once_after_the_database_is_healthy(compose):
     assert migrate["restart"] == "no"
     assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     migrated = urlsplit(environment(migrate)["DATABASE_URL"])
-    for name in SERVICES:
+    for name in PROCESSES:
         used = urlsplit(environment(compose[name])["DATABASE_URL"])
         assert (migrated.hostname, migrated.port, migrated.path) == (used.hostname, used.port, used.path), name
 
@@ -135,7 +139,7 @@ def test_the_migrations_run_as_the_administrator_postgres_creates_with_its_passw
 def test_every_service_connects_to_the_database_as_its_own_runtime_role_with_the_password_migrate_gives_it(compose):
     passwords = accounts.passwords(DEV_DATABASE_ACCOUNTS)
     database = environment(compose["postgres"])["POSTGRES_DB"]
-    for name in SERVICES:
+    for name in PROCESSES:
         url = urlsplit(environment(compose[name])["DATABASE_URL"])
         assert (url.hostname, url.port, url.path) == ("postgres", 5432, f"/{database}")
         assert (url.username, url.password) == (f"gongkai_{name}", passwords[name]), name
@@ -173,10 +177,10 @@ def users(definitions: dict) -> dict[str, dict]:
 
 def test_every_service_reaches_the_broker_as_its_own_account_that_the_definitions_create(compose, definitions):
     created = users(definitions)
-    for name in SERVICES:
+    for name in PROCESSES:
         url = urlsplit(environment(compose[name])["AMQP_URL"])
         assert (url.scheme, url.hostname, url.port) == ("amqp", "rabbitmq", 5672)
-        assert url.username == f"gongkai-{name}"
+        assert url.username == f"gongkai-{broker_party(name)}"  # the portal reads as gongkai-public-site
         stored = base64.b64decode(created[url.username]["password_hash"])
         assert rabbit_password_hash(url.password, stored[:4]) == created[url.username]["password_hash"], \
             f"{name}: password and hash differ"
@@ -252,8 +256,10 @@ def test_the_files_a_service_reads_at_run_time_are_inside_the_package_its_wheel_
     """hatchling puts every file under ``src/gongkai`` into the wheel; these must live there."""
     needed = [ROOT / "shared/src/gongkai/shared/dev_credentials.json", DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS,
               ROOT / "services/publishing/src/gongkai/publishing/catalogue.json"]
-    for service in SERVICES:
-        package = ROOT / "services" / service / "src" / "gongkai" / service
+    needed += [ROOT / "sites/portal/src/gongkai/portal/templates/base.html",
+               ROOT / "sites/portal/src/gongkai/portal/static/portal.css"]
+    for service in DATABASE_PARTIES:
+        package = ROOT / ("sites" if service in SITES else "services") / service / "src" / "gongkai" / service
         if (package / "app.py").exists():  # implemented: `gongkai migrate` needs its migrations
             migrations = package / "migrations"
             needed += [migrations / "env.py", migrations / "script.py.mako"]
@@ -279,8 +285,8 @@ def test_the_constraints_pin_every_package_as_name_equals_version_only():
 def test_no_committed_install_file_names_a_url():
     files = [ROOT / "constraints.txt", ROOT / "requirements-dev.txt", DEPLOY / "Dockerfile",
              *sorted(ROOT.glob("pyproject.toml")), *sorted(ROOT.glob("*/pyproject.toml")),
-             *sorted(ROOT.glob("services/*/pyproject.toml"))]
-    assert len(files) >= 9
+             *sorted(ROOT.glob("services/*/pyproject.toml")), *sorted(ROOT.glob("sites/*/pyproject.toml"))]
+    assert len(files) >= 10
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert "http://" not in text and "https://" not in text, path.relative_to(ROOT)
@@ -293,14 +299,16 @@ def test_the_production_override_gives_each_service_its_own_new_passwords_and_mo
     override = load_yaml(DEPLOY / "compose.production.yml")
     assert override["secrets"]["gongkai-credentials"]["file"] == "./deploy/config/credentials.json"
     assert override["secrets"]["gongkai-database-accounts"]["file"] == "./deploy/config/database-accounts.json"
-    for name in SERVICES:
+    for name in PROCESSES:
         service = override["services"][name]
         env = environment(service)
         assert env["GONGKAI_ENV"] == "production"
         assert env["GONGKAI_CREDENTIALS_FILE"] == "/run/secrets/gongkai-credentials"
         assert "gongkai-credentials" in service["secrets"]
         assert "gongkai-database-accounts" not in service["secrets"], "a service needs only its own password"
-        assert env["AMQP_URL"].startswith(f"amqp://gongkai-{name}:${{GONGKAI_BROKER_PASSWORD_{name.upper()}:?")
+        party = broker_party(name)
+        variable = f"GONGKAI_BROKER_PASSWORD_{party.upper().replace('-', '_')}"
+        assert env["AMQP_URL"].startswith(f"amqp://gongkai-{party}:${{{variable}:?")
         assert env["DATABASE_URL"].startswith(
             f"postgresql://gongkai_{name}:${{GONGKAI_DATABASE_PASSWORD_{name.upper()}:?")
     migrate = override["services"]["migrate"]
@@ -322,7 +330,7 @@ def test_the_production_override_gives_each_service_its_own_new_passwords_and_mo
 
 
 @pytest.mark.parametrize(("example", "parties"), [("broker-accounts", {*accounts.BROKER_PARTIES, accounts.OPERATOR}),
-                                                  ("database-accounts", set(SERVICES))])
+                                                  ("database-accounts", set(DATABASE_PARTIES))])
 def test_the_example_accounts_files_name_every_party_and_are_refused_until_filled_in(example, parties):
     path = DEPLOY / "config" / f"{example}.example.json"
     assert set(json.loads(path.read_text(encoding="utf-8"))["accounts"]) == parties

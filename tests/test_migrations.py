@@ -1,4 +1,4 @@
-"""Each service's migrations build exactly the schema its code declares, and can be undone."""
+"""Each service's (and the portal's) migrations build exactly the schema its code declares, and can be undone."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from gongkai.shared.db import create_engine
-from gongkai.shared.migrations import SERVICES, alembic_config, upgrade
+from gongkai.shared.migrations import SCHEMAS, alembic_config, upgrade
 from gongkai.shared.roles import roles_of
 from sqlalchemy import text
 
@@ -24,7 +24,7 @@ def _diff(connection, metadata, schema):
     return compare_metadata(context, metadata)
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", SCHEMAS)
 async def test_the_migrated_schema_matches_the_tables_the_service_declares(settings, service):
     await asyncio.to_thread(upgrade, service, settings.database_url, roles=roles_of(settings, service))
     metadata = importlib.import_module(f"gongkai.{service}.tables").metadata
@@ -35,7 +35,7 @@ async def test_the_migrated_schema_matches_the_tables_the_service_declares(setti
     assert diff == []
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", SCHEMAS)
 async def test_migrations_go_down_to_nothing_and_up_again(settings, service):
     """As the owner role, the way `gongkai migrate` runs them."""
     roles = roles_of(settings, service)

@@ -7,7 +7,6 @@ import asyncio
 import logging
 from datetime import UTC, date, datetime
 
-from gongkai.cli.main import main
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.testing import Tap, environment, publish
@@ -104,6 +103,18 @@ from = 2027-01-01
 to = 2027-01-03
 working = []
 """
+
+
+def main(argv: list[str]) -> int:
+    """``gongkai …`` with this service's own commands (registered as the gongkai command registers them)."""
+    import argparse
+
+    from gongkai.notification import cli
+
+    parser = argparse.ArgumentParser(prog="gongkai")
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args)
 
 
 async def test_gongkai_calendar_load_prints_how_many_open_deadlines_it_recomputed(

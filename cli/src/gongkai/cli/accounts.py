@@ -8,7 +8,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from gongkai.shared.accounts import BROKER_PARTIES, OPERATOR, SERVICES
+from gongkai.shared.accounts import BROKER_PARTIES, DATABASE_PARTIES, OPERATOR, PUBLIC_SITE, SERVICES
 from gongkai.shared.errors import CommandFailed
 
 FILES = ("broker-accounts.json", "database-accounts.json", "accounts.env")
@@ -21,9 +21,10 @@ def new(directory: Path) -> int:
         raise CommandFailed(f"{', '.join(existing)} already in {directory}: a new password must replace the old one "
                             "on the broker and the database at the same time (docs/operations.md, rotating)")
     broker = {party: secrets.token_urlsafe(24) for party in (*BROKER_PARTIES, OPERATOR)}
-    database = {service: secrets.token_urlsafe(24) for service in SERVICES}
+    database = {service: secrets.token_urlsafe(24) for service in DATABASE_PARTIES}
     env = [*(f"GONGKAI_BROKER_PASSWORD_{s.upper()}={broker[s]}" for s in SERVICES),
-           *(f"GONGKAI_DATABASE_PASSWORD_{s.upper()}={database[s]}" for s in SERVICES),
+           f"GONGKAI_BROKER_PASSWORD_PUBLIC_SITE={broker[PUBLIC_SITE]}",  # the portal's container
+           *(f"GONGKAI_DATABASE_PASSWORD_{s.upper()}={database[s]}" for s in DATABASE_PARTIES),
            f"POSTGRES_PASSWORD={secrets.token_urlsafe(24)}"]
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in ((FILES[0], json.dumps({"accounts": broker}, indent=2)),

@@ -17,27 +17,33 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from gongkai.shared.accounts import SERVICES
+from gongkai.shared.accounts import DATABASE_PARTIES as SCHEMAS
 from gongkai.shared.errors import CommandFailed
 
 PORT_BASE = 8001
 
 
+# The four services, the public portal (a site built from the public exchange alone), each at its offset from
+# the port base: publishing 8001, review 8002, notification 8003, audit 8004, portal 8010.
+OFFSETS = {"publishing": 0, "review": 1, "notification": 2, "audit": 3, "portal": 9}
+
+
 def ports_from(base: int) -> dict[str, int]:
-    """The four services' HTTP ports from ``base`` up, in the order publishing, review, notification, audit."""
-    return {service: base + i for i, service in enumerate(SERVICES)}
+    """Every process's HTTP port from ``base`` up."""
+    return {name: base + offset for name, offset in OFFSETS.items()}
 
 
-PORTS = ports_from(PORT_BASE)  # publishing 8001, review 8002, notification 8003, audit 8004
+PORTS = ports_from(PORT_BASE)
 
 
 def port_base() -> int:
-    """``GONGKAI_PORT_BASE``: where ``run`` puts the services and where the clients look for them (default 8001)."""
+    """``GONGKAI_PORT_BASE``: where ``run`` puts the processes and where the clients look for them (default 8001)."""
     text = os.environ.get("GONGKAI_PORT_BASE", "")
+    highest = max(OFFSETS.values())
     if not text:
         return PORT_BASE
-    if not text.isdigit() or not 1 <= int(text) <= 65536 - len(SERVICES):
-        raise SystemExit(f"gongkai: GONGKAI_PORT_BASE={text!r} is not a port number (1-{65536 - len(SERVICES)})")
+    if not text.isdigit() or not 1 <= int(text) <= 65535 - highest:
+        raise SystemExit(f"gongkai: GONGKAI_PORT_BASE={text!r} is not a port number (1-{65535 - highest})")
     return int(text)
 
 
@@ -60,24 +66,23 @@ def _parser() -> argparse.ArgumentParser:
     base = port_base()
     ports = ports_from(base)
 
-    m = sub.add_parser("migrate", help="create or update each service's roles, apply its migrations as its owner "
-                                       "(creates the database)")
-    m.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default: all)")
+    m = sub.add_parser("migrate", help="create or update each service's (and the portal's) roles, apply its "
+                                       "migrations as its owner (creates the database)")
+    m.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SCHEMAS)} (default: all)")
     m.set_defaults(func=_migrate)
 
     mk = sub.add_parser("makemigration", help="(developers) autogenerate a migration for one service")
-    mk.add_argument("service", choices=SERVICES)
+    mk.add_argument("service", choices=SCHEMAS)
     mk.add_argument("message")
     mk.set_defaults(func=_makemigration)
 
-    r = sub.add_parser("run", help="run one service, or all four as local processes")
-    r.add_argument("service", choices=[*SERVICES, "all"])
+    r = sub.add_parser("run", help="run one service or the portal, or all of them as local processes")
+    r.add_argument("service", choices=[*PORTS, "all"])
     r.add_argument("--host", default=os.environ.get("GONGKAI_HOST", "127.0.0.1"))
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--port", type=int, help="one service's HTTP port (default: its place after --port-base)")
+    where.add_argument("--port", type=int, help="one process's HTTP port (default: its place after --port-base)")
     where.add_argument("--port-base", type=int, default=base, metavar="N",
-                       help=f"the first of four consecutive ports, one per service in the order "
-                            f"{', '.join(SERVICES)} (default: $GONGKAI_PORT_BASE, else {PORT_BASE}; "
+                       help=f"the port the others are counted from (default: $GONGKAI_PORT_BASE, else {PORT_BASE}; "
                             f"now {', '.join(f'{n} {p}' for n, p in ports.items())})")
     r.set_defaults(func=_run)
 
@@ -176,9 +181,10 @@ def _module(name: str) -> ModuleType:
 
 
 def _service_commands() -> list[Any]:
-    """Each service may bring its own commands in ``gongkai.<service>.cli`` (a ``register(subparsers)``)."""
+    """Each service (and the portal) may bring its own commands in ``gongkai.<name>.cli`` (a
+    ``register(subparsers)``)."""
     modules = []
-    for service in SERVICES:
+    for service in SCHEMAS:
         name = f"gongkai.{service}.cli"
         try:
             modules.append(importlib.import_module(name))
@@ -194,11 +200,11 @@ def _migrate(args: argparse.Namespace) -> int:
     from gongkai.shared.roles import roles_of
     from gongkai.shared.settings import Settings
 
-    unknown = set(args.services) - set(SERVICES)
+    unknown = set(args.services) - set(SCHEMAS)
     if unknown:
         raise CommandFailed(f"unknown service {', '.join(sorted(unknown))}")
     settings = Settings()
-    for service in args.services or SERVICES:
+    for service in args.services or SCHEMAS:
         roles = roles_of(settings, service)
         upgrade(service, settings.database_url, roles=roles)
         print(f"{service}: migrated (owner {roles.owner}, runtime role {roles.runtime})")
@@ -269,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
     ports = ports_from(args.port_base)
     if args.service == "all":
         if args.port is not None:
-            raise CommandFailed("run all: --port is one service's; give the first of the four with --port-base")
+            raise CommandFailed("run all: --port is one process's; move them all with --port-base")
         return processes.run_all(args.host, ports)
     return processes.run_one(args.service, args.host, args.port or ports[args.service])
 

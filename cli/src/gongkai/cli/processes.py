@@ -1,4 +1,4 @@
-"""Running services as local processes: one in the foreground, or all four supervised."""
+"""Running services as local processes: one in the foreground, or all of them (and the portal) supervised."""
 
 from __future__ import annotations
 

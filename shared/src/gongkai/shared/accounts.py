@@ -18,6 +18,10 @@ STAFF_TOOL = "staff-tool"
 PUBLIC_SITE = "public-site"
 OPERATOR = "operator"  # the broker administrator (management UI, set-up); optional
 BROKER_PARTIES = (*SERVICES, STAFF_TOOL, PUBLIC_SITE)
+# Sites built only from the public exchange: each has a schema and database roles of its own, like a service,
+# and reads the broker as the public site.
+SITES = ("portal",)
+DATABASE_PARTIES = (*SERVICES, *SITES)  # every process with a schema of its own and an owner and a runtime role
 STAFF_SENDER = "staff-tools"  # how the message registry names the staff tools among a command's senders
 
 HERE = Path(__file__).parent
@@ -52,6 +56,11 @@ def passwords(path: Path) -> dict[str, str]:
     except OSError as exc:
         raise AccountsFileError(f"cannot read the accounts file {path}: {exc}") from exc
     return _load(path.resolve(), mtime)
+
+
+def broker_party(process: str) -> str:
+    """The broker account a process connects as: a service its own, a site the public site's."""
+    return PUBLIC_SITE if process in SITES else process
 
 
 def party_of(sender: str) -> str:

@@ -20,8 +20,11 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from .accounts import DATABASE_PARTIES
 from .accounts import SERVICES as SERVICES
 from .roles import ServiceRoles, adopt, ensure_roles, grant_runtime
+
+SCHEMAS = DATABASE_PARTIES  # every schema `gongkai migrate` makes: the services' and the portal's
 
 
 def alembic_config(service: str, database_url: str, roles: ServiceRoles | None = None) -> Config:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import broker as broker_setup
-from .accounts import BROKER_PARTIES, SERVICES
+from .accounts import BROKER_PARTIES, DATABASE_PARTIES
 from .roles import ServiceRoles, drop_roles, ensure_roles
 
 NAMESPACES_PER_IMPORT = 64  # topic permissions name exchanges exactly: namespaces are authorised in batches
@@ -74,11 +74,11 @@ class SessionRoles:
     server_url: str
     file: Path
     prefix: str = field(default_factory=lambda: f"gkt{secrets.token_hex(4)}_")
-    passwords: dict[str, str] = field(default_factory=lambda: {s: secrets.token_urlsafe(18) for s in SERVICES})
+    passwords: dict[str, str] = field(default_factory=lambda: {s: secrets.token_urlsafe(18) for s in DATABASE_PARTIES})
 
     async def create(self) -> SessionRoles:
         self.file.write_text(json.dumps({"accounts": self.passwords}), encoding="utf-8")
-        for service in SERVICES:
+        for service in DATABASE_PARTIES:
             await ensure_roles(self.server_url, self.roles(service))
         return self
 
@@ -87,7 +87,7 @@ class SessionRoles:
                             password=self.passwords[service])
 
     async def drop(self) -> None:
-        names = [name for s in SERVICES for name in (self.roles(s).runtime, self.roles(s).owner)]
+        names = [name for s in DATABASE_PARTIES for name in (self.roles(s).runtime, self.roles(s).owner)]
         if left := await drop_roles(self.server_url, names):
             warnings.warn(f"database roles still own something and were kept: {', '.join(left)}", stacklevel=1)
 
