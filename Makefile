@@ -7,12 +7,12 @@ BIN    := $(VENV)/bin
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
-PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e cli
+PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e sites/console -e cli
 
 .PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
 	bench-audit lint definitions
 
-$(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+$(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml sites/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -c constraints.txt --build-constraint constraints.txt \

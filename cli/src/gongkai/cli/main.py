@@ -17,6 +17,7 @@ from gongkai.shared.migrations import SERVICES
 from . import accounts, broker, client, processes
 
 PORTS = {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004}
+SITES = {"console": 8020}  # pages for people, clients of the services' HTTP APIs (no broker, no database)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,10 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     mk.add_argument("message")
     mk.set_defaults(func=_makemigration)
 
-    r = sub.add_parser("run", help="run one service, or all four as local processes")
-    r.add_argument("service", choices=[*SERVICES, "all"])
+    r = sub.add_parser("run", help="run one service or the console, or all of them as local processes")
+    r.add_argument("service", choices=[*SERVICES, *SITES, "all"])
     r.add_argument("--host", default=os.environ.get("GONGKAI_HOST", "127.0.0.1"))
-    r.add_argument("--port", type=int, help="HTTP port (default: publishing 8001 … audit 8004)")
+    r.add_argument("--port", type=int, help="HTTP port (default: publishing 8001 … audit 8004, console 8020)")
     r.set_defaults(func=_run)
 
     token = {"default": os.environ.get("GONGKAI_TOKEN"), "help": "bearer token (default: $GONGKAI_TOKEN)"}
@@ -218,7 +219,9 @@ def _keygen(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.service == "all":
-        return processes.run_all(args.host, PORTS)
+        return processes.run_all(args.host, PORTS | SITES)
+    if args.service in SITES:
+        return processes.run_site(args.service, args.host, args.port or SITES[args.service])
     return processes.run_one(args.service, args.host, args.port or PORTS[args.service])
 
 
