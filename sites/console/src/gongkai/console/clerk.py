@@ -125,12 +125,7 @@ ACTIONS = {  # form id → (API path, the fields it posts, what is said when it 
 }
 
 
-@router.post("/items/{item_id}/{action}")
 async def act_on_item(request: Request, item_id: str, action: str) -> Response:
-    if action not in ACTIONS:
-        from starlette.exceptions import HTTPException
-
-        raise HTTPException(404, "没有这个操作")
     session, form = await posted(request)
     path, fields, done = ACTIONS[action]
     body: dict[str, Any] = {}
@@ -151,6 +146,17 @@ async def act_on_item(request: Request, item_id: str, action: str) -> Response:
                                 errors=errors, alert=alert)
     notice(request, done)
     return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+def _action_route(action: str) -> None:
+    async def route(request: Request, item_id: str) -> Response:
+        return await act_on_item(request, item_id, action)
+
+    router.add_api_route(f"/items/{{item_id}}/{action}", route, methods=["POST"], name=f"item-{action}")
+
+
+for _action in ACTIONS:
+    _action_route(_action)
 
 
 @router.get("/items/{item_id}/edit")

@@ -24,6 +24,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.IGNORECASE), z
     (r"needs a time zone", "须带时区"),
     (r"must be between (\S+) and five years from now", "须在 {0} 到五年之后之间"),
     (r"is in the past", "不能早于现在"),
+    (r"is before 'from'", "不能早于起始日期"),
     (r"is in the future", "不能晚于今天"),
     (r"^unknown category", "没有这个类别"),
     (r"is for internal staff only", "该类别仅限内部，不能向社会公开"),

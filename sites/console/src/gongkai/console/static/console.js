@@ -65,16 +65,19 @@ function setUpRedaction() {
   try { spans = JSON.parse(hidden.value || "[]"); } catch (e) { spans = []; }
   let chosen = null;
 
-  document.addEventListener("selectionchange", () => {
+  /* The selection as a span of one text, or null when nothing is selected. Kept as it changes, since a
+     click on the button may move the focus (and, in some browsers, the selection) before it runs. */
+  function selected() {
     const sel = document.getSelection();
-    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
     const r = sel.getRangeAt(0);
     const root = texts.find((t) => t.contains(r.startContainer) && t.contains(r.endContainer));
-    if (!root) { chosen = {error: "请在同一段文本之内选择"}; return; }
+    if (!root) return {error: "请在同一段文本之内选择"};
     const start = offsetIn(root, r.startContainer, r.startOffset, false);
     const end = offsetIn(root, r.endContainer, r.endOffset, true);
-    if (end > start) chosen = {field: root.dataset.field, start, end, text: r.toString()};
-  });
+    return end > start ? {field: root.dataset.field, start, end} : null;
+  }
+  document.addEventListener("selectionchange", () => { chosen = selected() || chosen; });
 
   function show() {
     hidden.value = JSON.stringify(spans.map(({field, start, end}) => ({field, start, end})));
@@ -101,6 +104,7 @@ function setUpRedaction() {
 
   function add() {
     problem.hidden = true;
+    chosen = selected() || chosen;
     if (!chosen || chosen.error) {
       problem.textContent = chosen ? chosen.error : "请先在上面的文本中选择要删去的文字";
       problem.hidden = false;
