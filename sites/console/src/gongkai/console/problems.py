@@ -49,6 +49,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.IGNORECASE), z
     (r"Idempotency-Key .* was used for another request", "此表单已提交过另一内容，请刷新页面后重新填写"),
 ]]
 
+_LOCATED = re.compile(r"^[a-z_][a-z0-9_. ]*: ")
 _CONTROL_FIELD = re.compile(r"^(?:body\.)?([a-z_]+)(?:\.\d+)?(?:\.[a-z_]+)?$")
 
 
@@ -66,7 +67,10 @@ def field_errors(detail: str, fields: Iterable[str]) -> tuple[dict[str, str], li
     known = set(fields)
     by_field: dict[str, str] = {}
     general: list[str] = []
-    for part in [p.strip() for p in detail.split("; ") if p.strip()] or [detail]:
+    parts = [p.strip() for p in detail.split("; ") if p.strip()]
+    if not parts or not all(_LOCATED.match(p) for p in parts):  # a handler's one reason, which may hold "; "
+        parts = [detail]
+    for part in parts:
         name, colon, message = part.partition(": ")
         matched = _CONTROL_FIELD.match(name) if colon else None
         field = matched.group(1) if matched else _named_in(part, known)

@@ -17,7 +17,7 @@ SERVICES = ("publishing", "review", "notification", "audit")
 
 
 class ConsoleSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GONGKAI_CONSOLE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_CONSOLE_", extra="ignore", populate_by_name=True)
 
     env: Literal["development", "production"] = Field(
         "development", validation_alias=AliasChoices("GONGKAI_ENV", "GONGKAI_CONSOLE_ENV"))
