@@ -126,26 +126,28 @@ def stub_publishing(request: httpx.Request) -> httpx.Response:
     return httpx.Response(401, json={"detail": "unknown credential"})
 
 
-async def sign_in_with(settings: ConsoleSettings, token: str) -> httpx.Response:
+async def sign_in_with(settings: ConsoleSettings, token: str) -> tuple[httpx.Response, httpx.Response]:
+    """The sign-in page (which sets the session's cookie) and the answer to signing in with ``token``."""
     app = create_app(settings, transports={"publishing": httpx.MockTransport(stub_publishing)})
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://console") as http:
         page = await http.get("/signin")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        return await http.post("/signin", data={"csrf": csrf, "token": token, "next": "/items"})
+        return page, await http.post("/signin", data={"csrf": csrf, "token": token, "next": "/items"})
 
 
 async def test_production_refuses_development_tokens_at_sign_in_and_sets_a_secure_host_cookie():
-    refused = await sign_in_with(ConsoleSettings(env="production"), "dev-submitter-token")
+    page, refused = await sign_in_with(ConsoleSettings(env="production"), "dev-submitter-token")
     assert refused.status_code == 403 and "开发用令牌" in refused.text
-    assert "__Host-gongkai-console" in refused.headers["set-cookie"]
-    assert "Secure" in refused.headers["set-cookie"] and "HttpOnly" in refused.headers["set-cookie"]
-    allowed = await sign_in_with(ConsoleSettings(env="development"), "dev-submitter-token")
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("__Host-gongkai-console=") and "Secure" in cookie and "HttpOnly" in cookie
+    _, allowed = await sign_in_with(ConsoleSettings(env="development"), "dev-submitter-token")
     assert allowed.status_code == 303 and allowed.headers["location"] == "/items"
-    assert "Secure" not in allowed.headers["set-cookie"] and "samesite=lax" in allowed.headers["set-cookie"].lower()
+    cookie = allowed.headers["set-cookie"]  # a new session at sign-in
+    assert "Secure" not in cookie and "samesite=lax" in cookie.lower() and "HttpOnly" in cookie
 
 
 async def test_an_unknown_token_or_a_missing_csrf_token_signs_no_one_in():
-    unknown = await sign_in_with(ConsoleSettings(), "not-a-token")
+    _, unknown = await sign_in_with(ConsoleSettings(), "not-a-token")
     assert unknown.status_code == 401 and "令牌无效" in unknown.text
     app = create_app(ConsoleSettings(), transports={"publishing": httpx.MockTransport(stub_publishing)})
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console") as http:
