@@ -22,6 +22,7 @@ from gongkai.shared.topology import Topology, rabbit_password_hash
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 INFRASTRUCTURE = {"rabbitmq", "postgres", "migrate"}
+SITES = {"console"}
 READY_URL = "http://127.0.0.1:8000/ready"
 
 
@@ -61,12 +62,25 @@ def environment(service: dict) -> dict[str, str]:
 # ---- docker-compose.yml -------------------------------------------------------------------------
 
 
-def test_the_compose_file_runs_the_broker_the_database_the_migrations_and_the_four_services(compose):
-    assert set(compose) == INFRASTRUCTURE | set(SERVICES)
+def test_the_compose_file_runs_the_broker_the_database_the_migrations_the_four_services_and_the_console(compose):
+    assert set(compose) == INFRASTRUCTURE | set(SERVICES) | SITES
+
+
+def test_the_console_runs_the_one_image_on_the_port_of_gongkai_run_all_and_reaches_each_service_by_name(compose):
+    from gongkai.cli.main import SITES as SITE_PORTS
+
+    console = compose["console"]
+    assert console["image"] == compose["publishing"]["image"]
+    assert console["command"] == ["run", "console", "--port", "8000"]
+    assert console["ports"] == [f"{SITE_PORTS['console']}:8000"]
+    env = environment(console)
+    assert {env[f"GONGKAI_CONSOLE_{name.upper()}_URL"] for name in SERVICES} == {f"http://{n}:8000" for n in SERVICES}
+    assert not {"AMQP_URL", "DATABASE_URL"} & set(env)  # a client of the HTTP APIs only
+    assert set(console["depends_on"]) == set(SERVICES)
 
 
 def test_every_gongkai_container_runs_the_one_image_built_from_the_repository_root(compose):
-    for name in [*SERVICES, "migrate"]:
+    for name in [*SERVICES, *SITES, "migrate"]:
         build = compose[name]["build"]
         assert (build["context"], build["dockerfile"]) == (".", "deploy/Dockerfile"), name
         assert compose[name]["image"] == compose["publishing"]["image"], name
