@@ -10,7 +10,7 @@ export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e sites/console -e cli
 
 .PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
-	bench-audit lint definitions
+	bench-audit bench-console lint definitions
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml sites/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -47,7 +47,7 @@ unit: install
 	$(BIN)/pytest -q -m "not integration"
 
 # Every benchmark prints its own figures; docs/performance.md records them.
-bench: bench-flow bench-publishing bench-review bench-notification bench-audit
+bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-console
 
 bench-flow: install services
 	$(BIN)/python bench/flow.py --items 1000
@@ -63,6 +63,9 @@ bench-notification: install services
 
 bench-audit: install services
 	$(BIN)/python bench/audit_log.py
+
+bench-console: install
+	$(BIN)/python bench/console.py
 
 lint: install
 	$(BIN)/ruff check .
