@@ -350,8 +350,13 @@ async def test_an_overdue_item_reminds_its_clerk_in_the_inbox(chromium, console,
 
 
 async def test_the_auditor_signs_a_checkpoint_reads_how_to_verify_exports_and_sees_the_report_and_statistics(
-        chromium, console, screenshot):
+        chromium, console, system, screenshot):
+    async with httpx.AsyncClient(timeout=10) as http:
+        made = await http.post(f"{system.url('publishing')}/items", headers=bearer("dev-submitter-token"), json={
+            "title": "审计导出测试：办事指南", "body": "办事指南正文。", "category": "S07"})
+        item_id = made.json()["item_id"]
     page = await signed_in(chromium, console, "dev-auditor-token")
+    await until(page, f"{console.url}/audit/items/{item_id}", "gongkai.disclosure.submitted.v1")
     await page.goto(f"{console.url}/audit/log")
     await page.get_by_role("button", name="立即签署检查点").click()
     assert int(await page.locator("#checkpoint-size").inner_text()) > 0
@@ -364,11 +369,11 @@ async def test_the_auditor_signs_a_checkpoint_reads_how_to_verify_exports_and_se
     exported = await page.request.get(f"{console.url}/audit/export?format=csv&type=gongkai.disclosure.submitted.v1")
     assert exported.ok and "attachment" in exported.headers["content-disposition"]
     lines = (await exported.text()).splitlines()
-    assert lines[0].startswith("seq,received_at") and len(lines) > 1
+    assert lines[0].startswith("seq,received_at") and any(item_id in line for line in lines[1:])
     assert all("gongkai.disclosure.submitted.v1" in line for line in lines[1:])
 
     await page.goto(f"{console.url}/audit/reports?year=2026")
-    assert "S07" in await page.locator("#table-2").inner_text()
+    assert "合计" in await page.locator("#table-2").inner_text()
     assert "总计" in await page.locator("#table-3").inner_text()
     await screenshot(page, "audit-report")
     await page.goto(f"{console.url}/audit/statistics?from=2026-01-01&to=2026-12-31")
