@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
 from gongkai.shared.settings import Settings
-from gongkai.shared.testing import create_database, delete_topology, drop_database
+from gongkai.shared.testing import create_database, declare_topology, delete_topology, drop_database
 from gongkai_system import System, started_system
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -40,10 +39,15 @@ def document(service: str) -> schemathesis.BaseSchema:
 
 
 @pytest.fixture(scope="module")
-def system(amqp_url: str, database_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+def system(amqp_url: str, database_server_url: str, broker_accounts, database_roles,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """The four services as processes, as the session's accounts and roles, on a namespace whose topology the
+    administrator declared (the services only check that theirs exists)."""
     database_url = asyncio.run(create_database(database_server_url))
-    namespace = f"t{uuid.uuid4().hex[:10]}"
-    settings_ = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace)
+    namespace = broker_accounts.namespace()
+    asyncio.run(declare_topology(amqp_url, namespace))
+    settings_ = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace,
+                         **broker_accounts.settings(), **database_roles.settings())
     try:
         with started_system(settings_, Path(tmp_path_factory.mktemp("openapi"))) as running:
             yield running
