@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -24,8 +25,6 @@ def run_one(service: str, host: str, port: int) -> int:
 def run_site(site: str, host: str, port: int) -> int:
     """A site (the console): no broker, no database, so none of the services' settings; its own from the
     environment (``GONGKAI_CONSOLE_…``), read and checked by its app factory."""
-    import os
-
     import uvicorn
     from gongkai.shared.logs import configure_logging
 

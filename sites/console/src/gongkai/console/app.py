@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from fastapi import FastAPI, Request
@@ -13,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import auditor, clerk, reviewer, signin
-from .client import ApiError, Unreachable
+from .client import Api, ApiError, Unreachable
+from .labels import ROLES
 from .sessions import Sessions
 from .settings import ConsoleSettings, development_token_hashes
 from .web import Console, CsrfRefused, NotAllowed, SignInNeeded, console_of, render, start_session
@@ -26,8 +28,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(settings: ConsoleSettings | None = None,
                transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()
-    from .client import Api
-
     api = Api(settings, transports)
     state = Console(settings=settings, api=api, development_tokens=development_token_hashes(),
                     sessions=Sessions(idle=settings.session_idle_seconds, lifetime=settings.session_max_seconds,
@@ -71,7 +71,7 @@ def create_app(settings: ConsoleSettings | None = None,
     @app.exception_handler(SignInNeeded)
     async def sign_in_needed(request: Request, exc: SignInNeeded) -> Response:
         if exc.carried is None:
-            return RedirectResponse(f"/signin?next={_quoted(exc.back)}", status_code=303)
+            return RedirectResponse(f"/signin?next={quote(exc.back, safe='')}", status_code=303)
         session = start_session(request, console_of(request).sessions.new())
         session.carried = exc.carried
         return render(request, "signin.html", status=401, next=exc.back, expired=True)
@@ -83,8 +83,6 @@ def create_app(settings: ConsoleSettings | None = None,
 
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, exc: NotAllowed) -> Response:
-        from .labels import ROLES
-
         return render(request, "error.html", status=403, title="无权访问",
                       message=f"此页面需要以下角色之一：{'、'.join(ROLES.get(r, r) for r in exc.roles)}。")
 
@@ -109,9 +107,3 @@ def create_app(settings: ConsoleSettings | None = None,
                       message=str(exc.detail))
 
     return app
-
-
-def _quoted(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="")

@@ -8,7 +8,7 @@ from gongkai.shared.identity import hash_token
 
 from .client import ApiError, Unreachable
 from .sessions import Person
-from .web import anonymous, console_of, local, notice, posted, render, session_of, signed_in, start_session
+from .web import console_of, local, notice, posted, render, session_of, signed_in, start_session
 
 router = APIRouter()
 
@@ -60,5 +60,4 @@ async def sign_out(request: Request) -> Response:
 @router.get("/")
 async def home(request: Request) -> Response:
     session = signed_in(request)
-    anonymous(request)
     return render(request, "home.html", person=session.person)
