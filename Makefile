@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
-PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e sites/portal -e cli
+PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e sites/portal \
+	-e sites/console -e cli
 
 .PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
-	bench-audit bench-cli bench-portal lint definitions screenshots
+	bench-audit bench-cli bench-portal bench-console lint definitions screenshots
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml sites/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -47,7 +48,7 @@ unit: install
 	$(BIN)/pytest -q -m "not integration"
 
 # Every benchmark prints its own figures; docs/performance.md records them.
-bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli bench-portal
+bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli bench-portal bench-console
 
 bench-flow: install services
 	$(BIN)/python bench/flow.py --items 1000
@@ -69,6 +70,9 @@ bench-cli: install
 
 bench-portal: install services
 	$(BIN)/python bench/portal.py
+
+bench-console: install
+	$(BIN)/python bench/console.py
 
 lint: install
 	$(BIN)/ruff check .

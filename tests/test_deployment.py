@@ -25,8 +25,9 @@ from gongkai.shared.topology import Topology, rabbit_password_hash
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 INFRASTRUCTURE = {"rabbitmq", "postgres", "migrate"}
+CLIENT_SITES = {"console"}  # clients of the services' HTTP APIs: no broker account, no database role
 READY_URL = "http://127.0.0.1:8000/ready"
-PROCESSES = tuple(PORTS)  # the services and the portal
+PROCESSES = tuple(p for p in PORTS if p not in CLIENT_SITES)  # the services and the portal
 
 
 def load_yaml(path: Path) -> dict:
@@ -65,12 +66,25 @@ def environment(service: dict) -> dict[str, str]:
 # ---- docker-compose.yml -------------------------------------------------------------------------
 
 
-def test_the_compose_file_runs_the_broker_the_database_the_migrations_the_four_services_and_the_portal(compose):
-    assert set(compose) == INFRASTRUCTURE | set(SERVICES) | set(SITES) == INFRASTRUCTURE | set(PROCESSES)
+def test_the_compose_file_runs_the_broker_the_database_the_migrations_the_services_the_portal_and_the_console(
+        compose):
+    assert set(compose) == INFRASTRUCTURE | set(SERVICES) | set(SITES) | CLIENT_SITES == \
+        INFRASTRUCTURE | set(PORTS)
+
+
+def test_the_console_runs_the_one_image_on_the_port_of_gongkai_run_all_and_reaches_each_service_by_name(compose):
+    console = compose["console"]
+    assert console["image"] == compose["publishing"]["image"]
+    assert console["command"] == ["run", "console", "--port", "8000"]
+    assert console["ports"] == [f"{PORTS['console']}:8000"]
+    env = environment(console)
+    assert {env[f"GONGKAI_CONSOLE_{name.upper()}_URL"] for name in SERVICES} == {f"http://{n}:8000" for n in SERVICES}
+    assert not {"AMQP_URL", "DATABASE_URL"} & set(env)  # a client of the HTTP APIs only
+    assert set(console["depends_on"]) == set(SERVICES)
 
 
 def test_every_gongkai_container_runs_the_one_image_built_from_the_repository_root(compose):
-    for name in [*PROCESSES, "migrate"]:
+    for name in [*PORTS, "migrate"]:
         build = compose[name]["build"]
         assert (build["context"], build["dockerfile"]) == (".", "deploy/Dockerfile"), name
         assert compose[name]["image"] == compose["publishing"]["image"], name
@@ -84,13 +98,13 @@ def test_every_gongkai_service_is_chosen_by_its_command_and_listens_on_port_8000
 
 def test_every_gongkai_service_has_its_own_host_port_the_same_as_gongkai_run_all(compose):
     published = {}
-    for name in PROCESSES:
+    for name in PORTS:
         (mapping,) = compose[name]["ports"]
         host, container = str(mapping).rsplit(":", 1)
         assert container == "8000"
         published[name] = int(host)
     assert published == PORTS
-    assert len(set(published.values())) == len(PROCESSES)
+    assert len(set(published.values())) == len(PORTS)
 
 
 def test_every_gongkai_service_waits_for_a_healthy_broker_and_database_and_finished_migrations(compose):

@@ -23,9 +23,11 @@ from gongkai.shared.errors import CommandFailed
 PORT_BASE = 8001
 
 
-# The four services, the public portal (a site built from the public exchange alone), each at its offset from
-# the port base: publishing 8001, review 8002, notification 8003, audit 8004, portal 8010.
-OFFSETS = {"publishing": 0, "review": 1, "notification": 2, "audit": 3, "portal": 9}
+# The four services, the public portal (a site built from the public exchange alone) and the console (pages for
+# people, a client of the services' HTTP APIs: no broker, no database), each at its offset from the port base:
+# publishing 8001, review 8002, notification 8003, audit 8004, portal 8010, console 8020.
+OFFSETS = {"publishing": 0, "review": 1, "notification": 2, "audit": 3, "portal": 9, "console": 19}
+CLIENT_SITES = ("console",)  # run without the services' settings (no broker account, no database role)
 
 
 def ports_from(base: int) -> dict[str, int]:
@@ -76,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     mk.add_argument("message")
     mk.set_defaults(func=_makemigration)
 
-    r = sub.add_parser("run", help="run one service or the portal, or all of them as local processes")
+    r = sub.add_parser("run", help="run one service, the portal or the console, or all of them as local processes")
     r.add_argument("service", choices=[*PORTS, "all"])
     r.add_argument("--host", default=os.environ.get("GONGKAI_HOST", "127.0.0.1"))
     where = r.add_mutually_exclusive_group()
@@ -277,6 +279,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.port is not None:
             raise CommandFailed("run all: --port is one process's; move them all with --port-base")
         return processes.run_all(args.host, ports)
+    if args.service in CLIENT_SITES:
+        return processes.run_site(args.service, args.host, args.port or ports[args.service])
     return processes.run_one(args.service, args.host, args.port or ports[args.service])
 
 

@@ -1,7 +1,9 @@
-"""Running services as local processes: one in the foreground, or all of them (and the portal) supervised."""
+"""Running services as local processes: one in the foreground, or all of them (the portal and the console too)
+supervised."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -21,8 +23,20 @@ def run_one(service: str, host: str, port: int) -> int:
     return 0
 
 
+def run_site(site: str, host: str, port: int) -> int:
+    """A site (the console): no broker, no database, so none of the services' settings; its own from the
+    environment (``GONGKAI_CONSOLE_…``), read and checked by its app factory."""
+    import uvicorn
+    from gongkai.shared.logs import configure_logging
+
+    configure_logging(site, os.environ.get("GONGKAI_LOG_LEVEL", "INFO"))
+    uvicorn.run(f"gongkai.{site}.app:create_app", factory=True, host=host, port=port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=10)
+    return 0
+
+
 def run_all(host: str, ports: dict[str, int]) -> int:
-    """Start every service as its own process; stop them all on SIGINT/SIGTERM or when one dies."""
+    """Start every service (and the console) as its own process; stop them all on SIGINT/SIGTERM or when one dies."""
     children = {
         name: subprocess.Popen([sys.executable, "-m", "gongkai.cli.main", "run", name, "--host", host,
                                 "--port", str(port)])

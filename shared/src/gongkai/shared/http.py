@@ -2,7 +2,9 @@
 
 Every error body is a ``Problem`` (``{"detail": "…"}``), whether a handler refused, the request did not
 validate or it was too large; each route documents the statuses it can give with ``problems(...)``.
-Every refusal on a staff route is recorded (``refusals``).
+Every refusal on a staff route is recorded (``refusals``). ``/docs`` (Swagger UI) and ``/redoc`` load their
+scripts and styles from the service itself (``fastapi-offline`` ships them), never from a CDN: an agency's
+isolated network can read its API documentation.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -63,9 +66,11 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
         finally:
             await service.stop()
 
-    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan)
+    app = FastAPIOffline(title=title, description=description, version="1", lifespan=lifespan,
+                         static_url="/docs-assets")
     app.state.service = service
     app.include_router(_operations)
+    app.include_router(_people)
     for router in routers:
         app.include_router(router)
 
@@ -174,3 +179,39 @@ async def ready(request: Request) -> JSONResponse:
     if problems:
         return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
     return JSONResponse({"status": "ready"})
+
+
+# ---- people ---------------------------------------------------------------------------------
+# A staff tool (the console) signs a person in with their token and must learn their name, unit and roles
+# without reading the credentials file; it shows approvers and authors by name where answers carry ids.
+
+
+class Person(BaseModel):
+    id: str = Field(examples=["zhao.lei"])
+    name: str = Field(examples=["赵磊"])
+    unit: str = Field(examples=["保密办"])
+    roles: list[Role]
+
+
+class People(BaseModel):
+    people: list[Person]
+
+
+def _person(principal: Principal) -> Person:
+    return Person(id=principal.id, name=principal.name, unit=principal.unit,
+                  roles=sorted(principal.roles, key=list(Role).index))
+
+
+_people = APIRouter(tags=["people"])
+Signed = Annotated[Principal, Depends(current_principal)]
+
+
+@_people.get("/me", summary="Who the bearer token names: id, name, unit and roles", responses=problems(401))
+async def me(principal: Signed) -> Person:
+    return _person(principal)
+
+
+@_people.get("/people", summary="Every staff member's id, name, unit and roles (never a token or its hash)",
+             responses=problems(401))
+async def people(request: Request, _: Signed) -> People:
+    return People(people=[_person(p) for p in service_of(request).directory.people()])

@@ -76,6 +76,10 @@ class Directory:
             raise ValueError(f"cannot read credentials file {path}: {exc}") from exc
         return cls(parsed.principals)
 
+    def people(self) -> list[Principal]:
+        """Everyone the file names, in its order (what ``GET /people`` shows staff: who an id is)."""
+        return list(self._by_hash.values())
+
     def authenticate(self, authorization: object) -> Principal:
         """``authorization`` is the header value, ``Bearer <token>``.
 

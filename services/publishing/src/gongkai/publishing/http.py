@@ -147,7 +147,7 @@ async def get_item(item_id: ItemId, principal: Staff, handlers: Handlers) -> vie
         current_version=item.current_version, public_version=item.public_version, withdrawn_at=item.withdrawn_at,
         withdrawal_reason=item.withdrawal_reason,
         versions=[views.StaffVersion(
-            version=v.version, state=v.state, title=v.title, summary=v.summary, category=v.category,
+            version=v.version, state=v.state, title=v.title, summary=v.summary, body=v.body, category=v.category,
             audience=v.audience, channels=list(v.channels), unit=v.unit, contact=v.contact, formed_on=v.formed_on,
             release_at=v.release_at, attachments=[views.AttachmentView.model_validate(a) for a in v.attachments],
             created_by=v.created_by, submitted_by=v.submitted_by, submitted_at=v.submitted_at,

@@ -63,6 +63,7 @@ class StaffVersion(BaseModel):
     state: State
     title: str
     summary: str | None
+    body: str = Field(description="the version's text, as submitted (what an edit starts from)")
     category: str
     audience: Audience
     channels: list[Channel]
