@@ -31,12 +31,11 @@ from sqlalchemy import MetaData, Table, text
 
 from . import preflight
 from .accounts import party_of
-from .contracts import ACCESS_REFUSED, INTAKE_REJECTED, AccessRefused, IntakeRejected, printable
+from .consumers import CommandConsumer, CommandHandler, EventConsumer, EventHandler, decode
 from .db import create_engine, session_factory
-from .envelope import Envelope, MalformedEnvelope, describe_validation_error, message_key, new_event, parse
+from .envelope import Envelope, describe_validation_error, new_event
 from .errors import Refused
 from .identity import Directory, Principal
-from .logs import log_context
 from .messages import MESSAGES
 from .outbox import OutboxRelay
 from .settings import Settings
@@ -46,9 +45,6 @@ from .unit_of_work import UnitOfWork
 log = logging.getLogger("gongkai.service")
 
 M = TypeVar("M", bound=BaseModel)
-
-EventHandler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
-CommandHandler = Callable[[Envelope, Principal, UnitOfWork], Awaitable[dict[str, Any]]]
 
 def request_fingerprint(command: Envelope) -> str:
     """What makes two requests the same request: the command's type, subject and data."""
@@ -91,6 +87,7 @@ class Service:
         # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below.
         self.broker = RabbitBroker(self.amqp_url, graceful_timeout=20.0, logger=None)
         self.queues: list[str] = []
+        self.consumers: list[EventConsumer | CommandConsumer] = []
         self.started = False
         self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -123,7 +120,7 @@ class Service:
                     raise Refused(f"Idempotency-Key {idempotency_key!r} was used for another request; "
                                   "use a new key for a new request", status=422)
                 return first.get("answer", first)
-            result = await handler(command, principal, uow)
+            result = await handler(decode(command), command, principal, uow)
             if key:
                 await uow.save_result(key, "http", {"request": request, "answer": result})
             await uow.commit()
@@ -132,96 +129,25 @@ class Service:
     # ---- consumers -----------------------------------------------------------------------
 
     def on_events(self, queue: str, handlers: dict[str, EventHandler]) -> None:
-        """Consume ``queue``; each event type goes to its handler, other types are acked and ignored."""
-        consumer = queue
-
-        async def consume(message: RabbitMessage) -> None:
-            try:
-                envelope = parse(message.body)
-            except MalformedEnvelope as exc:
-                log.error("malformed event parked", extra={"queue": queue, "reason": str(exc),
-                                                           "message_id": message.message_id})
-                raise RejectMessage() from exc
-            handler = handlers.get(envelope.type)
-            if handler is None:
-                return
-            with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
-                sender = message.raw_message.user_id
-                if sender not in self.owners.get(envelope.type, ()):
-                    await self._refuse_fact(envelope, sender, consumer)
-                    raise RejectMessage()
-                try:
-                    async with self.uow() as uow:
-                        if not await uow.claim(envelope.id, consumer):
-                            log.info("duplicate event ignored")
-                            return
-                        await handler(envelope, uow)
-                        await uow.commit()
-                except Refused as refused:
-                    # The event itself is wrong (its data breaks the contract): retrying cannot help.
-                    log.error("invalid event parked", extra={"queue": queue, "reason": refused.reason})
-                    raise RejectMessage() from refused
-                log.debug("event handled")
-
-        self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
-
-    async def _refuse_fact(self, envelope: Envelope, sender: str | None, consumer: str) -> None:
-        """Park a fact that did not come from its owner's account, and record the attempt as a security fact."""
-        owners = ", ".join(sorted(self.owners.get(envelope.type, ()))) or "no service (an unregistered type)"
-        reason = f"{envelope.type} is sent only by {owners}; this one came from {sender or 'no account'} (user_id)"
-        log.warning("fact from another account parked", extra={"account": sender, "reason": reason})
-        data = AccessRefused(service=self.name, via="amqp", what=envelope.type[:300], status=403, reason=reason,
-                             account=sender[:128] if sender else None, item_id=envelope.subject, security=True)
-        async with self.uow() as uow:
-            if await uow.claim(envelope.id, f"{consumer}.refused"):
-                uow.emit(self.event(ACCESS_REFUSED, data, subject=envelope.subject, cause=envelope))
-                await uow.commit()
+        """Consume ``queue``: each event type goes to its handler as its typed payload (see ``consumers``)."""
+        consumer = EventConsumer(self, queue, handlers)
+        self.consumers.append(consumer)
+        self.subscribe(queue, consumer.consume, description=", ".join(sorted(handlers)))
 
     def on_commands(self, queue: str, handlers: dict[str, CommandHandler]) -> None:
-        """Consume intake commands: authenticate, run, and answer a refusal with ``intake.rejected``."""
-        consumer = queue
+        """Consume intake commands: authenticate, validate, run; a refusal is answered with ``intake.rejected``."""
+        consumer = CommandConsumer(self, queue, handlers)
+        self.consumers.append(consumer)
+        self.subscribe(queue, consumer.consume, description=", ".join(sorted(handlers)))
 
-        async def consume(message: RabbitMessage) -> None:
-            command_id = message_key(message.message_id, message.body)
-            reply_to = _reply_queue(message.raw_message.reply_to)
-            principal: Principal | None = None
-            try:
-                envelope = parse(message.body)
-            except MalformedEnvelope as exc:
-                await self._reject(None, command_id, Refused(f"malformed command: {exc}", status=400), reply_to)
-                return
-            with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
-                try:
-                    handler = handlers.get(envelope.type)
-                    if handler is None:
-                        raise Refused(f"unknown command type {envelope.type!r}", status=400)
-                    principal = self.directory.authenticate(message.headers.get("authorization"))
-                    async with self.uow() as uow:
-                        if not await uow.claim(envelope.id, consumer):
-                            log.info("duplicate command ignored")
-                            return
-                        await handler(envelope, principal, uow)
-                        if reply_to:
-                            uow.answer(envelope.id, reply_to)
-                        await uow.commit()
-                except Refused as refused:
-                    await self._reject(envelope, envelope.id, refused, reply_to, principal)
+    def reply_queue(self, reply_to: str | None) -> str | None:
+        """``reply_to`` when it is a server-named reply queue; a command must not aim answers elsewhere."""
+        return _reply_queue(reply_to)
 
-        self.subscribe(queue, consume, description=", ".join(sorted(handlers)))
-
-    async def _reject(self, command: Envelope | None, command_id: str, refused: Refused,
-                      reply_to: str | None = None, principal: Principal | None = None) -> None:
-        log.warning("command refused", extra={"command_id": command_id, "status": refused.status,
-                                              "reason": refused.reason})
-        data = IntakeRejected(command_id=command_id, command_type=command.type if command else None,
-                              status=refused.status, reason=printable(refused.reason, 2000),
-                              person=principal.id if principal else None)
-        async with self.uow() as uow:
-            if not await uow.claim(command_id, f"{self.name}.rejections"):
-                return
-            subject = refused.subject or (command.subject if command else None)
-            uow.emit(self.event(INTAKE_REJECTED, data, subject=subject, cause=command), reply_to=reply_to)
-            await uow.commit()
+    async def probe(self) -> None:
+        """Raises unless the database answers (a paused consumer resumes when it does)."""
+        async with self.sessions() as session:
+            await session.execute(text("select 1"))
 
     def subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str,
                   prefetch: int | None = None) -> None:
@@ -264,6 +190,8 @@ class Service:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         await self.broker.stop()
+        for consumer in self.consumers:
+            await consumer.batcher.close()
         await self.relay.stop()
         await self.engine.dispose()
         log.info("service stopped")
@@ -283,6 +211,9 @@ class Service:
                 problems["broker"] = "no connection"
         except Exception as exc:
             problems["broker"] = f"{type(exc).__name__}: {exc}"[:300]
+        for consumer in self.consumers:
+            if consumer.batcher.paused:
+                problems[f"consumer {consumer.queue}"] = f"paused: {consumer.batcher.paused}"
         return problems
 
 

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
                                       description="database roles are <prefix><service> and <prefix><service>_owner")
     database_accounts_file: Path | None = Field(None, description="service → database password; development's "
                                                                   "if unset")
-    prefetch: int = Field(32, ge=1, le=1000)
+    prefetch: int = Field(100, ge=1, le=1000, description="deliveries a consumer holds at once")
+    batch: int = Field(100, ge=1, le=1000, description="deliveries handled in one transaction at most")
     relay_batch: int = Field(200, ge=1, le=5000)
     relay_idle_seconds: float = Field(0.5, gt=0, le=60)
     log_level: str = "INFO"

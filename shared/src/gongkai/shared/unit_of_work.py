@@ -6,7 +6,8 @@ after the transaction is durable. A message is acked only after ``commit`` retur
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
@@ -37,6 +38,20 @@ class UnitOfWork:
         if self.session.in_transaction():
             await self.session.rollback()
         await self.session.close()
+
+    @asynccontextmanager
+    async def message(self) -> AsyncIterator[UnitOfWork]:
+        """One message's part of a batch: a savepoint, so that a failing message undoes only its own effect.
+
+        Its events are dropped with it; what it emitted before it failed never reaches the outbox.
+        """
+        mark = len(self._pending)
+        try:
+            async with self.session.begin_nested():
+                yield self
+        except BaseException:
+            del self._pending[mark:], self._causes[mark:]
+            raise
 
     def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None,
              reply_to: str | None = None) -> None:

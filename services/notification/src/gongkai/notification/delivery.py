@@ -61,15 +61,16 @@ class Deliveries:
 
     # ---- events that ask for notifications (queue notification.deliveries) --------------------
 
-    async def on_deadline_notice(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_deadline_notice(self, notice: c.DeadlineReminder | c.DeadlineRecomputed, event: Envelope,
+                                 uow: UnitOfWork) -> None:
         """due_soon, overdue, recomputed: tell each recipient the event names, on each of their channels."""
-        people = [p for p in (self.n.contacts.by_id(r) for r in event.data.get("recipients", [])) if p]
+        people = [p for p in (self.n.contacts.by_id(r) for r in notice.recipients) if p]
         await self.queue(uow, event, people)
 
-    async def on_year_missing(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_year_missing(self, missing: c.CalendarYearMissing, event: Envelope, uow: UnitOfWork) -> None:
         await self.queue(uow, event, self.n.contacts.with_role("administrator"))
 
-    async def on_parked(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_parked(self, failed: c.DeliveryFailed, event: Envelope, uow: UnitOfWork) -> None:
         """A delivery gave up: the administrators read it in their in-app inbox (never by the failing path)."""
         await self.queue(uow, event, self.n.contacts.with_role("administrator"), channels=("inbox",))
 

@@ -18,7 +18,7 @@ from gongkai.shared.deadline_rules import Policy, PolicyError, Rule, check_lengt
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Refused
 from gongkai.shared.identity import Principal, Role
-from gongkai.shared.service import Service, payload
+from gongkai.shared.service import Service
 from gongkai.shared.unit_of_work import UnitOfWork
 
 from . import domain, repository
@@ -27,6 +27,9 @@ from .domain import Deadline, State
 from .settings import NotificationSettings
 
 CALENDAR_LOCK = "calendar"
+
+# Every review outcome that closes a case's clock: each names the case.
+CaseDecision = c.ReviewDecided | c.ReviewBlocked | c.ReviewWithheld | c.RedactionRequested | c.CaseVoided
 
 
 class Notification:
@@ -120,10 +123,9 @@ class Notification:
 
     # ---- disclosure items ----------------------------------------------------------------------
 
-    async def on_submitted(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_submitted(self, data: c.DisclosureSubmitted, event: Envelope, uow: UnitOfWork) -> None:
         """The first submission of an item opens its proactive-publication deadline, counted from the day
         the information was formed (or the submission's day in the agency's time zone)."""
-        data = payload(c.DisclosureSubmitted, event.data)
         await repository.lock(uow.session, data.item_id)
         cal = await self.calendar(uow)
         for rule, length in self.item_clocks(data):
@@ -149,9 +151,8 @@ class Notification:
                 length = None  # the catalogue refuses such a length at load; the rule's own stands
         return [(rule, length)]
 
-    async def on_information_changed(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_information_changed(self, data: c.InformationChanged, event: Envelope, uow: UnitOfWork) -> None:
         """A change of a published item's information opens change-publication, from the day it changed."""
-        data = payload(c.InformationChanged, event.data)
         await repository.lock(uow.session, data.item_id)
         cal = await self.calendar(uow)
         for rule in self.policy.opened_by(event.type):
@@ -159,8 +160,7 @@ class Notification:
                 await self.open(uow, event, rule, cal, subject=data.item_id, item_id=data.item_id, version=0,
                                 start=data.changed_on, unit=data.unit, category=data.category, person=data.marked_by)
 
-    async def on_published(self, event: Envelope, uow: UnitOfWork) -> None:
-        data = payload(c.DisclosurePublished, event.data)
+    async def on_published(self, data: c.DisclosurePublished, event: Envelope, uow: UnitOfWork) -> None:
         await repository.lock(uow.session, data.item_id)
         for rule in self.policy.met_by(event.type):
             if rule.met_by_category is not None:
@@ -178,10 +178,9 @@ class Notification:
                 continue
             await self.close(uow, event, current, State.met, at=data.published_at)
 
-    async def on_stopped(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_stopped(self, data: c.DisclosureWithheld | c.DisclosureWithdrawn, event: Envelope, uow: UnitOfWork
+                         ) -> None:
         """Withheld (不予公开) or withdrawn: nothing is to be published, so nothing is due."""
-        model = c.DisclosureWithheld if event.type == c.DISCLOSURE_WITHHELD else c.DisclosureWithdrawn
-        data = payload(model, event.data)
         await repository.lock(uow.session, data.item_id)
         for rule in self.policy.cancelled_by(event.type):
             current = await repository.live_deadline(uow.session, data.item_id, rule.id)
@@ -192,8 +191,7 @@ class Notification:
 
     # ---- review cases --------------------------------------------------------------------------
 
-    async def on_case_opened(self, event: Envelope, uow: UnitOfWork) -> None:
-        data = payload(c.ReviewCaseOpened, event.data)
+    async def on_case_opened(self, data: c.ReviewCaseOpened, event: Envelope, uow: UnitOfWork) -> None:
         await repository.lock(uow.session, data.case_id)
         cal = await self.calendar(uow)
         for rule in self.policy.opened_by(event.type):
@@ -204,9 +202,9 @@ class Notification:
                             start=domain.local_date(event.time), unit=data.unit, category=data.category,
                             person=data.submitted_by)
 
-    async def on_case_closed(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_case_closed(self, data: CaseDecision, event: Envelope, uow: UnitOfWork) -> None:
         """A decision meets the case's review deadline; a voided case cancels it."""
-        case_id = payload(_CaseRef, event.data).case_id
+        case_id = data.case_id
         await repository.lock(uow.session, case_id)
         for rules, state in ((self.policy.met_by(event.type), State.met),
                              (self.policy.cancelled_by(event.type), State.cancelled)):
@@ -219,10 +217,10 @@ class Notification:
 
     # ---- the calendar --------------------------------------------------------------------------
 
-    async def load_calendar_year(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def load_calendar_year(self, data: c.LoadCalendarYear, command: Envelope, principal: Principal,
+                                 uow: UnitOfWork) -> dict[str, Any]:
         """Load or correct a year; every live deadline it touches is recomputed, and the change announced."""
         principal.require(Role.administrator)
-        data = payload(c.LoadCalendarYear, command.data)
         try:
             year = parse_year(data.model_dump(mode="json", by_alias=True))
         except CalendarError as exc:
@@ -255,6 +253,3 @@ class Notification:
         async with self.service.sessions() as session:
             return await repository.find(session, item_id=item_id, state=state, rule=rule, limit=limit)
 
-
-class _CaseRef(c.Payload):
-    case_id: c.Line

@@ -20,7 +20,6 @@ from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Conflict, Forbidden, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
-from gongkai.shared.service import payload
 from gongkai.shared.unit_of_work import UnitOfWork
 
 from . import domain, repository
@@ -72,9 +71,9 @@ class RequestClocks:
                 if current is not None:
                     await self.n.close(uow, command, current, state, on)
 
-    async def register(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def register(self, data: c.RegisterRequest, command: Envelope, principal: Principal, uow: UnitOfWork
+                       ) -> dict[str, Any]:
         _staff(principal)
-        data = payload(c.RegisterRequest, command.data)
         await repository.lock(uow.session, f"request:{data.request_id}")
         if not await repository.add_request(uow.session, request_id=data.request_id, unit=data.unit,
                                             applicant_kind=data.applicant_kind.value, received_on=data.received_on,
@@ -94,9 +93,9 @@ class RequestClocks:
                 opened[rule.id] = deadline.due_on.isoformat()
         return {"request_id": data.request_id, "due": opened}
 
-    async def ask_correction(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def ask_correction(self, step: c.RecordRequestStep, command: Envelope, principal: Principal, uow: UnitOfWork
+                             ) -> dict[str, Any]:
         _staff(principal)
-        step = payload(c.RecordRequestStep, command.data)
         found = await self._request(uow, step.request_id)
         if await repository.live_deadline(uow.session, step.request_id, c.RULE_REQUEST_CORRECTION) is None:
             raise Conflict(f"request {step.request_id} has no open correction clock: a correction is asked once, "
@@ -109,9 +108,9 @@ class RequestClocks:
                              step.request_id, command))
         return {"request_id": step.request_id, "reply_clock": "paused"}
 
-    async def record_correction(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def record_correction(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+                                uow: UnitOfWork) -> dict[str, Any]:
         _staff(principal)
-        step = payload(c.RecordRequestStep, command.data)
         found = await self._request(uow, step.request_id)
         reply = await self._reply(uow, step.request_id)
         waiting_third_party = await repository.live_deadline(uow.session, step.request_id, c.RULE_REQUEST_THIRD_PARTY)
@@ -126,9 +125,9 @@ class RequestClocks:
         await self.n.moved(uow, command, reply, after, f"{step.on}收到补正，答复期限重新计算", cal)
         return {"request_id": step.request_id, "due_on": after.due_on.isoformat()}
 
-    async def consult_third_party(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def consult_third_party(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+                                  uow: UnitOfWork) -> dict[str, Any]:
         _staff(principal)
-        step = payload(c.RecordRequestStep, command.data)
         found = await self._request(uow, step.request_id)
         reply = await self._reply(uow, step.request_id)
         await self._close_by(uow, command, step.request_id, step.on)
@@ -145,10 +144,9 @@ class RequestClocks:
             request_id=step.request_id, unit=found["unit"], on=step.on, note=step.note), step.request_id, command))
         return {"request_id": step.request_id, "reply_clock": "paused", "due": due}
 
-    async def record_third_party_reply(self, command: Envelope, principal: Principal, uow: UnitOfWork
-                                       ) -> dict[str, Any]:
+    async def record_third_party_reply(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+                                       uow: UnitOfWork) -> dict[str, Any]:
         _staff(principal)
-        step = payload(c.RecordRequestStep, command.data)
         found = await self._request(uow, step.request_id)
         if await repository.live_deadline(uow.session, step.request_id, c.RULE_REQUEST_THIRD_PARTY) is None:
             raise Conflict(f"request {step.request_id} is not waiting for a third party")
@@ -162,9 +160,9 @@ class RequestClocks:
         await self.n.moved(uow, command, reply, after, f"征求第三方意见期间不计入（至{step.on}）", cal)
         return {"request_id": step.request_id, "due_on": after.due_on.isoformat()}
 
-    async def extend(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def extend(self, data: c.ExtendRequest, command: Envelope, principal: Principal, uow: UnitOfWork
+                     ) -> dict[str, Any]:
         _staff(principal)
-        data = payload(c.ExtendRequest, command.data)
         found = await self._request(uow, data.request_id)
         reply = await self._reply(uow, data.request_id)
         await self._close_by(uow, command, data.request_id, domain.local_date(command.time))
@@ -179,9 +177,9 @@ class RequestClocks:
                            f"经{data.approved_by}同意延长{data.working_days}个工作日：{data.reason}", cal)
         return {"request_id": data.request_id, "due_on": after.due_on.isoformat()}
 
-    async def answer(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def answer(self, data: c.AnswerRequest, command: Envelope, principal: Principal, uow: UnitOfWork
+                     ) -> dict[str, Any]:
         _staff(principal)
-        data = payload(c.AnswerRequest, command.data)
         found = await self._request(uow, data.request_id)
         if data.answered_on < found["received_on"]:
             raise Refused(f"answered_on {data.answered_on} is before the request was received "

@@ -13,7 +13,7 @@ from gongkai.shared.decisions import KeyRing
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Conflict, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
-from gongkai.shared.service import Service, payload
+from gongkai.shared.service import Service
 from gongkai.shared.unit_of_work import UnitOfWork
 
 from . import domain, repository
@@ -42,14 +42,16 @@ class Publishing:
 
     # ---- staff commands (AMQP intake and HTTP) ------------------------------------------------
 
-    async def submit(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def submit(self, cmd: c.SubmitDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+                     ) -> dict[str, Any]:
         """Create an item and send version 1 to review at once (the one-shot command)."""
         principal.require(Role.submitter)
-        return await self._create(command, principal, uow, payload(c.SubmitDisclosure, command.data), submit=True)
+        return await self._create(command, principal, uow, cmd, submit=True)
 
-    async def create(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def create(self, cmd: c.CreateDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+                     ) -> dict[str, Any]:
         principal.require(Role.submitter)
-        return await self._create(command, principal, uow, payload(c.CreateDisclosure, command.data), submit=False)
+        return await self._create(command, principal, uow, cmd, submit=False)
 
     async def _create(self, command: Envelope, principal: Principal, uow: UnitOfWork, cmd: c.SubmitDisclosure,
                       *, submit: bool) -> dict[str, Any]:
@@ -63,9 +65,9 @@ class Publishing:
             await self._emit_submitted(uow, command, version, actor=principal)
         return summary(version)
 
-    async def edit(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def edit(self, cmd: c.EditDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+                   ) -> dict[str, Any]:
         """A new version (a draft, or submitted with ``submit``); versions still waiting are superseded."""
-        cmd = payload(c.EditDisclosure, command.data)
         item = await self._item(uow, cmd.item_id, principal)
         at = now()
         version = domain.next_version(item, cmd, principal, self.catalogue, at)
@@ -79,8 +81,8 @@ class Publishing:
             await self._emit_submitted(uow, command, version, actor=principal)
         return summary(version)
 
-    async def submit_version(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
-        cmd = payload(c.SubmitVersion, command.data)
+    async def submit_version(self, cmd: c.SubmitVersion, command: Envelope, principal: Principal, uow: UnitOfWork
+                             ) -> dict[str, Any]:
         item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
         version = await self._version(uow, item, cmd.version)
@@ -92,8 +94,8 @@ class Publishing:
         await self._emit_submitted(uow, command, submitted, actor=principal)
         return summary(submitted)
 
-    async def mark_changed(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
-        cmd = payload(c.MarkInformationChanged, command.data)
+    async def mark_changed(self, cmd: c.MarkInformationChanged, command: Envelope, principal: Principal,
+                           uow: UnitOfWork) -> dict[str, Any]:
         item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
         if item.public_version is None or item.withdrawn_at is not None:
@@ -108,9 +110,9 @@ class Publishing:
         return {"item_id": item.item_id, "changed_on": cmd.changed_on.isoformat(), "due_on": due.on.isoformat(),
                 "due_provisional": due.provisional}
 
-    async def schedule(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def schedule(self, cmd: c.ScheduleRelease, command: Envelope, principal: Principal, uow: UnitOfWork
+                       ) -> dict[str, Any]:
         """Set the release time of a version not yet published (the time is not part of the content)."""
-        cmd = payload(c.ScheduleRelease, command.data)
         item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
         version = await self._version(uow, item, cmd.version)
@@ -124,8 +126,8 @@ class Publishing:
             self._emit_scheduled(uow, command, scheduled)
         return summary(scheduled)
 
-    async def withdraw(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
-        cmd = payload(c.WithdrawDisclosure, command.data)
+    async def withdraw(self, cmd: c.WithdrawDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+                       ) -> dict[str, Any]:
         item = await self._item(uow, cmd.item_id, principal)
         public = await repository.get(uow.session, item.item_id, item.public_version, for_update=True) \
             if item.public_version else None
@@ -145,8 +147,7 @@ class Publishing:
 
     # ---- review outcomes -----------------------------------------------------------------------
 
-    async def on_case_opened(self, event: Envelope, uow: UnitOfWork) -> None:
-        opened = payload(c.ReviewCaseOpened, event.data)
+    async def on_case_opened(self, opened: c.ReviewCaseOpened, event: Envelope, uow: UnitOfWork) -> None:
         found = await self._locked(uow, opened.item_id, opened.version)
         if found and found[1].state is State.submitted:
             await repository.save_version(uow.session, found[1].to(State.in_review))
@@ -160,8 +161,7 @@ class Publishing:
             self._refuse(event, uow, decision.item_id, decision.version, problem, security=True)
         return problem is not None
 
-    async def on_approved(self, event: Envelope, uow: UnitOfWork) -> None:
-        approval = payload(c.ReviewDecided, event.data)
+    async def on_approved(self, approval: c.ReviewDecided, event: Envelope, uow: UnitOfWork) -> None:
         if self._forged(event, uow, approval):
             return
         found = await self._locked(uow, approval.item_id, approval.version)
@@ -184,13 +184,11 @@ class Publishing:
         elif isinstance(outcome, domain.Publish):
             await self._publish(uow, item, outcome.version, event)
 
-    async def on_rejected(self, event: Envelope, uow: UnitOfWork) -> None:
-        decision = payload(c.ReviewDecided, event.data)
+    async def on_rejected(self, decision: c.ReviewDecided, event: Envelope, uow: UnitOfWork) -> None:
         if not self._forged(event, uow, decision):
             await self._stop(uow, decision.item_id, decision.version, State.rejected, decision.reason)
 
-    async def on_blocked(self, event: Envelope, uow: UnitOfWork) -> None:
-        blocked = payload(c.ReviewBlocked, event.data)
+    async def on_blocked(self, blocked: c.ReviewBlocked, event: Envelope, uow: UnitOfWork) -> None:
         if not self._forged(event, uow, blocked):
             await self._stop(uow, blocked.item_id, blocked.version, State.blocked, blocked.reason)
 
@@ -200,9 +198,8 @@ class Publishing:
         if found and found[1].state in domain.AWAITING_REVIEW:
             await repository.save_version(uow.session, found[1].to(state, decided_at=now(), reason=reason))
 
-    async def on_redaction_requested(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_redaction_requested(self, request: c.RedactionRequested, event: Envelope, uow: UnitOfWork) -> None:
         """The next version, with the spans replaced by ×××, goes to review for the original submitter."""
-        request = payload(c.RedactionRequested, event.data)
         if self._forged(event, uow, request):
             return
         found = await self._locked(uow, request.item_id, request.version)
@@ -226,9 +223,8 @@ class Publishing:
         await repository.save_item(uow.session, _at_version(item, redacted.version))
         await self._emit_submitted(uow, event, redacted, actor=None, redaction_of_case=request.case_id)
 
-    async def on_withheld(self, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_withheld(self, decision: c.ReviewWithheld, event: Envelope, uow: UnitOfWork) -> None:
         """不予公开: recorded with its legal ground, counted, never published."""
-        decision = payload(c.ReviewWithheld, event.data)
         if self._forged(event, uow, decision):
             return
         found = await self._locked(uow, decision.item_id, decision.version)

@@ -31,7 +31,7 @@ from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Refused
 from gongkai.shared.identity import Principal, Role
 from gongkai.shared.keys import Signer
-from gongkai.shared.service import Service, payload
+from gongkai.shared.service import Service
 from gongkai.shared.unit_of_work import UnitOfWork
 from pydantic import BaseModel
 
@@ -53,8 +53,7 @@ class Review:
         self.screener = screener
         self.signer = signer
 
-    async def on_submitted(self, event: Envelope, uow: UnitOfWork) -> None:
-        submitted = payload(DisclosureSubmitted, event.data)  # a broken event is parked at once
+    async def on_submitted(self, submitted: DisclosureSubmitted, event: Envelope, uow: UnitOfWork) -> None:
         findings = self.screener.screen(submitted.title, submitted.body, submitted.summary, submitted.attachments)
         now = datetime.now(UTC)
         await repository.lock_item(uow.session, submitted.item_id)
@@ -101,9 +100,9 @@ class Review:
     def _signed(self, kind: str, decision: SignedDecision) -> SignedDecision:
         return decisions.sign(kind, decision, self.signer)
 
-    async def decide(self, command: Envelope, principal: Principal, uow: UnitOfWork) -> dict[str, Any]:
+    async def decide(self, cmd: DecideReview, command: Envelope, principal: Principal, uow: UnitOfWork
+                     ) -> dict[str, Any]:
         principal.require(Role.reviewer)
-        cmd = payload(DecideReview, command.data)
         # The row lock makes racing reviewers take turns: the second one finds the case changed.
         current = await repository.get(uow.session, cmd.case_id, for_update=True)
         now = datetime.now(UTC)

@@ -1,0 +1,254 @@
+"""Typed consumers: each delivery is decoded and validated once, then handled in a batch.
+
+Before a delivery reaches the database its envelope is parsed, its type looked up, its sender checked
+against the message registry and its data validated into the type's payload model (``MODELS``). A message
+that breaks its contract is parked on its first delivery, with the reason in the log; nothing is retried
+that retrying cannot mend. What passes is handed to a ``Batcher``: many deliveries share one transaction,
+each in a savepoint of its own, so that one refused message rolls back alone and the others commit.
+
+A handler receives ``(payload, envelope, uow)`` — a command handler ``(payload, envelope, principal, uow)``
+— and does its work through the unit of work; it never sees the delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from faststream.exceptions import RejectMessage
+from faststream.rabbit.annotations import RabbitMessage
+from pydantic import BaseModel, ValidationError
+
+from .batching import Batcher
+from .contracts import ACCESS_REFUSED, INTAKE_REJECTED, AccessRefused, IntakeRejected, printable
+from .envelope import Envelope, MalformedEnvelope, describe_validation_error, message_key, parse
+from .errors import Refused
+from .identity import Principal
+from .logs import log_context
+from .messages import MESSAGES
+from .transient import is_transient
+from .unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from .service import Service
+
+log = logging.getLogger("gongkai.service")
+
+MODELS: dict[str, type[BaseModel]] = {spec.type: spec.payload for spec in MESSAGES}
+
+EventHandler: TypeAlias = Callable[[Any, Envelope, UnitOfWork], Awaitable[None]]
+CommandHandler: TypeAlias = Callable[[Any, Envelope, Principal, UnitOfWork], Awaitable[dict[str, Any]]]
+
+
+def decode(envelope: Envelope) -> BaseModel:
+    """The message's data as its registered payload type; a message that breaks its contract is ``Refused``."""
+    model = MODELS.get(envelope.type)
+    if model is None:
+        raise Refused(f"unknown message type {envelope.type!r}", status=400)
+    try:
+        return model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise Refused(describe_validation_error(exc), status=422) from exc
+
+
+class Outcome(Enum):
+    done = "done"
+    park = "park"
+
+
+def settle(outcome: Outcome | BaseException) -> None:
+    """Turn a delivery's outcome into what FastStream does with it: ack (return), park, or requeue (raise)."""
+    if isinstance(outcome, BaseException):
+        raise outcome
+    if outcome is Outcome.park:
+        raise RejectMessage()
+
+
+@dataclass(frozen=True)
+class EventWork:
+    envelope: Envelope
+    payload: BaseModel | None  # None: a fact from the wrong account, to be refused and parked
+    handler: EventHandler | None
+    refusal: str | None = None
+    sender: str | None = None
+
+
+class EventConsumer:
+    """Consumes one queue of facts; each type goes to its handler, other types are acked and ignored."""
+
+    def __init__(self, service: Service, queue: str, handlers: dict[str, EventHandler]) -> None:
+        self.service = service
+        self.queue = queue
+        self.handlers = handlers
+        self.batcher: Batcher[EventWork, Outcome | BaseException] = Batcher(
+            queue, self.run_batch, service.probe, max_batch=service.settings.batch)
+
+    async def consume(self, message: RabbitMessage) -> None:
+        try:
+            envelope = parse(message.body)
+        except MalformedEnvelope as exc:
+            log.error("malformed event parked", extra={"queue": self.queue, "reason": str(exc),
+                                                       "message_id": message.message_id})
+            raise RejectMessage() from exc
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            return
+        with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
+            sender = message.raw_message.user_id
+            owners = self.service.owners.get(envelope.type, frozenset())
+            if sender not in owners:
+                named = ", ".join(sorted(owners)) or "no service (an unregistered type)"
+                reason = (f"{envelope.type} is sent only by {named}; "
+                          f"this one came from {sender or 'no account'} (user_id)")
+                log.warning("fact from another account parked", extra={"account": sender, "reason": reason})
+                work = EventWork(envelope, None, None, refusal=reason, sender=sender)
+            else:
+                try:
+                    work = EventWork(envelope, decode(envelope), handler)
+                except Refused as refused:
+                    log.error("invalid event parked", extra={"queue": self.queue, "reason": refused.reason})
+                    raise RejectMessage() from refused
+            settle(await self.batcher.handle(work))
+
+    async def run_batch(self, works: list[EventWork]) -> list[Outcome | BaseException]:
+        outcomes: list[Outcome | BaseException] = []
+        async with self.service.uow() as uow:
+            for work in works:
+                outcomes.append(await self._one(uow, work))
+            await uow.commit()
+        return outcomes
+
+    async def _one(self, uow: UnitOfWork, work: EventWork) -> Outcome | BaseException:
+        envelope = work.envelope
+        with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
+            try:
+                async with uow.message():
+                    if work.refusal is not None:
+                        await self._refuse(uow, work)
+                        return Outcome.park
+                    if not await uow.claim(envelope.id, self.queue):
+                        log.info("duplicate event ignored")
+                        return Outcome.done
+                    assert work.handler is not None
+                    await work.handler(work.payload, envelope, uow)
+                    return Outcome.done
+            except Refused as refused:
+                # The event is wrong for this service (its data or its state): retrying cannot help.
+                log.error("invalid event parked", extra={"queue": self.queue, "reason": refused.reason})
+                return Outcome.park
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                return exc
+
+    async def _refuse(self, uow: UnitOfWork, work: EventWork) -> None:
+        """Record a fact that did not come from its owner's account as a security fact (it is then parked)."""
+        envelope, sender = work.envelope, work.sender
+        if not await uow.claim(envelope.id, f"{self.queue}.refused"):
+            return
+        data = AccessRefused(service=self.service.name, via="amqp", what=envelope.type[:300], status=403,
+                             reason=work.refusal or "", account=sender[:128] if sender else None,
+                             item_id=envelope.subject, security=True)
+        uow.emit(self.service.event(ACCESS_REFUSED, data, subject=envelope.subject, cause=envelope))
+
+
+@dataclass(frozen=True)
+class CommandWork:
+    command_id: str
+    reply_to: str | None
+    envelope: Envelope | None
+    payload: BaseModel | None = None
+    principal: Principal | None = None
+    handler: CommandHandler | None = None
+    refused: Refused | None = None  # refused before it ran: answered with intake.rejected
+
+
+class CommandConsumer:
+    """Consumes intake commands: authenticate, validate, run; a refusal is answered with ``intake.rejected``."""
+
+    def __init__(self, service: Service, queue: str, handlers: dict[str, CommandHandler]) -> None:
+        self.service = service
+        self.queue = queue
+        self.handlers = handlers
+        self.batcher: Batcher[CommandWork, Outcome | BaseException] = Batcher(
+            queue, self.run_batch, service.probe, max_batch=service.settings.batch)
+
+    async def consume(self, message: RabbitMessage) -> None:
+        command_id = message_key(message.message_id, message.body)
+        reply_to = self.service.reply_queue(message.raw_message.reply_to)
+        try:
+            envelope = parse(message.body)
+        except MalformedEnvelope as exc:
+            refused = Refused(f"malformed command: {exc}", status=400)
+            settle(await self.batcher.handle(CommandWork(command_id, reply_to, None, refused=refused)))
+            return
+        with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
+            settle(await self.batcher.handle(self._work(envelope, reply_to, message.headers.get("authorization"))))
+
+    def _work(self, envelope: Envelope, reply_to: str | None, authorization: object) -> CommandWork:
+        principal: Principal | None = None
+        try:
+            handler = self.handlers.get(envelope.type)
+            if handler is None:
+                raise Refused(f"unknown command type {envelope.type!r}", status=400)
+            principal = self.service.directory.authenticate(authorization)
+            return CommandWork(envelope.id, reply_to, envelope, decode(envelope), principal, handler)
+        except Refused as refused:
+            return CommandWork(envelope.id, reply_to, envelope, principal=principal, refused=refused)
+
+    async def run_batch(self, works: list[CommandWork]) -> list[Outcome | BaseException]:
+        outcomes: list[Outcome | BaseException] = []
+        async with self.service.uow() as uow:
+            for work in works:
+                outcomes.append(await self._one(uow, work))
+            await uow.commit()
+        return outcomes
+
+    async def _one(self, uow: UnitOfWork, work: CommandWork) -> Outcome | BaseException:
+        envelope = work.envelope
+        with log_context(event_id=envelope.id if envelope else work.command_id,
+                         correlation_id=envelope.correlationid if envelope else None,
+                         type=envelope.type if envelope else None):
+            refused = work.refused
+            try:
+                if refused is None:
+                    try:
+                        async with uow.message():
+                            return await self._run(uow, work)
+                    except Refused as late:
+                        refused = late
+                async with uow.message():
+                    await self._reject(uow, work, refused)
+                return Outcome.done
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                return exc
+
+    async def _run(self, uow: UnitOfWork, work: CommandWork) -> Outcome:
+        assert work.envelope is not None and work.handler is not None and work.principal is not None
+        if not await uow.claim(work.envelope.id, self.queue):
+            log.info("duplicate command ignored")
+            return Outcome.done
+        await work.handler(work.payload, work.envelope, work.principal, uow)
+        if work.reply_to:
+            uow.answer(work.envelope.id, work.reply_to)
+        return Outcome.done
+
+    async def _reject(self, uow: UnitOfWork, work: CommandWork, refused: Refused) -> None:
+        command = work.envelope
+        log.warning("command refused", extra={"command_id": work.command_id, "status": refused.status,
+                                              "reason": refused.reason})
+        if not await uow.claim(work.command_id, f"{self.service.name}.rejections"):
+            return
+        data = IntakeRejected(command_id=work.command_id, command_type=command.type if command else None,
+                              status=refused.status, reason=printable(refused.reason, 2000),
+                              person=work.principal.id if work.principal else None)
+        subject = refused.subject or (command.subject if command else None)
+        uow.emit(self.service.event(INTAKE_REJECTED, data, subject=subject, cause=command), reply_to=work.reply_to)
+
+
+__all__ = ["MODELS", "CommandConsumer", "CommandHandler", "EventConsumer", "EventHandler", "decode"]
