@@ -44,8 +44,9 @@ run: migrate broker
 test: install services broker browser
 	$(BIN)/pytest -q
 
+# The unit tier: every test that needs no broker, database or browser (markers set by gongkai.shared.testing).
 unit: install
-	$(BIN)/pytest -q -m "not integration"
+	$(BIN)/pytest -q -m unit
 
 # Every benchmark prints its own figures; docs/performance.md records them.
 bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli bench-portal bench-console

@@ -317,3 +317,36 @@ async def page(chromium: Any) -> AsyncIterator[Any]:
     page = await context.new_page()
     yield page
     await context.close()
+
+
+# ---- test tiers ---------------------------------------------------------------------------------------
+
+# A test that asks (directly or through another fixture) for one of these needs the real broker, database or
+# browser: it is an integration test. One under the top-level tests/ runs the services as processes: a system
+# test. Every other test is a unit test and runs with nothing but Python (``make unit``).
+INFRASTRUCTURE = frozenset({"broker", "amqp_url", "database_server_url", "broker_accounts", "database_roles",
+                            "settings", "chromium", "page"})
+TIERS = {"unit": "no broker, database or browser: every rule, in seconds",
+         "integration": "the real broker, database or browser",
+         "system": "the services as processes, driven from outside"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for tier, meaning in TIERS.items():
+        config.addinivalue_line("markers", f"{tier}: {meaning}")
+
+
+def tier_of(item: pytest.Item) -> str:
+    if not INFRASTRUCTURE.intersection(getattr(item, "fixturenames", ())):
+        return "unit"
+    try:
+        top_level = item.path.relative_to(item.config.rootpath).parts[0] == "tests"
+    except ValueError:
+        top_level = False
+    return "system" if top_level else "integration"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(getattr(pytest.mark, tier_of(item)))
