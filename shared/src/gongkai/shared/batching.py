@@ -47,6 +47,7 @@ class Batcher(Generic[W, R]):
         self._linger = linger_seconds
         self._max_backoff = max_backoff
         self._waiting: list[tuple[W, asyncio.Future[R]]] = []
+        self._running: list[tuple[W, asyncio.Future[R]]] = []  # the batch being handled
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.paused: str | None = None  # why the consumer is not taking deliveries, while it is not
@@ -67,9 +68,9 @@ class Batcher(Generic[W, R]):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        for _, future in self._waiting:
+        for _, future in (*self._running, *self._waiting):
             future.cancel()
-        self._waiting = []
+        self._running, self._waiting = [], []
 
     async def _loop(self) -> None:
         while True:
@@ -82,7 +83,9 @@ class Batcher(Generic[W, R]):
             batch = [(work, future) for work, future in batch if not future.done()]
             if not batch:
                 continue
+            self._running = batch
             outcomes = await self._until_done([work for work, _ in batch])
+            self._running = []
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 if future.done():
                     continue

@@ -9,19 +9,20 @@ from datetime import date, datetime
 from typing import Any
 
 from gongkai.shared import contracts as c
+from gongkai.shared.batching import Batcher
 from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import NotFound, Refused
 from gongkai.shared.identity import Principal
 from gongkai.shared.service import Service
 
 from . import merkle, repository, statistics
-from .batching import AppendBatcher
 from .checkpoint import Checkpoint
 from .config import AuditConfig
 from .record import Record, entry
 
 log = logging.getLogger("gongkai.audit")
 
+APPEND_BATCH = 500
 OWN_EXCHANGE = "audit"  # entries the service appends itself: the auditors' queries
 REFUSAL_FIELDS = ("seq", "type", "service", "via", "what", "status", "reason", "person", "account", "item_id",
                   "security", "recorded_at")
@@ -36,13 +37,15 @@ class Audit:
         self.service = service
         self.config = config
         self.signer = config.signer()
-        self._batcher = AppendBatcher(self._append_many)
+        # Many deliveries share one append (one transaction, one tree update); an outage pauses it.
+        self._batcher: Batcher[Record, bool] = Batcher("audit.append", self._append_many, service.probe,
+                                                       max_batch=APPEND_BATCH, linger_seconds=0.005)
 
     # ---- appending --------------------------------------------------------------------------
 
     async def record(self, record: Record) -> bool:
         """Append one record, committed when this returns; False when the message was recorded before."""
-        return await self._batcher.append(record)
+        return await self._batcher.handle(record)
 
     async def close(self) -> None:
         await self._batcher.close()
