@@ -162,6 +162,8 @@ async def test_a_notice_goes_from_the_clerk_through_redaction_and_two_reviewers_
     item_id = item_url.rsplit("/", 1)[1]
     assert item_url != plain_url
     await expect(clerk.locator(".versions")).to_contain_text(TITLE)
+    await expect(clerk.locator(".versions")).to_contain_text("李娜")  # who submitted, by name, not by id
+    await expect(clerk.locator(".versions")).not_to_contain_text("li.na")
     await shot(clerk, "clerk-submitted")
 
     # The first reviewer finds the notice in the queue; screening marked the number with its reason.
