@@ -99,6 +99,60 @@ class System:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")
 
 
+class Site:
+    """``gongkai run <site>`` as its own process beside a running system, ready once ``probe`` answers 200."""
+
+    def __init__(self, site: str, env: dict[str, str], log_dir: Path, probe: str, timeout: float = 60.0) -> None:
+        self.site = site
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = log_dir / f"{site}-{self.port}.log"
+        with open(self._log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gongkai.cli.main", "run", site, "--port", str(self.port)],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the {site} exited: {self.log()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}{probe}", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the {site} did not answer {probe} within {timeout}s: {self.log()[-2000:]}")
+
+    def log(self) -> str:
+        return self._log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class Console(Site):
+    """``gongkai run console`` in front of a running system: a client of its services' HTTP APIs, with no broker
+    account and no database role."""
+
+    def __init__(self, system: System, log_dir: Path, **env: str) -> None:
+        services = {f"GONGKAI_CONSOLE_{name.upper()}_URL": system.url(name) for name in SERVICES}
+        super().__init__("console", {**os.environ, **services, **env}, log_dir, "/health")
+
+
+class Portal(Site):
+    """``gongkai run portal`` beside a running system: it reads the public exchange as the public site's account
+    (from the session's accounts file) into its own schema (``gongkai migrate`` made it), ready once it consumes
+    its queue."""
+
+    def __init__(self, system: System, log_dir: Path, **env: str) -> None:
+        super().__init__("portal", {**system.env, **env}, log_dir, "/ready")
+
+
 @contextmanager
 def started_system(settings: Settings, log_dir: Path) -> Iterator[System]:
     """Migrate and start the four services; every process that started is stopped, even when another fails."""

@@ -5,50 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from gongkai.shared.settings import Settings
 from gongkai.shared.testing import create_database, declare_topology, delete_topology, drop_database
-from gongkai_system import SERVICES, System, free_port
+from gongkai_system import Console, System
 
 SCREENSHOTS = os.environ.get("GONGKAI_SCREENSHOTS")  # a folder: the page tests save their screenshots there too
-
-
-class Console:
-    """``gongkai run console`` in front of a running system."""
-
-    def __init__(self, system: System, log_dir: Path, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        settings = {f"GONGKAI_CONSOLE_{name.upper()}_URL": system.url(name) for name in SERVICES}
-        log = open(log_dir / f"console-{self.port}.log", "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gongkai.cli.main", "run", "console", "--port", str(self.port)],
-            env={**os.environ, **settings, **env}, stdout=log, stderr=subprocess.STDOUT)
-        self._log = log_dir / f"console-{self.port}.log"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the console exited: {self._log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("the console did not answer /health")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture(scope="module")

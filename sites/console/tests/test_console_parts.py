@@ -8,6 +8,7 @@ import re
 import httpx
 import pytest
 from gongkai.console.app import create_app
+from gongkai.console.labels import DETECTORS
 from gongkai.console.problems import chinese, field_errors
 from gongkai.console.reviewer import queue_order, spans_of, standing
 from gongkai.console.sessions import Person, Sessions
@@ -73,6 +74,16 @@ def test_each_finding_is_marked_where_review_found_it_counted_in_code_points():
     assert f'<mark data-start="{text.index("139")}" class="finding sev-medium" data-detector="mobile-number"' in html
     assert ">13912345678</mark>" in html and "&#13;\n" in html
     assert re.sub(r"<[^>]+>", "", html).replace("&#13;", "\r") == text  # nothing added between the pieces
+
+
+def test_every_detector_review_reports_is_named_in_chinese_on_the_case_page():
+    from gongkai.review.screening import DETECTORS as REVIEWS
+
+    assert set(DETECTORS) == set(REVIEWS)  # no finding shown by its code alone
+    text = "如有疑问请联系现场负责人王先生，手机13912345678。"
+    finding = {"detector": "person-name", "severity": "medium", "reason": "与个人信息相邻的姓名", "field": "body",
+               "start": text.index("王"), "end": text.index("王") + 3}
+    assert 'title="姓名（中）：' in str(highlighted(text, "body", [finding]))
 
 
 def test_overlapping_findings_are_one_mark_naming_both_with_the_gravest_severity():

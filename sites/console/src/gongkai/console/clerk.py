@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, MultiDict
 from . import problems
 from .client import ApiError
 from .labels import NOT_YET_OUT
+from .reviewer import names
 from .web import console_of, notice, posted, render, restored, signed_in, today
 
 router = APIRouter()
@@ -106,8 +107,9 @@ async def _item_page(request: Request, token: str, item_id: str, *, status: int 
     deadlines = (await api.get("notification", "/deadlines", token, item_id=item_id))["deadlines"]
     current = next(v for v in item["versions"] if v["version"] == item["current_version"])
     return render(request, "item.html", status=status, item=item, current=current, deadlines=deadlines,
-                  form=form, values=values if values is not None else MultiDict(), errors=errors or {},
-                  alert=alert or [], published=item["public_version"] is not None and not item["withdrawn_at"])
+                  names=await names(request, token), form=form,
+                  values=values if values is not None else MultiDict(), errors=errors or {}, alert=alert or [],
+                  published=item["public_version"] is not None and not item["withdrawn_at"])
 
 
 @router.get("/items/{item_id}")

@@ -32,8 +32,8 @@ DEADLINE_STATES = {"open": "计时中", "paused": "暂停", "met": "已完成", 
 DETECTORS = {
     "classification-marking": "密级标志", "internal-marking": "内部标志", "id-number": "身份证号码",
     "mobile-number": "手机号码", "landline-number": "电话号码", "bank-card": "银行卡号", "email": "电子邮箱",
-    "passport-number": "护照号码", "licence-plate": "车牌号码", "address": "住址", "keyword": "关键词",
-    "attachment-type": "附件类型",
+    "passport-number": "护照号码", "licence-plate": "车牌号码", "home-address": "家庭住址", "person-name": "姓名",
+    "keyword": "关键词", "attachment-type": "附件类型",
 }
 STATISTICS = {
     "submitted": "提交", "approved": "审查通过", "rejected": "退回", "blocked": "拦截", "withheld": "不予公开",
