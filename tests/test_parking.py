@@ -60,9 +60,9 @@ class Cli:
         assert code == 0, err
         return json.loads(out)
 
-    async def wait_parked(self, count: int, timeout: float = 20.0) -> list[dict]:
+    async def wait_parked(self, count: int, timeout: float = 20.0, **filters: str) -> list[dict]:
         async with asyncio.timeout(timeout):
-            while len(rows := await self.parked()) < count:
+            while len(rows := await self.parked(**filters)) < count:
                 await asyncio.sleep(0.2)
         return rows
 
@@ -70,6 +70,10 @@ class Cli:
 @pytest.fixture
 def gongkai(capsys) -> Cli:
     return Cli(capsys)
+
+
+async def refuse(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+    await message.reject(requeue=False)
 
 
 @asynccontextmanager
@@ -80,7 +84,7 @@ async def rejecting(settings: Settings, *queues: str) -> AsyncIterator[None]:
         channel = await connection.channel()
         for name in queues:
             queue = await channel.get_queue(f"{settings.namespace}.{name}", ensure=False)
-            await queue.consume(lambda message: message.reject(requeue=False))
+            await queue.consume(refuse)
         yield
     finally:
         await connection.close()
@@ -127,13 +131,16 @@ async def test_a_fact_parked_by_review_and_by_audit_is_replayed_once_through_pub
             item_id = answer.json()["item_id"]
             submitted = await first.wait_for(c.DISCLOSURE_SUBMITTED)
             original = first.deliveries[0]
-            rows = await gongkai.wait_parked(2)
-        connection = await database(settings)
-        try:
-            deadlines = await eventually(lambda: connection.fetchval(
-                "select count(*) from notification.deadlines where item_id = $1", item_id), lambda n: n > 0)
-        finally:
-            await connection.close()
+            connection = await database(settings)
+            try:
+                before = await eventually(lambda: connection.fetch(
+                    "select deadline_id, rule from notification.deadlines where item_id = $1", item_id), bool)
+                deadlines = len(before)
+            finally:
+                await connection.close()
+            # Audit's queue refused notification's deadline.opened facts as well.
+            parked_opened = {r["id"] for r in await gongkai.wait_parked(deadlines, type=c.DEADLINE_OPENED)}
+            rows = [r for r in await gongkai.wait_parked(2 + deadlines) if r["id"] == submitted.id]
 
         # What is parked: one copy in each parking queue, with where and why it died.
         assert [(r["id"], r["type"], r["from"], r["died_in"], r["reason"], r["times"], r["parked_in"]) for r in rows] \
@@ -146,7 +153,7 @@ async def test_a_fact_parked_by_review_and_by_audit_is_replayed_once_through_pub
         assert rows[0]["died_at"]
         code, table, err = await gongkai("list")
         assert code == 0 and submitted.id in table and "review.submissions" in table and "audit.record" in table
-        assert err.strip() == f"2 parked (1 in {ns}.parking, 1 in {ns}.audit.parking)"
+        assert err.strip() == f"{2 + deadlines} parked (1 in {ns}.parking, {1 + deadlines} in {ns}.audit.parking)"
 
         code, shown, _ = await gongkai("show", submitted.id)
         assert code == 0
@@ -168,15 +175,23 @@ async def test_a_fact_parked_by_review_and_by_audit_is_replayed_once_through_pub
             assert (replayed.exchange, replayed.routing_key, replayed.message_id, replayed.body, replayed.user_id) == \
                 (original.exchange, original.routing_key, original.message_id, original.body, original.user_id)
             record = await records.wait_for(c.PARKING_REPLAYED)
+            # notification's facts go back through notification's outbox.
+            code, out, err = await gongkai("replay", "--all", "--type", "deadline.opened.v1", "--queue", "audit.record")
+            assert code == 0, err
+            assert len(out.splitlines()) == deadlines and "queued again in notification's outbox" in out
             cases = await eventually(lambda: review.get("/cases", params={"item_id": item_id}, headers=REVIEWER),
                                      lambda r: r.status_code == 200 and r.json())
             assert cases.json()[0]["item_id"] == item_id
 
-            entries = await eventually(
-                lambda: audit_rows(settings, "event_id = $1 or type = $2", submitted.id, c.PARKING_REPLAYED),
-                lambda rows: len(rows) >= 3)
+            about = "event_id = $1 or (type = $2 and causation_id = $1)"
+            entries = await eventually(lambda: audit_rows(settings, about, submitted.id, c.PARKING_REPLAYED),
+                                       lambda rows: len(rows) >= 3)
+            await eventually(lambda: audit_rows(settings, "type = $1", c.DEADLINE_OPENED),
+                             lambda rows: parked_opened <= {e["event_id"] for e in rows})
             await asyncio.sleep(1.0)  # nothing more comes
-            entries = await audit_rows(settings, "event_id = $1 or type = $2", submitted.id, c.PARKING_REPLAYED)
+            entries = await audit_rows(settings, about, submitted.id, c.PARKING_REPLAYED)
+            opened = await audit_rows(settings, "type = $1", c.DEADLINE_OPENED)
+            replays = await audit_rows(settings, "type = $1", c.PARKING_REPLAYED)
         assert await gongkai.parked() == []
 
     # Audit recorded the fact once, under the exchange it was sent to, and the dead letter, and the replay.
@@ -184,6 +199,13 @@ async def test_a_fact_parked_by_review_and_by_audit_is_replayed_once_through_pub
         (c.DISCLOSURE_SUBMITTED, f"{ns}.events", False, None),
         (c.DISCLOSURE_SUBMITTED, f"{ns}.dlx", True, None),
         (c.PARKING_REPLAYED, f"{ns}.events", False, None)])
+    # notification's replayed deadline.opened too, once each (review's case then opened another clock).
+    assert parked_opened <= {e["event_id"] for e in opened} and len(opened) == len({e["event_id"] for e in opened})
+    assert {(e["exchange"], e["user_id"], e["flag"]) for e in opened} == {
+        (f"{ns}.events", settings.broker_account("notification"), None)}
+    assert len(replays) == 1 + deadlines
+    assert sorted(e["user_id"] for e in replays) == sorted(
+        [settings.broker_account("publishing")] + [settings.broker_account("notification")] * deadlines)
     logged = next(e for e in entries if e["type"] == c.PARKING_REPLAYED)
     assert logged["user_id"] == settings.broker_account("publishing") and logged["subject"] == item_id
     assert logged["actor"] == OPERATOR and logged["causation_id"] == submitted.id
@@ -198,8 +220,9 @@ async def test_a_fact_parked_by_review_and_by_audit_is_replayed_once_through_pub
     # Notification had handled the first copy: the replayed one changed nothing (its inbox absorbed it).
     connection = await database(settings)
     try:
-        assert await connection.fetchval("select count(*) from notification.deadlines where item_id = $1",
-                                         item_id) == deadlines
+        after = await connection.fetch("select deadline_id, rule from notification.deadlines where item_id = $1",
+                                       item_id)
+        assert set(before) <= set(after) and {row["rule"] for row in set(after) - set(before)} == {c.RULE_REVIEW}
         assert await connection.fetchval("select count(*) from notification.inbox where message_id = $1",
                                          f"notification.deadlines:{submitted.id}") == 1
         assert await connection.fetchval("select count(*) from review.cases where item_id = $1", item_id) == 1
@@ -279,9 +302,11 @@ async def test_commands_keep_their_order_refusals_change_nothing_and_replays_and
             commands = await audit_rows(settings, "type = $1", c.SUBMIT_DISCLOSURE)
 
     assert len(titles) == 34 and f"{NOTICE['title']}（2）" not in {t["title"] for t in titles}
-    # Each command is in the log once, as first sent (audit took it then); each replay and the drop once each.
-    assert sorted(e["event_id"] for e in commands) == sorted(ids)
-    assert {(e["exchange"], e["dead_lettered"]) for e in commands} == {(f"{ns}.intake", False)}
+    # Each command is in the log once as sent (audit took it then) and once as a dead letter; each replay and the
+    # drop once each.
+    assert sorted(e["event_id"] for e in commands if not e["dead_lettered"]) == sorted(ids)
+    assert sorted(e["event_id"] for e in commands if e["dead_lettered"]) == sorted(ids)
+    assert {(e["exchange"], e["dead_lettered"]) for e in commands} == {(f"{ns}.intake", False), (f"{ns}.dlx", True)}
     assert len(replays) == 34 and {e["user_id"] for e in replays} == {settings.broker_account("audit")}
     assert {json.loads(e["body"])["data"]["message_id"] for e in replays} == set(ids) - {ids[1]}
     [drop] = dropped

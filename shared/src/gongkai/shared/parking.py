@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -56,6 +57,7 @@ FACT_EXCHANGES = ("events", "public", "staff")
 COMMANDS = "intake"
 RECORDER = "audit"  # records what has no owning service: commands, forgeries, bodies that are not envelopes
 MAX_HELD = 100_000  # parked messages one command reads at most
+GIVE_BACK_AT_ONCE = 8
 DEATH_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
 SECRET_HEADERS = ("authorization",)
 
@@ -244,16 +246,39 @@ class ParkingQueues:
             self._taken.add(id(parked))
 
     async def __aexit__(self, *exc: object) -> None:
-        """Give back what was not taken, one by one in the order it came, so the queues keep their order."""
+        """Give back what was not taken, in the order it came, so the queues keep their order."""
         if self._connection is None:
             return
         try:
-            for parked in self.parked:
-                if id(parked) not in self._taken and not parked.delivery.channel.is_closed:
-                    await parked.delivery.nack(requeue=True)
+            await self._give_back()
         finally:
             await self._connection.close()
             self._connection = None
+
+    async def _give_back(self) -> None:
+        """Nack (requeue) a few at a time, each few once the queue has them back.
+
+        A quorum queue's client sends at most 32 commands ahead; past that it gathers the returns and sends them
+        as one command later, in reverse order (RabbitMQ 3.10), which would swap the last messages given back.
+        """
+        counting = await self._connection.channel()
+        for name in dict.fromkeys(p.parked_in for p in self.parked):
+            rest = [p for p in self.parked if p.parked_in == name and id(p) not in self._taken]
+            if not rest or rest[0].delivery.channel.is_closed:
+                continue
+            ready = await self._ready(counting, name)
+            for start in range(0, len(rest), GIVE_BACK_AT_ONCE):
+                for parked in rest[start:start + GIVE_BACK_AT_ONCE]:
+                    await parked.delivery.nack(requeue=True)
+                returned = min(start + GIVE_BACK_AT_ONCE, len(rest))
+                with contextlib.suppress(TimeoutError):  # taken meanwhile by another reader: go on
+                    async with asyncio.timeout(5):
+                        while await self._ready(counting, name) < ready + returned:
+                            await asyncio.sleep(0.005)
+
+    @staticmethod
+    async def _ready(channel: aio_pika.abc.AbstractChannel, name: str) -> int:
+        return (await channel.declare_queue(name, passive=True)).declaration_result.message_count
 
     def select(self, ids: Sequence[str], *, every: bool = False, type: str | None = None,
                queue: str | None = None, what: str = "replay") -> list[list[Parked]]:
