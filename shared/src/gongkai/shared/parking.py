@@ -213,7 +213,9 @@ class ParkingQueues:
         try:
             self._connection = await aio_pika.connect(self.settings.amqp_url)
         except (OSError, aio_pika.exceptions.AMQPError) as exc:
-            raise CommandFailed(f"cannot reach the broker at {_host(self.settings.amqp_url)}: {exc}") from exc
+            who = user_of(self.settings.amqp_url) or "the default account"
+            raise CommandFailed(f"cannot connect to the broker at {_host(self.settings.amqp_url)} as {who}: "
+                                f"{exc}") from exc
         try:
             await self._read()
         except BaseException:
