@@ -9,9 +9,10 @@ Reading takes every parked message with ``basic.get`` and manual acknowledgement
 (``AMQP_URL``: plain AMQP, so it works wherever the broker's port is reachable, compose included, without the
 management plugin or ``rabbitmqctl``), holds them while the command runs, and settles them in the order they came:
 what was replayed or dropped is acked right after its replay or its record committed, the rest is nacked with
-requeue at the end, one by one in order. A quorum queue hands returned messages out again before the others, in
-the order they were returned, so the queue keeps its order. (A connection lost midway returns them as well, but
-in no particular order.)
+requeue at the end, in order. A quorum queue hands returned messages out again before the others, in the order
+they were returned, so the queue keeps its order. Both go a few at a time, each few applied before the next is
+sent (see ``take`` and ``_give_back``). A connection lost midway returns every message still held, but in no
+particular order.
 
 A fact (the events, public and staff exchanges) is replayed by the outbox of the service that sent it, so that
 its relay sends it again as that service's broker account: consumers trust a fact only from its owner's
@@ -57,7 +58,7 @@ FACT_EXCHANGES = ("events", "public", "staff")
 COMMANDS = "intake"
 RECORDER = "audit"  # records what has no owning service: commands, forgeries, bodies that are not envelopes
 MAX_HELD = 100_000  # parked messages one command reads at most
-GIVE_BACK_AT_ONCE = 8
+AT_ONCE = 8  # acks or nacks sent before waiting for the queue to apply them
 DEATH_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
 SECRET_HEADERS = ("authorization",)
 
@@ -207,6 +208,7 @@ class ParkingQueues:
         self.parked: list[Parked] = []
         self.truncated = False
         self._taken: set[int] = set()
+        self._queues: dict[str, aio_pika.abc.AbstractQueue] = {}
         self._connection: aio_pika.abc.AbstractConnection | None = None
 
     async def __aenter__(self) -> ParkingQueues:
@@ -232,7 +234,7 @@ class ParkingQueues:
                                 f"(namespace {self.settings.namespace})")
         for logical in PARKING_QUEUES:
             name = self.topology.queue(logical)
-            queue = await channel.get_queue(name, ensure=False)
+            queue = self._queues[name] = await channel.get_queue(name, ensure=False)
             while len(self.parked) < MAX_HELD:
                 delivery = await queue.get(no_ack=False, fail=False)
                 if delivery is None:
@@ -242,10 +244,21 @@ class ParkingQueues:
                 self.truncated = True
 
     async def take(self, copies: Sequence[Parked]) -> None:
-        """Remove these copies from their parking queue (after what they were taken for has committed)."""
-        for parked in copies:
-            await parked.delivery.ack()
-            self._taken.add(id(parked))
+        """Remove these copies from their parking queue (after what they were taken for has committed).
+
+        A few acks at a time, each few followed by a ``basic.get``: the queue answers it only once it has applied
+        the acks sent before it. (Past 32 commands in flight a quorum queue's client holds them back, and a
+        connection closed meanwhile loses them: the messages would come back.) What that get finds arrived
+        meanwhile; it is held with the rest and given back after them.
+        """
+        for name in dict.fromkeys(p.parked_in for p in copies):
+            mine = [p for p in copies if p.parked_in == name]
+            for start in range(0, len(mine), AT_ONCE):
+                for parked in mine[start:start + AT_ONCE]:
+                    await parked.delivery.ack()
+                    self._taken.add(id(parked))
+                if (arrived := await self._queues[name].get(no_ack=False, fail=False)) is not None:
+                    self.parked.append(Parked.of(name, arrived))
 
     async def __aexit__(self, *exc: object) -> None:
         """Give back what was not taken, in the order it came, so the queues keep their order."""
@@ -258,7 +271,7 @@ class ParkingQueues:
             self._connection = None
 
     async def _give_back(self) -> None:
-        """Nack (requeue) a few at a time, each few once the queue has them back.
+        """Nack (requeue) a few at a time, each few once the queue has them back (counted by a passive declare).
 
         A quorum queue's client sends at most 32 commands ahead; past that it gathers the returns and sends them
         as one command later, in reverse order (RabbitMQ 3.10), which would swap the last messages given back.
@@ -269,10 +282,10 @@ class ParkingQueues:
             if not rest or rest[0].delivery.channel.is_closed:
                 continue
             ready = await self._ready(counting, name)
-            for start in range(0, len(rest), GIVE_BACK_AT_ONCE):
-                for parked in rest[start:start + GIVE_BACK_AT_ONCE]:
+            for start in range(0, len(rest), AT_ONCE):
+                for parked in rest[start:start + AT_ONCE]:
                     await parked.delivery.nack(requeue=True)
-                returned = min(start + GIVE_BACK_AT_ONCE, len(rest))
+                returned = min(start + AT_ONCE, len(rest))
                 with contextlib.suppress(TimeoutError):  # taken meanwhile by another reader: go on
                     async with asyncio.timeout(5):
                         while await self._ready(counting, name) < ready + returned:
