@@ -358,7 +358,8 @@ async def test_a_fact_from_the_wrong_account_on_its_own_exchange_is_refused_as_a
         # The administrator may write any exchange, but not as publishing's account.
         await publish(settings, "events", forged, account=None, user_id=None)
         [row] = await gongkai.wait_parked(1)
-    assert row["id"] == forged.id
+    assert (row["id"], row["from"], row["account"], row["source"]) == (forged.id, "no account", None,
+                                                                        "/gongkai/publishing")
     code, _, err = await gongkai("replay", forged.id)
     assert code == 1 and "consumers parked it as a forgery; it is never replayed" in err
     assert [r["id"] for r in await gongkai.parked()] == [forged.id]

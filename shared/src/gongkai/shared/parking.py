@@ -161,6 +161,7 @@ class Parked:
         """One line of ``gongkai parking list``."""
         latest = self.latest
         return {"id": self.id, "type": self.type, "from": sender_of(self, settings), "account": self.user_id,
+                "source": self.envelope.source if self.envelope else None,
                 "died_in": latest.queue, "reason": latest.reason, "times": latest.count,
                 "died_at": latest.time.isoformat() if latest.time else None, "parked_in": self.parked_in,
                 "exchange": self.exchange, "routing_key": self.routing_key}
@@ -187,20 +188,18 @@ class Parked:
         return jsonable(out)
 
 
-def sender_of(parked: Parked, settings: Settings) -> str | None:
-    """The party whose account sent it (``user_id``), else the source its envelope claims."""
+def sender_of(parked: Parked, settings: Settings) -> str:
+    """Who sent it, as RabbitMQ vouches (``user_id``): the party of an account, else the account as it is."""
     if parked.user_id and parked.user_id.startswith(settings.broker_prefix):
         return parked.user_id.removeprefix(settings.broker_prefix)
-    if parked.envelope is not None:
-        return parked.envelope.source.removeprefix("/gongkai/")
-    return None
+    return parked.user_id or "no account"
 
 
 # ---- holding the parked messages ---------------------------------------------------------------------------
 
 
 class ParkingQueues:
-    """Every message of the parking queues, held on the operator's channel until ``close()`` settles them."""
+    """Every message of the parking queues, held on the operator's channel until the ``async with`` ends."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -266,6 +265,8 @@ class ParkingQueues:
             return
         try:
             await self._give_back()
+        except (aio_pika.exceptions.AMQPError, ConnectionError):
+            pass  # the connection is gone: the broker gives back every message still held (not in order)
         finally:
             await self._connection.close()
             self._connection = None
