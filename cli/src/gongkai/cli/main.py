@@ -153,6 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     tp.add_argument("--accounts", **accounts_file)
     tp.set_defaults(func=_topology)
 
+    _parking_parser(sub)
+
     dc = sub.add_parser("docs", help="(developers) regenerate docs/asyncapi and docs/openapi from the code")
     dc.add_argument("--dir", type=Path, default=Path("docs"))
     dc.add_argument("--check", action="store_true", help="only report documents that are out of date")
@@ -175,6 +177,53 @@ def _parser() -> argparse.ArgumentParser:
     for module in _service_commands():
         module.register(sub)
     return p
+
+
+def _parking_parser(sub: Any) -> None:
+    pk = sub.add_parser("parking", help="dead letters (operators): list, show, replay or drop what waits in the "
+                                        "parking queues, each replay and drop recorded in the audit log",
+                        description="Reads <ns>.parking and <ns>.audit.parking as AMQP_URL's account (nothing is "
+                                    "taken or reordered but what is replayed or dropped). A fact is replayed by "
+                                    "the outbox of the service that sent it, a command published again on intake.")
+    actions = pk.add_subparsers(title="actions", required=True, metavar="ACTION")
+
+    def filters(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--type", help="only messages of this type (gongkai.disclosure.submitted.v1 or "
+                                           "disclosure.submitted.v1)")
+        parser.add_argument("--queue", help="only messages that died in this queue (review.submissions)")
+
+    def acting(parser: argparse.ArgumentParser, verb: str) -> None:
+        parser.add_argument("ids", nargs="*", metavar="ID", help=f"message ids to {verb} (from `gongkai parking list`)")
+        parser.add_argument("--all", action="store_true", help=f"{verb} every parked message (with the filters: "
+                                                                "every one they match)")
+        filters(parser)
+        parser.add_argument("--operator", help="who runs this, for the audit log (default: $GONGKAI_OPERATOR, "
+                                               "else the login name)")
+        parser.add_argument("--dry-run", action="store_true", help="say what would be done, and do nothing")
+
+    ls = actions.add_parser("list", help="what is parked: id, type, sender, the queue it died in, why, how often, "
+                                         "when")
+    filters(ls)
+    ls.add_argument("--json", action="store_true", help="one JSON array, with the first exchange and routing key")
+    ls.set_defaults(func=lambda a: _module("parking").list_(a))
+
+    sh = actions.add_parser("show", help="one parked message in full: properties, headers (secrets hidden), "
+                                         "x-death and the envelope")
+    sh.add_argument("id", metavar="ID")
+    sh.set_defaults(func=lambda a: _module("parking").show(a))
+
+    rp = actions.add_parser("replay", help="put messages back on the exchange and routing key they were first "
+                                           "sent with (same id and body); a fact goes through its owner's outbox")
+    acting(rp, "replay")
+    rp.add_argument("--reason", help="why (optional; recorded)")
+    rp.add_argument("--wait", type=float, default=15.0, metavar="SECONDS",
+                    help="how long to wait for the owners' relays to send the replayed facts (default 15)")
+    rp.set_defaults(func=lambda a: _module("parking").replay(a))
+
+    dp = actions.add_parser("drop", help="remove messages for good, with a reason (recorded)")
+    acting(dp, "drop")
+    dp.add_argument("--reason", required=True, help="why they are removed (required; recorded in the audit log)")
+    dp.set_defaults(func=lambda a: _module("parking").drop(a))
 
 
 def _module(name: str) -> ModuleType:

@@ -14,6 +14,7 @@ from .delivery import Deliveries
 from .handlers import Notification
 from .http import inbox_router, router
 from .monitor import Monitor
+from .parking_alert import ParkingAlert
 from .request_clocks import RequestClocks
 from .settings import NotificationSettings
 from .tables import SCHEMA, metadata
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, options: NotificationSettings |
         service.background("notification-monitor", monitor.run)
     if handlers.settings.sender_interval > 0:
         service.background("notification-sender", deliveries.run)
+    if handlers.settings.parking_check_interval > 0:
+        service.background("notification-parking-alert", ParkingAlert(deliveries).run)
     app = http_app(service, [router, inbox_router], title="Gongkai notification",
                    description="Deadlines on the working-day calendar, reminders and escalation, and their "
                                "delivery by e-mail, signed webhook and in-app inbox.")

@@ -31,6 +31,11 @@ class NotificationSettings(BaseSettings):
     backoff_seconds: float = Field(30.0, gt=0, description="first retry delay; doubled each attempt")
     backoff_max_seconds: float = Field(3600.0, gt=0)
 
+    parking_check_interval: float = Field(30.0, ge=0, description="seconds between counts of the parking "
+                                                                  "queues; 0 turns the alert off")
+    parking_alert_interval: float = Field(3600.0, gt=0, description="the administrators are told at most once "
+                                                                   "per this many seconds while anything is parked")
+
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "gongkai@example.gov.cn"

@@ -56,6 +56,12 @@ def render(event_type: str, data: dict[str, Any], name: str) -> tuple[str, str]:
         title = f"【投递失败】发往{data['recipient']}的{data['channel']}通知已停止重试"
         text = (f"{name}：\n投递 {data['delivery_id']}（{data['channel']} → {data['recipient']}）"
                 f"连续失败{data['attempts']}次，已暂停投递，请检查。最后的错误：{data['error']}")
+    elif event_type == c.PARKING_WAITING:
+        queues = "，".join(f"{queue} {count}条" for queue, count in data["queues"].items() if count)
+        title = f"【死信告警】{data['total']}条消息处理失败，已搁置待处理"
+        text = (f"{name}：\n以下搁置队列中有消息等待运维处理：{queues}。请用 gongkai parking list 查看原因，"
+                "排除故障后用 gongkai parking replay 重放，或用 gongkai parking drop --reason 删除"
+                "（均记入审计日志）。搁置期间相关事项不会推进。")
     else:
         title, text = f"【通知】{event_type}", f"{name}：\n{data}"
     return title, text + SIGNATURE

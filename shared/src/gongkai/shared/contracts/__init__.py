@@ -10,6 +10,7 @@ from .audit import *  # noqa: F403
 from .deadlines import *  # noqa: F403
 from .disclosure import *  # noqa: F403
 from .intake import *  # noqa: F403
+from .operations import *  # noqa: F403
 from .requests import *  # noqa: F403
 from .review import *  # noqa: F403
 from .security import *  # noqa: F403

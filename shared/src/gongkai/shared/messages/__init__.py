@@ -6,12 +6,12 @@ it. Who receives it follows from the queue bindings in ``topology.QUEUES``. One 
 
 from __future__ import annotations
 
-from . import audit, deadlines, disclosure, intake, requests, review, security
+from . import audit, deadlines, disclosure, intake, operations, requests, review, security
 from .spec import MessageSpec, topic_matches
 
 MESSAGES: tuple[MessageSpec, ...] = (
     *intake.MESSAGES, *disclosure.MESSAGES, *review.MESSAGES, *deadlines.MESSAGES, *requests.MESSAGES, *audit.MESSAGES,
-    *security.MESSAGES,
+    *security.MESSAGES, *operations.MESSAGES,
 )
 
 __all__ = ["MESSAGES", "MessageSpec", "topic_matches"]
