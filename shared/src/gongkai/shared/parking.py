@@ -185,7 +185,8 @@ class Parked:
             out["envelope"] = json.loads(self.body)
         else:
             out["body"] = self.body.decode("utf-8", errors="replace")
-        return jsonable(out)
+        document: dict[str, Any] = jsonable(out)
+        return document
 
 
 def sender_of(parked: Parked, settings: Settings) -> str:

@@ -119,7 +119,8 @@ class Service:
                 if first.get("request", request) != request:
                     raise Refused(f"Idempotency-Key {idempotency_key!r} was used for another request; "
                                   "use a new key for a new request", status=422)
-                return first.get("answer", first)
+                answer: dict[str, Any] = first.get("answer", first)
+                return answer
             result = await handler(decode(command), command, principal, uow)
             if key:
                 await uow.save_result(key, "http", {"request": request, "answer": result})

@@ -28,7 +28,8 @@ MAX_SIZE = 2**62
 
 
 def audit(request: Request) -> Audit:
-    return request.app.state.audit
+    service: Audit = request.app.state.audit
+    return service
 
 
 Handlers = Annotated[Audit, Depends(audit)]

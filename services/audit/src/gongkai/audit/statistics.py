@@ -66,7 +66,7 @@ def totals(units: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
 
 APPLICANTS = [(k.value, label) for k, label in zip(c.ApplicantKind, (
     "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"), strict=True)]
-OUTCOME_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
+OUTCOME_GROUPS: list[tuple[str, list[tuple[c.RequestOutcome, str]]]] = [
     ("（一）予以公开", [(c.RequestOutcome.granted, "予以公开")]),
     ("（二）部分公开", [(c.RequestOutcome.partly_granted, "部分公开（区分处理的，只计这一情形，不计其他情形）")]),
     ("（三）不予公开", [
@@ -111,7 +111,9 @@ def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, A
             received.setdefault(request, (fact["on_date"], kind))
         else:
             answered.setdefault(request, (fact["on_date"], fact["applicant_kind"] or kind, fact["outcome"] or "other"))
-    new, carried_over, carried_forward = Counter(), Counter(), Counter()
+    new: Counter[str] = Counter()
+    carried_over: Counter[str] = Counter()
+    carried_forward: Counter[str] = Counter()
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     for request, (day, kind) in received.items():
         done = answered.get(request)
@@ -135,7 +137,7 @@ def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, A
             results.append(_row(group, outcomes[rows[0][0].value], rows[0][0].value))
             continue
         results.append({"label": group, "rows": [_row(label, outcomes[o.value], o.value) for o, label in rows]})
-    table = {
+    table: dict[str, Any] = {
         "columns": [{"key": k, "label": label} for k, label in APPLICANTS] + [{"key": "total", "label": "总计"}],
         "new": _row("一、本年新收政府信息公开申请数量", new),
         "carried_over": _row("二、上年结转政府信息公开申请数量", carried_over),

@@ -29,7 +29,8 @@ Submitter = Annotated[Principal, Depends(requires(Role.submitter))]
 
 
 def publishing(request: Request) -> Publishing:
-    return request.app.state.publishing
+    service: Publishing = request.app.state.publishing
+    return service
 
 
 Handlers = Annotated[Publishing, Depends(publishing)]

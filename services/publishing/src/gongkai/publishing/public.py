@@ -32,7 +32,8 @@ FEED_SIZE = 50
 
 
 def publishing(request: Request) -> Publishing:
-    return request.app.state.publishing
+    service: Publishing = request.app.state.publishing
+    return service
 
 
 Handlers = Annotated[Publishing, Depends(publishing)]

@@ -41,7 +41,8 @@ STATES = Literal["open", "approved", "rejected", "blocked", "redaction_requested
 
 
 def review(request: Request) -> Review:
-    return request.app.state.review
+    service: Review = request.app.state.review
+    return service
 
 
 class DecisionBody(BaseModel):

@@ -56,14 +56,16 @@ class NotAllowed(Exception):
 
 
 def console_of(request: Request) -> Console:
-    return request.app.state.console
+    console: Console = request.app.state.console
+    return console
 
 
 def session_of(request: Request) -> Session | None:
     if not hasattr(request.state, "session"):
         console = console_of(request)
         request.state.session = console.sessions.get(request.cookies.get(console.cookie))
-    return request.state.session
+    session: Session | None = request.state.session
+    return session
 
 
 def start_session(request: Request, session: Session) -> Session:
