@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from faststream import AckPolicy
@@ -89,7 +89,7 @@ class Service:
         self.queues: list[str] = []
         self.consumers: list[EventConsumer | CommandConsumer] = []
         self.started = False
-        self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self._loops: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     # ---- units of work -------------------------------------------------------------------
@@ -164,7 +164,7 @@ class Service:
             description=f"Handles {description}",
         )(_logged(queue, consume))
 
-    def background(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+    def background(self, name: str, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``loop()`` (a poller or a monitor that never returns) while the service runs.
 
         It starts after the consumers and is cancelled first on stop. Every replica runs it, so the

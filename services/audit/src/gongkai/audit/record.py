@@ -143,7 +143,7 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def entry(row: Mapping[str, Any]) -> dict[str, Any]:
+def entry(row: Mapping[Any, Any]) -> dict[str, Any]:  # a RowMapping (keyed by name or column), or a dict
     """What an auditor sees of one stored record: the envelope as sent, or the raw body as text."""
     body = bytes(row["body"])
     return {

@@ -29,7 +29,8 @@ def empty_unit() -> dict[str, Any]:
             "escalations": 0}
 
 
-def by_unit(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+# Rows are RowMappings (keyed by name or column) or, in tests, dicts: hence Mapping[Any, Any].
+def by_unit(rows: Iterable[Mapping[Any, Any]]) -> dict[str, dict[str, Any]]:
     """Counts per unit. A withholding is told by review and by publishing: each decision counts once."""
     units: dict[str, dict[str, Any]] = defaultdict(empty_unit)
     withheld: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -100,7 +101,7 @@ def _row(label: str, counter: Counter[str], key: str | None = None) -> dict[str,
     return {"key": key, "label": label, **cells, "total": sum(cells.values())}
 
 
-def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, Any]:
+def requests_table(facts: Iterable[Mapping[Any, Any]], year: int) -> dict[str, Any]:
     """Table 三 for ``year`` from every request fact up to its end, with the balance check."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     received: dict[str, tuple[date, str]] = {}
@@ -153,7 +154,7 @@ def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, A
     return table
 
 
-def proactive_table(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def proactive_table(rows: Iterable[Mapping[Any, Any]]) -> dict[str, Any]:
     """Table 二 as far as events tell it: items published, updated and withdrawn in the year, by category."""
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:

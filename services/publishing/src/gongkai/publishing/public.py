@@ -40,7 +40,8 @@ Handlers = Annotated[Publishing, Depends(publishing)]
 PageNo = Annotated[int, Query(ge=1, le=10_000)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
 CategoryCode = Annotated[Line | None, Query(max_length=32, description="a public category's code, e.g. S05")]
-NOT_MODIFIED = {304: {"description": "the client's copy (If-None-Match / If-Modified-Since) is current"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "the client's copy (If-None-Match / If-Modified-Since) is current"}}
 
 
 def answers(model: type[BaseModel], *statuses: int, json_route: bool = True) -> dict[int | str, Any]:
