@@ -46,7 +46,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     load.add_argument("--token", default=os.environ.get("GONGKAI_TOKEN"),
                       help="an administrator's bearer token (default: $GONGKAI_TOKEN)")
     load.set_defaults(func=_load)
-    cal.set_defaults(func=lambda _: cal.print_help() or 2)
+
+    def usage(_: argparse.Namespace) -> int:
+        cal.print_help()
+        return 2
+    cal.set_defaults(func=usage)
 
 
 def _day(text: str) -> date:
