@@ -52,7 +52,8 @@ unit: install
 bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli bench-portal bench-console
 
 bench-flow: install services
-	$(BIN)/python bench/flow.py --items 1000
+	$(BIN)/python bench/flow.py --items 2000
+	$(BIN)/python bench/flow.py --items 2000 --replicas 2 --sequential 20 --seconds 10
 
 bench-publishing: install services
 	$(BIN)/python bench/publishing_catalogue.py

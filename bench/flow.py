@@ -1,12 +1,14 @@
-"""Benchmark: N items through the whole system, beside a raw publish-and-consume figure.
+"""Benchmark: items through the whole system, beside a plain outbox round trip measured in the same run.
 
-    make bench            # or: .venv/bin/python bench/flow.py --items 1000
+    make bench-flow       # or: .venv/bin/python bench/flow.py --items 2000 [--replicas 2]
 
-Starts the four services as separate processes in a namespace and database of their own; submits
-items through the intake exchange and approves each case with an automatic reviewer (through the
-intake exchange, as a staff tool would). First items go one at a time (the latency a clerk sees),
-then N at once (throughput, and latency with the queue that builds). Prints items/s and p50/p99
-latency from submission to the public event, then the broker's raw figure for comparison.
+Starts the four services as separate processes (``--replicas`` of each: competing consumers) in a namespace
+and database of their own; submits items through the intake exchange and approves each case with an
+automatic reviewer (through the intake exchange, as a staff tool would). Three stages: items one at a time
+(the latency a clerk sees), an offered load of ``--rate`` items/s for ``--seconds`` (latency under a steady
+flow), then a burst of ``--items`` at once (throughput). Prints items/s and p50/p99 from submission to the
+public event, then the same machine's floor: a plain transactional-outbox round trip (asyncpg + aio-pika,
+one quorum queue; ``outbox_baseline.py``) and raw broker throughput, and the ratio of the system to the floor.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from gongkai.shared.settings import Settings
 from gongkai.shared.testing import connect_as, create_database, declare_topology, delete_topology, drop_database
 from gongkai.shared.topology import Topology
 from gongkai_system import AutoReviewer, System, submit_commands
+from outbox_baseline import round_trip
 
 
 async def raw_broker(amqp_url: str, count: int) -> float:
@@ -82,8 +85,9 @@ class PublicFeed:
                 self._changed.clear()
 
 
-async def flow(settings: Settings, sequential: int, burst: int, log_dir: Path) -> dict[str, object]:
-    system = System(settings, log_dir)
+async def flow(settings: Settings, sequential: int, rate: float, seconds: float, burst: int, log_dir: Path,
+               replicas: int) -> dict[str, object]:
+    system = System(settings, log_dir, replicas=replicas)
     system.migrate()
     system.start()
     try:
@@ -102,11 +106,19 @@ async def flow(settings: Settings, sequential: int, burst: int, log_dir: Path) -
                 await feed.wait_for(sent.keys(), timeout=30)
                 one_at_a_time += [(feed.arrived[cid] - t) * 1000 for cid, t in sent.items()]
 
+            offered: dict[str, float] = {}
+            began = time.monotonic()
+            for n in range(int(rate * seconds)):
+                await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
+                offered.update(await submit_commands(settings, [notice(n)]))
+            await feed.wait_for(offered.keys(), timeout=120)
+
             started = time.monotonic()
             sent = await submit_commands(settings, [notice(n) for n in range(burst)])
             await feed.wait_for(sent.keys(), timeout=max(120, burst / 5))
         elapsed = max(feed.arrived[cid] for cid in sent) - started
         return {"sequential": sorted(one_at_a_time), "rate": burst / elapsed,
+                "offered": sorted((feed.arrived[cid] - t) * 1000 for cid, t in offered.items()),
                 "burst": sorted((feed.arrived[cid] - t) * 1000 for cid, t in sent.items())}
     finally:
         system.stop()
@@ -123,8 +135,11 @@ def percentiles(latencies: list[float]) -> str:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=1000, help="items in the burst")
+    parser.add_argument("--items", type=int, default=2000, help="items in the burst")
     parser.add_argument("--sequential", type=int, default=100, help="items sent one at a time first")
+    parser.add_argument("--rate", type=float, default=20.0, help="offered load, items per second")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long the offered load lasts")
+    parser.add_argument("--replicas", type=int, default=1, help="processes of each service")
     args = parser.parse_args()
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gongkai")
@@ -140,17 +155,23 @@ async def main() -> None:
         settings = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace,
                             **accounts.settings(), **roles.settings())
         try:
-            figures = await flow(settings, args.sequential, args.items, Path(scratch))
+            figures = await flow(settings, args.sequential, args.rate, args.seconds, args.items, Path(scratch),
+                                 args.replicas)
+            floor = await round_trip(amqp_url, database_url, args.items)
             raw = await raw_broker(amqp_url, args.items * 5)
         finally:
             await delete_topology(amqp_url, namespace)
             await drop_database(server, database_url)
             await roles.drop()
             accounts.delete()
-    print(f"one item at a time ({args.sequential:>5})  : submit -> public {percentiles(figures['sequential'])}")
-    print(f"burst of {args.items:<6} items      : {figures['rate']:,.0f} items/s through 4 services, "
+    replicas = f", {args.replicas} replicas of each" if args.replicas > 1 else ""
+    print(f"one item at a time ({args.sequential:>5})   : submit -> public {percentiles(figures['sequential'])}")
+    print(f"offered {args.rate:g} items/s for {args.seconds:g} s: submit -> public {percentiles(figures['offered'])}")
+    print(f"burst of {args.items:<6} items       : {figures['rate']:,.0f} items/s through 4 services{replicas}, "
           f"submit -> public {percentiles(figures['burst'])}")
-    print(f"raw broker, same run         : {raw:,.0f} msg/s (persistent, quorum queue, publish + consume)")
+    print(f"plain outbox round trip, same run: {floor:,.0f} items/s (asyncpg + aio-pika, one quorum queue); "
+          f"the system moves {figures['rate'] / floor:.0%} of it")
+    print(f"raw broker, same run          : {raw:,.0f} msg/s (persistent, quorum queue, publish + consume)")
 
 if __name__ == "__main__":
     asyncio.run(main())

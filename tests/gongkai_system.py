@@ -36,10 +36,14 @@ def free_port() -> int:
 
 
 class System:
-    def __init__(self, settings: Settings, log_dir: Path) -> None:
+    """The services as processes; with ``replicas`` > 1, that many of each (``publishing``, ``publishing-2`` …),
+    competing consumers of the same queues."""
+
+    def __init__(self, settings: Settings, log_dir: Path, replicas: int = 1) -> None:
         self.settings = settings
         self.log_dir = log_dir
-        self.ports = {name: free_port() for name in SERVICES}
+        self.replicas = replicas
+        self.ports = {key: free_port() for name in SERVICES for key in self.instances(name)}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.env = {**os.environ, **environment(settings)}
 
@@ -50,14 +54,18 @@ class System:
         subprocess.run([sys.executable, "-m", "gongkai.cli.main", "migrate"], env=self.env, check=True,
                        capture_output=True)
 
+    def instances(self, name: str) -> list[str]:
+        return [name] + [f"{name}-{n}" for n in range(2, self.replicas + 1)]
+
     def start(self, *services: str) -> None:
-        for name in services or SERVICES:
-            log = open(self.log_dir / f"{name}.log", "ab")
-            self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "gongkai.cli.main", "run", name, "--port", str(self.ports[name])],
+        keys = [key for name in services or SERVICES for key in self.instances(name)]
+        for key in keys:
+            log = open(self.log_dir / f"{key}.log", "ab")
+            self.processes[key] = subprocess.Popen(
+                [sys.executable, "-m", "gongkai.cli.main", "run", key.split("-")[0], "--port", str(self.ports[key])],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        for name in services or SERVICES:
-            self.wait_ready(name)
+        for key in keys:
+            self.wait_ready(key)
 
     def wait_ready(self, name: str, timeout: float = 120.0) -> None:
         """Four interpreters starting at once on a busy 2-core machine can take a while."""

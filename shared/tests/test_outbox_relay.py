@@ -127,3 +127,40 @@ async def test_a_row_the_accounts_permissions_refuse_stays_pending_while_the_oth
     async with sessions() as session:
         row = (await session.execute(select(outbox).where(outbox.c.event_id == refused[0].id))).one()
     assert row.sent_at is None and row.attempts >= 1 and "ACCESS_REFUSED" in row.last_error
+
+
+async def test_rows_a_unit_of_work_commits_are_sent_at_once_without_the_poller(settings, store):
+    """The committing process's relay sends its rows directly; the poller would take them only after the grace."""
+    sessions, outbox, inbox = store
+    relay = relay_for(settings, sessions, outbox)
+    relay._idle = 3600  # the poller never runs on its own in this test: only the direct path can send
+    await relay.start()
+    async with Tap(settings, "events") as tap:
+        events = [new_event("gongkai.test.v1", {"n": n}, source="/test", actor="test") for n in range(30)]
+        async with UnitOfWork(sessions, outbox, inbox, on_commit=relay.committed) as uow:
+            for event in events:
+                uow.emit(event, routing_key="disclosure.submitted.v1")
+            await uow.commit()
+        async with sessions() as session:  # not yet due for any poller: the grace is still running
+            due = (await session.execute(select(outbox.c.seq).where(outbox.c.next_attempt_at <= text("now()")))).all()
+        assert due == []
+        await tap.wait_for("gongkai.test.v1", lambda e: e.data["n"] == 29)
+        async with asyncio.timeout(10):
+            while (await outbox_health(sessions, outbox))["pending"]:
+                await asyncio.sleep(0.05)
+    await relay.stop()
+    assert [e.id for _, e in tap.messages] == [e.id for e in events]
+
+
+async def test_rows_left_in_their_grace_by_a_stopping_relay_are_sent_when_it_flushes(settings, store):
+    sessions, outbox, inbox = store
+    relay = relay_for(settings, sessions, outbox)
+    await relay.start()
+    async with Tap(settings, "events") as tap:
+        async with UnitOfWork(sessions, outbox, inbox, on_commit=lambda rows: None) as uow:  # a relay that lost them
+            event = new_event("gongkai.test.v1", {}, source="/test", actor="test")
+            uow.emit(event, routing_key="disclosure.submitted.v1")
+            await uow.commit()
+        await relay.stop()
+        await tap.wait_for("gongkai.test.v1")
+    assert await outbox_health(sessions, outbox) == {"pending": 0, "failing": 0}

@@ -10,6 +10,10 @@ Every message carries the service's broker account as its AMQP ``user_id`` (Rabb
 ``reply_to`` is also sent to that reply queue through the default exchange, without ``mandatory``:
 when the staff tool that asked has gone, its answer is dropped rather than retried.
 
+Rows a transaction of this process has just committed are handed over as they are (``committed``) and sent
+at once, without reading them back; they become due for the poller only after the unit of work's grace, so
+the poller (of any replica) takes them only when this process died or failed to send them.
+
 A message the account may not send (a routing key outside its topic permissions: a fact type added
 without ``gongkai broker setup``) makes the broker close the channel, failing every publish in flight;
 the relay then opens a new channel and sends that batch one row at a time, so only that row waits.
@@ -20,7 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import aio_pika
 import aiormq
@@ -47,6 +54,7 @@ class OutboxRelay:
         self._batch = batch
         self._idle = idle_seconds
         self._wakeup = asyncio.Event()
+        self._fresh: deque[SimpleNamespace] = deque()  # rows just committed here, to send without a read
         self._stopping = False
         self._connection: AbstractRobustConnection | None = None
         self._channel: aio_pika.abc.AbstractChannel | None = None
@@ -55,6 +63,11 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
+        self._wakeup.set()
+
+    def committed(self, rows: list[dict[str, Any]]) -> None:
+        """Rows a unit of work of this process has just committed (with their ``seq``): send them now."""
+        self._fresh.extend(SimpleNamespace(attempts=0, **row) for row in rows)
         self._wakeup.set()
 
     async def start(self) -> None:
@@ -87,40 +100,66 @@ class OutboxRelay:
             await self._connection.close()
 
     async def flush(self) -> None:
-        while await self.relay_once():
+        """Send everything pending now, the rows still in their grace included (this process is stopping)."""
+        while self._fresh and await self.send_fresh():
+            pass
+        while await self.relay_once(due_now=True):
             pass
 
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                sent = await self.relay_once()
+                sent = await self.send_fresh() if self._fresh else 0
+                sent += await self.relay_once()
             except Exception:
                 log.exception("outbox relay pass failed")
                 sent = 0
-            if sent < self._batch and not self._stopping:
+            if sent < self._batch and not self._fresh and not self._stopping:
                 try:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle)
                 except TimeoutError:
                     pass
                 self._wakeup.clear()
 
-    async def relay_once(self) -> int:
+    async def send_fresh(self) -> int:
+        """Send a batch of the rows just committed here and mark those the broker confirmed.
+
+        A row that fails stays pending; the poller retries it, with backoff, once its grace is over.
+        """
+        rows = [self._fresh.popleft() for _ in range(min(self._batch, len(self._fresh)))]
+        results = await self._send(rows)
+        sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
+        if sent:
+            t = self._outbox
+            async with self._sessions() as session, session.begin():
+                await session.execute(update(t).where(t.c.seq.in_(sent), t.c.sent_at.is_(None))
+                                      .values(sent_at=datetime.now(UTC), last_error=None))
+        return len(sent)
+
+    async def _send(self, rows: list[Any]) -> list[BaseException | None]:
+        if self._channel is None or self._channel.is_closed:
+            await self._reopen()
+        results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+        if any(isinstance(result, aiormq.exceptions.ChannelClosed) for result in results):
+            results = await self._one_by_one(rows, results)
+        return list(results)
+
+    async def relay_once(self, *, due_now: bool = False) -> int:
         """Publish one batch of due rows; returns how many the broker confirmed."""
         t = self._outbox
+        due = t.c.next_attempt_at <= func.now()
+        if due_now:  # stopping: rows still in their grace too, but not those waiting out a failure's backoff
+            due = due | (t.c.attempts == 0)
         async with self._sessions() as session, session.begin():
             rows = (await session.execute(
                 select(t.c.seq, t.c.event_id, t.c.exchange, t.c.routing_key, t.c.body, t.c.correlation_id,
                        t.c.attempts, t.c.reply_to)
-                .where(t.c.sent_at.is_(None), t.c.next_attempt_at <= func.now())
+                .where(t.c.sent_at.is_(None), due)
                 .order_by(t.c.seq).limit(self._batch).with_for_update(skip_locked=True)
             )).all()
             if not rows:
                 return 0
-            if self._channel is None or self._channel.is_closed:
-                await self._reopen()
-            results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
-            if any(isinstance(result, aiormq.exceptions.ChannelClosed) for result in results):
-                results = await self._one_by_one(rows, results)
+            results = await self._send(rows)
             now = datetime.now(UTC)
             sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
             if sent:

@@ -95,7 +95,7 @@ class Service:
     # ---- units of work -------------------------------------------------------------------
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.outbox, self.inbox, on_commit=self.relay.wake)
+        return UnitOfWork(self.sessions, self.outbox, self.inbox, on_commit=self.relay.committed)
 
     def event(self, type: str, data: BaseModel | dict[str, Any], *, subject: str | None,
               cause: Envelope | None = None) -> Envelope:

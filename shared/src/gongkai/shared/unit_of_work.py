@@ -1,26 +1,33 @@
 """One database transaction that holds a handler's effect, its outgoing events and its inbox record.
 
 Nothing leaves the service before ``commit``: the events are rows in the outbox, sent by the relay
-after the transaction is durable. A message is acked only after ``commit`` returned.
+after the transaction is durable. A message is acked only after ``commit`` returned. The rows just
+committed are handed to the relay as they are (``on_commit``), so it can send them without reading them
+back; the poller takes a row only after ``DIRECT_SEND_GRACE`` (if this process died before sending it).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .envelope import Envelope
 from .topology import EXCHANGES
 
+DIRECT_SEND_GRACE = timedelta(seconds=10)  # how long the relay of the committing process has to send a row
+
+CommittedRows = list[dict[str, Any]]
+
 
 class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, inbox: Table,
-                 on_commit: Callable[[], None] | None = None) -> None:
+                 on_commit: Callable[[CommittedRows], None] | None = None) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._inbox = inbox
@@ -93,12 +100,20 @@ class UnitOfWork:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def commit(self) -> None:
-        if self._pending:
-            await self.session.execute(insert(self._outbox), self._pending)
+        rows = self._pending
+        if rows:
+            # With a relay in this process it sends the rows at once; the poller is the fallback, after a grace.
+            due = func.now() + DIRECT_SEND_GRACE if self._on_commit else func.now()
+            seqs = (await self.session.execute(
+                insert(self._outbox).values(next_attempt_at=due).returning(self._outbox.c.seq,
+                                                                           sort_by_parameter_order=True),
+                rows)).scalars().all()
+            for row, seq in zip(rows, seqs, strict=True):
+                row["seq"] = seq
         await self.session.commit()
-        sent, self._pending, self._causes = self._pending, [], []
-        if sent and self._on_commit:
-            self._on_commit()
+        self._pending, self._causes = [], []
+        if rows and self._on_commit:
+            self._on_commit(rows)
 
     async def rollback(self) -> None:
         self._pending, self._causes = [], []
