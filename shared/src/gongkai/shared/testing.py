@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,6 +38,7 @@ from .settings import Settings
 from .topology import Topology
 
 if TYPE_CHECKING:  # imported only when a container is needed
+    from pamqp.common import FieldValue
     from testcontainers.postgres import PostgresContainer
     from testcontainers.rabbitmq import RabbitMqContainer
 
@@ -220,7 +221,7 @@ _DEFAULT = _Default.not_given
 
 
 async def publish(settings: Settings, exchange: str, envelope: Envelope, *, routing_key: str | None = None,
-                  headers: aio_pika.abc.HeadersType | None = None, body: bytes | None = None,
+                  headers: Mapping[str, FieldValue] | None = None, body: bytes | None = None,
                   account: str | _Default | None = _DEFAULT, user_id: str | _Default | None = _DEFAULT) -> None:
     """Publish one message the way its producer would (confirmed, mandatory): as the account that sends
     it (``sender_of``; the administrator for a type no one sends), with that account as ``user_id``.
@@ -236,7 +237,7 @@ async def publish(settings: Settings, exchange: str, envelope: Envelope, *, rout
         target = await channel.get_exchange(Topology(settings.namespace).exchange(exchange), ensure=False)
         message = aio_pika.Message(body if body is not None else envelope.to_bytes(), message_id=envelope.id,
                                    content_type=CONTENT_TYPE, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                                   headers=headers or {}, user_id=user_id)
+                                   headers=dict(headers or {}), user_id=user_id)
         await target.publish(message, routing_key=routing_key or envelope.routing_key, mandatory=True)
     finally:
         await connection.close()
