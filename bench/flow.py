@@ -140,6 +140,7 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="offered load, items per second")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the offered load lasts")
     parser.add_argument("--replicas", type=int, default=1, help="processes of each service")
+    parser.add_argument("--logs", type=Path, help="keep the services' logs in this directory")
     args = parser.parse_args()
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gongkai")
@@ -155,8 +156,9 @@ async def main() -> None:
         settings = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace,
                             **accounts.settings(), **roles.settings())
         try:
-            figures = await flow(settings, args.sequential, args.rate, args.seconds, args.items, Path(scratch),
-                                 args.replicas)
+            logs = args.logs or Path(scratch)
+            logs.mkdir(parents=True, exist_ok=True)
+            figures = await flow(settings, args.sequential, args.rate, args.seconds, args.items, logs, args.replicas)
             floor = await round_trip(amqp_url, database_url, args.items)
             raw = await raw_broker(amqp_url, args.items * 5)
         finally:

@@ -84,6 +84,7 @@ class Batcher(Generic[W, R]):
             if not batch:
                 continue
             self._running = batch
+            log.debug("batch", extra={"consumer": self.name, "size": len(batch)})
             outcomes = await self._until_done([work for work, _ in batch])
             self._running = []
             for (_, future), outcome in zip(batch, outcomes, strict=True):

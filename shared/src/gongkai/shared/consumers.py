@@ -13,15 +13,17 @@ A handler receives ``(payload, envelope, uow)`` — a command handler ``(payload
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from faststream.exceptions import RejectMessage
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel, ValidationError
 
+from . import metrics
 from .batching import Batcher
 from .contracts import ACCESS_REFUSED, INTAKE_REJECTED, AccessRefused, IntakeRejected, printable
 from .envelope import Envelope, MalformedEnvelope, describe_validation_error, message_key, parse
@@ -54,17 +56,35 @@ def decode(envelope: Envelope) -> BaseModel:
         raise Refused(describe_validation_error(exc), status=422) from exc
 
 
+class Consuming(Protocol):
+    """What /ready and /metrics read of a consumer: its queue and its batcher (paused or not)."""
+
+    queue: str
+    batcher: Batcher[Any, Any]
+
+
 class Outcome(Enum):
     done = "done"
     park = "park"
 
 
-def settle(outcome: Outcome | BaseException) -> None:
+def settle(service: str, queue: str, outcome: Outcome | BaseException) -> None:
     """Turn a delivery's outcome into what FastStream does with it: ack (return), park, or requeue (raise)."""
+    counted = "failed" if isinstance(outcome, BaseException) else "parked" if outcome is Outcome.park else "done"
+    metrics.MESSAGES.labels(service, queue, counted).inc()
     if isinstance(outcome, BaseException):
         raise outcome
     if outcome is Outcome.park:
         raise RejectMessage()
+
+
+async def timed(service: str, queue: str, size: int, run: Awaitable[list[Outcome | BaseException]]
+                ) -> list[Outcome | BaseException]:
+    started = time.perf_counter()
+    outcomes = await run
+    metrics.BATCH_SECONDS.labels(service, queue).observe(time.perf_counter() - started)
+    metrics.BATCH_SIZE.labels(service, queue).observe(size)
+    return outcomes
 
 
 @dataclass(frozen=True)
@@ -92,7 +112,7 @@ class EventConsumer:
         except MalformedEnvelope as exc:
             log.error("malformed event parked", extra={"queue": self.queue, "reason": str(exc),
                                                        "message_id": message.message_id})
-            raise RejectMessage() from exc
+            settle(self.service.name, self.queue, Outcome.park)
         handler = self.handlers.get(envelope.type)
         if handler is None:
             return
@@ -110,10 +130,13 @@ class EventConsumer:
                     work = EventWork(envelope, decode(envelope), handler)
                 except Refused as refused:
                     log.error("invalid event parked", extra={"queue": self.queue, "reason": refused.reason})
-                    raise RejectMessage() from refused
-            settle(await self.batcher.handle(work))
+                    settle(self.service.name, self.queue, Outcome.park)
+            settle(self.service.name, self.queue, await self.batcher.handle(work))
 
     async def run_batch(self, works: list[EventWork]) -> list[Outcome | BaseException]:
+        return await timed(self.service.name, self.queue, len(works), self._batch(works))
+
+    async def _batch(self, works: list[EventWork]) -> list[Outcome | BaseException]:
         outcomes: list[Outcome | BaseException] = []
         async with self.service.uow() as uow:
             for work in works:
@@ -183,10 +206,12 @@ class CommandConsumer:
             envelope = parse(message.body)
         except MalformedEnvelope as exc:
             refused = Refused(f"malformed command: {exc}", status=400)
-            settle(await self.batcher.handle(CommandWork(command_id, reply_to, None, refused=refused)))
+            work = CommandWork(command_id, reply_to, None, refused=refused)
+            settle(self.service.name, self.queue, await self.batcher.handle(work))
             return
         with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, type=envelope.type):
-            settle(await self.batcher.handle(self._work(envelope, reply_to, message.headers.get("authorization"))))
+            work = self._work(envelope, reply_to, message.headers.get("authorization"))
+            settle(self.service.name, self.queue, await self.batcher.handle(work))
 
     def _work(self, envelope: Envelope, reply_to: str | None, authorization: object) -> CommandWork:
         principal: Principal | None = None
@@ -200,6 +225,9 @@ class CommandConsumer:
             return CommandWork(envelope.id, reply_to, envelope, principal=principal, refused=refused)
 
     async def run_batch(self, works: list[CommandWork]) -> list[Outcome | BaseException]:
+        return await timed(self.service.name, self.queue, len(works), self._batch(works))
+
+    async def _batch(self, works: list[CommandWork]) -> list[Outcome | BaseException]:
         outcomes: list[Outcome | BaseException] = []
         async with self.service.uow() as uow:
             for work in works:

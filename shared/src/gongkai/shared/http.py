@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
@@ -25,6 +25,7 @@ from . import refusals
 from .contracts import Line, printable
 from .errors import Forbidden, Hidden, Refused
 from .identity import Principal, Role
+from .metrics import exposition
 from .outbox import outbox_health
 from .service import Service
 
@@ -180,6 +181,13 @@ async def ready(request: Request) -> JSONResponse:
     if problems:
         return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
     return JSONResponse({"status": "ready"})
+
+
+@_operations.get("/metrics", summary="Prometheus metrics: deliveries, batches, paused consumers, outbox, parked",
+                 response_class=PlainTextResponse, responses={200: {"content": {"text/plain": {}}}})
+async def prometheus_metrics(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(await exposition(service_of(request)),
+                             media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
 # ---- people ---------------------------------------------------------------------------------

@@ -122,6 +122,29 @@ class OutboxRelay:
         if self._connection:
             await self._connection.close()
 
+    async def queue_depths(self, queues: list[str]) -> dict[str, int]:
+        """Messages ready in each queue (a passive declare, which needs no permission on it); {} if unreachable."""
+        depths: dict[str, int] = {}
+        if self._connection is None or self._connection.is_closed:
+            return depths
+        try:
+            channel = await self._connection.channel()
+        except Exception:
+            return depths
+        try:
+            for name in queues:
+                try:
+                    declared = await channel.declare_queue(name, passive=True)
+                except Exception:  # not declared here (or the channel closed with it): the next one anew
+                    if channel.is_closed:
+                        channel = await self._connection.channel()
+                    continue
+                depths[name] = declared.declaration_result.message_count or 0
+        finally:
+            with contextlib.suppress(Exception):
+                await channel.close()
+        return depths
+
     async def flush(self) -> None:
         """Send everything pending now, the rows still in their grace included (this process is stopping)."""
         while self._fresh and await self.send_fresh():

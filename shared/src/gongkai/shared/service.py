@@ -31,7 +31,7 @@ from sqlalchemy import MetaData, Table, text
 
 from . import preflight
 from .accounts import party_of
-from .consumers import CommandConsumer, CommandHandler, EventConsumer, EventHandler, decode
+from .consumers import CommandConsumer, CommandHandler, Consuming, EventConsumer, EventHandler, decode
 from .db import create_engine, session_factory
 from .envelope import Envelope, describe_validation_error, new_event
 from .errors import Refused
@@ -87,7 +87,8 @@ class Service:
         # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below.
         self.broker = RabbitBroker(self.amqp_url, graceful_timeout=20.0, logger=None)
         self.queues: list[str] = []
-        self.consumers: list[EventConsumer | CommandConsumer] = []
+        self.consumers: list[Consuming] = []
+        self.gauges: dict[str, Callable[[], Awaitable[float]]] = {}  # figures of its own for /metrics
         self.started = False
         self._loops: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -140,6 +141,10 @@ class Service:
         consumer = CommandConsumer(self, queue, handlers)
         self.consumers.append(consumer)
         self.subscribe(queue, consumer.consume, description=", ".join(sorted(handlers)))
+
+    def gauge(self, name: str, read: Callable[[], Awaitable[float]]) -> None:
+        """Publish ``read()`` on /metrics as ``gongkai_value{service=…, name=…}``, read at each scrape."""
+        self.gauges[name] = read
 
     def reply_queue(self, reply_to: str | None) -> str | None:
         """``reply_to`` when it is a server-named reply queue; a command must not aim answers elsewhere."""

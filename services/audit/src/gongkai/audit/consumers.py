@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from faststream.rabbit.annotations import RabbitMessage
+from gongkai.shared import metrics
 from gongkai.shared.logs import log_context
 from gongkai.shared.service import Service
 
@@ -32,7 +33,9 @@ def subscribe(service: Service, audit: Audit, queue: str, *, dead_lettered: bool
                               owners=service.owners)
         with log_context(record_key=record.record_key, event_id=record.event_id,
                          correlation_id=record.correlation_id, type=record.type):
-            if not await audit.record(record):
+            appended = await audit.record(record)
+            metrics.MESSAGES.labels(service.name, queue, "done").inc()
+            if not appended:
                 log.info("duplicate message ignored")
             elif record.flag:
                 log.warning("event recorded, flagged", extra={"flag": record.flag, "source": record.source,

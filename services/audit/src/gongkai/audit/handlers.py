@@ -38,17 +38,19 @@ class Audit:
         self.config = config
         self.signer = config.signer()
         # Many deliveries share one append (one transaction, one tree update); an outage pauses it.
-        self._batcher: Batcher[Record, bool] = Batcher("audit.append", self._append_many, service.probe,
+        self.batcher: Batcher[Record, bool] = Batcher("audit.append", self._append_many, service.probe,
                                                        max_batch=APPEND_BATCH, linger_seconds=0.005)
+        self.queue = "audit.append"  # /ready and /metrics see the append batcher like a consumer's
+        service.consumers.append(self)
 
     # ---- appending --------------------------------------------------------------------------
 
     async def record(self, record: Record) -> bool:
         """Append one record, committed when this returns; False when the message was recorded before."""
-        return await self._batcher.handle(record)
+        return await self.batcher.handle(record)
 
     async def close(self) -> None:
-        await self._batcher.close()
+        await self.batcher.close()
 
     async def _append_many(self, records: list[Record]) -> list[bool]:
         async with self.service.uow() as uow:

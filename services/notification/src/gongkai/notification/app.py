@@ -9,6 +9,7 @@ from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
 
+from . import repository
 from .contacts import load_contacts
 from .delivery import Deliveries
 from .handlers import Notification
@@ -59,7 +60,13 @@ def build(settings: Settings, options: NotificationSettings | None = None
         c.DEADLINE_RECOMPUTED: deliveries.on_deadline_notice,
         c.NOTIFICATION_PARKED: deliveries.on_parked,
     })
+    service.gauge("open_deadlines", lambda: open_deadlines(service))
     return service, handlers, monitor, deliveries
+
+
+async def open_deadlines(service: Service) -> float:
+    async with service.sessions() as session:
+        return await repository.count_live(session)
 
 
 def create_app(settings: Settings | None = None, options: NotificationSettings | None = None) -> FastAPI:

@@ -225,3 +225,9 @@ async def mark_read(session: AsyncSession, recipient: str, delivery_id: str, at:
 async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """(benchmarks) insert deadlines in bulk."""
     await session.execute(insert(deadlines), rows)
+
+
+async def count_live(session: AsyncSession) -> int:
+    """Deadlines still running (open or paused), for /metrics."""
+    stmt = select(func.count()).select_from(deadlines).where(deadlines.c.state.in_([s.value for s in LIVE]))
+    return int((await session.execute(stmt)).scalar_one())
