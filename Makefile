@@ -11,7 +11,7 @@ PACKAGES := -e shared -e services/publishing -e services/review -e services/noti
 	-e sites/console -e cli
 
 .PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
-	bench-audit bench-cli bench-portal bench-console lint definitions screenshots
+	bench-audit bench-cli bench-portal bench-console lint typecheck definitions screenshots
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml sites/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -41,7 +41,8 @@ run: migrate broker
 	$(BIN)/gongkai run all
 
 # The tests make their own accounts and roles per session; `broker` checks the set-up path on this broker too.
-test: install services broker browser
+# `lint` first: mypy and ruff on the code, before any test.
+test: install lint services broker browser
 	$(BIN)/pytest -q
 
 # The unit tier: every test that needs no broker, database or browser (markers set by gongkai.shared.testing).
@@ -76,7 +77,11 @@ bench-portal: install services
 bench-console: install
 	$(BIN)/python bench/console.py
 
-lint: install
+# mypy on every package's source, strict (pyproject.toml's [tool.mypy] says what is relaxed and why).
+typecheck: install
+	$(BIN)/mypy
+
+lint: install typecheck
 	$(BIN)/ruff check .
 
 # The portal's pages as its browser tests see them, saved to docs/screenshots/portal-*.png.

@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 from gongkai.shared import broker
@@ -16,7 +17,7 @@ from gongkai.shared.settings import Settings
 from gongkai.shared.topology import Topology
 
 
-def definitions(settings: Settings, accounts_file: Path | None = None) -> dict[str, object]:
+def definitions(settings: Settings, accounts_file: Path | None = None) -> dict[str, Any]:
     """Everything ``broker setup`` imports for the configured namespace and account prefix."""
     if accounts_file is not None:
         settings = settings.model_copy(update={"broker_accounts_file": accounts_file})

@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 import httpx
@@ -29,7 +30,7 @@ def _headers(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _call(method: str, url: str, token: str | None, **kwargs: object) -> int:
+def _call(method: str, url: str, token: str | None, **kwargs: Any) -> int:  # kwargs: httpx.request's
     headers = _headers(token)
     try:
         response = httpx.request(method, url, headers=headers, timeout=30, **kwargs)
@@ -51,7 +52,7 @@ def _answer(response: httpx.Response) -> int:
     return 0
 
 
-def _read_item(file: str) -> dict:
+def _read_item(file: str) -> dict[str, Any]:
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -88,25 +88,27 @@ def _parser() -> argparse.ArgumentParser:
                             f"now {', '.join(f'{n} {p}' for n, p in ports.items())})")
     r.set_defaults(func=_run)
 
-    token = {"default": os.environ.get("GONGKAI_TOKEN"), "help": "bearer token (default: $GONGKAI_TOKEN)"}
+    def add_token(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--token", default=os.environ.get("GONGKAI_TOKEN"),
+                            help="bearer token (default: $GONGKAI_TOKEN)")
 
     s = sub.add_parser("submit", help="submit a disclosure item from a JSON file (- for stdin); prints the answer")
     s.add_argument("file")
-    s.add_argument("--token", **token)
+    add_token(s)
     s.add_argument("--via", choices=["http", "amqp"], default="http")
     s.add_argument("--url", default=f"http://127.0.0.1:{ports['publishing']}")
     s.set_defaults(func=lambda a: _module("client").submit(a.file, a.token, a.via, a.url))
 
     it = sub.add_parser("item", help="an item's versions and their states (staff)")
     it.add_argument("item_id")
-    it.add_argument("--token", **token)
+    add_token(it)
     it.add_argument("--url", default=f"http://127.0.0.1:{ports['publishing']}")
     it.set_defaults(func=lambda a: _module("client").item(a.url, a.token, a.item_id))
 
     c = sub.add_parser("cases", help="list review cases (reviewers)")
     c.add_argument("--item")
     c.add_argument("--state", default="open")
-    c.add_argument("--token", **token)
+    add_token(c)
     c.add_argument("--url", default=f"http://127.0.0.1:{ports['review']}")
     c.set_defaults(func=lambda a: _module("client").cases(a.url, a.token, a.item, a.state))
 
@@ -118,14 +120,14 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--span", action="append", help="with redact: FIELD:START-END to remove (repeatable)")
     d.add_argument("--legal-reason", choices=["state-secret", "commercial-secret", "personal-privacy",
                                               "internal-process", "other"], help="with withhold: the legal ground")
-    d.add_argument("--token", **token)
+    add_token(d)
     d.add_argument("--url", default=f"http://127.0.0.1:{ports['review']}")
     d.set_defaults(func=lambda a: _module("client").decide(a.url, a.token, a.case_id, a.decision, a.hash, a.reason,
                                                            a.span, a.legal_reason))
 
     t = sub.add_parser("trail", help="every recorded event of one item (auditors)")
     t.add_argument("item_id")
-    t.add_argument("--token", **token)
+    add_token(t)
     t.add_argument("--url", default=f"http://127.0.0.1:{ports['audit']}")
     t.set_defaults(func=lambda a: _module("client").trail(a.url, a.token, a.item_id))
 
@@ -134,11 +136,13 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--count", type=int, help="stop after this many events")
     w.set_defaults(func=_watch_public)
 
-    accounts_file = {"type": Path, "help": "party → password JSON (default: $GONGKAI_BROKER_ACCOUNTS_FILE, in "
-                                      "development the shipped development passwords)"}
+    def add_accounts_file(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--accounts", type=Path, help="party → password JSON (default: "
+                            "$GONGKAI_BROKER_ACCOUNTS_FILE, in development the shipped development passwords)")
+
     b = sub.add_parser("broker", help="set RabbitMQ up: every party's account and permissions, and the topology")
     b.add_argument("action", choices=["setup"])
-    b.add_argument("--accounts", **accounts_file)
+    add_accounts_file(b)
     b.set_defaults(func=lambda a: _module("broker").setup(a.accounts))
 
     ac = sub.add_parser("accounts", help="make fresh passwords for every broker account and database role")
@@ -150,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("topology", help="RabbitMQ topology: declare it (as AMQP_URL's administrator), or export "
                                          "the broker definitions that `broker setup` imports")
     tp.add_argument("action", choices=["declare", "export"])
-    tp.add_argument("--accounts", **accounts_file)
+    add_accounts_file(tp)
     tp.set_defaults(func=_topology)
 
     _parking_parser(sub)
@@ -312,11 +316,14 @@ def _keygen(args: argparse.Namespace) -> int:
 def _watch_public(args: argparse.Namespace) -> int:
     import asyncio
 
-    return asyncio.run(_module("client").watch_public(args.binding, args.count))
+    from . import client
+
+    return asyncio.run(client.watch_public(args.binding, args.count))
 
 
 def _topology(args: argparse.Namespace) -> int:
-    broker = _module("broker")
+    from . import broker
+
     return broker.declare() if args.action == "declare" else broker.export(args.accounts)
 
 

@@ -13,7 +13,7 @@ import getpass
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, Literal, overload
 
 from gongkai.shared.contracts import printable
 from gongkai.shared.errors import CommandFailed
@@ -155,6 +155,10 @@ def _login() -> str:
         return ""
 
 
+@overload
+def _reason(reason: str | None, *, required: Literal[True]) -> str: ...
+@overload
+def _reason(reason: str | None, *, required: bool) -> str | None: ...
 def _reason(reason: str | None, *, required: bool) -> str | None:
     if reason is None or not reason.strip():
         if required:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .envelope import CONTENT_TYPE, Envelope
@@ -18,7 +19,7 @@ def document(service: str, namespace: str = "gongkai") -> dict[str, Any]:
     sent = [m for m in MESSAGES if service in m.senders]
     received = [(m, queue) for m in MESSAGES for svc, queue in m.receivers() if svc == service]
     used = list(dict.fromkeys([*sent, *(m for m, _ in received)]))
-    models = list(dict.fromkeys([Envelope, *(m.payload for m in used)]))
+    models: list[type[BaseModel]] = list(dict.fromkeys([Envelope, *(m.payload for m in used)]))
     _, schemas = models_json_schema([(model, "validation") for model in models], ref_template=REF)
     channels = {_channel_id(m): _channel(m, topology) for m in used}
     operations: dict[str, Any] = {}

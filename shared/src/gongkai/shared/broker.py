@@ -27,6 +27,7 @@ import tempfile
 import urllib.request
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlsplit
 
 from .accounts import (
@@ -112,7 +113,7 @@ def topic_permissions(party: str, namespace: str) -> list[dict[str, str]]:
 
 def definitions(*, prefix: str, passwords: Mapping[str, str], namespace_pattern: str,
                 topic_namespaces: Iterable[str] = (), topology: Topology | None = None,
-                salt: bytes | None = None) -> dict[str, object]:
+                salt: bytes | None = None) -> dict[str, Any]:
     """RabbitMQ definitions: the parties' users (hashed passwords), permissions and topic permissions,
     and with ``topology`` its exchanges, queues and bindings.
 
@@ -122,7 +123,7 @@ def definitions(*, prefix: str, passwords: Mapping[str, str], namespace_pattern:
     if missing:
         raise BrokerSetupError(f"no password for {', '.join(missing)} in the broker accounts file")
     parties = [*BROKER_PARTIES, *([OPERATOR] if passwords.get(OPERATOR) else [])]
-    out: dict[str, object] = topology.definitions() if topology else {"vhosts": [{"name": VHOST}]}
+    out: dict[str, Any] = topology.definitions() if topology else {"vhosts": [{"name": VHOST}]}
     out["users"] = [{"name": prefix + party,
                      "password_hash": rabbit_password_hash(passwords[party], salt or os.urandom(4)),
                      "hashing_algorithm": "rabbit_password_hashing_sha256",

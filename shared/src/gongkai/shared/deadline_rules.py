@@ -170,7 +170,7 @@ def _rule(rule_id: str, data: Any) -> Rule:
     if not isinstance(data, dict):
         raise PolicyError(f"{where} must be a table")
     try:
-        unit = Unit(data.get("unit"))
+        unit = Unit(data.get("unit", ""))
     except ValueError:
         raise PolicyError(f"{where}: unit must be one of {', '.join(u.value for u in Unit)}") from None
     length, due = 0, None

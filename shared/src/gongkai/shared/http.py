@@ -9,13 +9,13 @@ isolated network can read its API documentation.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
@@ -95,7 +95,7 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
         return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.middleware("http")
-    async def limit_size(request: Request, call_next: Callable) -> JSONResponse:
+    async def limit_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
             reason = f"request body over {MAX_REQUEST_BYTES} bytes"
@@ -106,7 +106,7 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
     return app
 
 
-def _where(loc: tuple) -> str:
+def _where(loc: tuple[int | str, ...]) -> str:
     """``("body", "title")`` reads ``title``; ``("query", "limit")`` reads ``query limit``."""
     if loc and loc[0] == "body" and len(loc) > 1:
         loc = loc[1:]
@@ -114,7 +114,8 @@ def _where(loc: tuple) -> str:
 
 
 def service_of(request: Request) -> Service:
-    return request.app.state.service
+    service: Service = request.app.state.service
+    return service
 
 
 # Documents the credential (``Authorization: Bearer <token>``) as the API's security scheme; the header itself

@@ -25,9 +25,10 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 
 import aio_pika
 import aiormq
@@ -41,6 +42,27 @@ from .topology import Topology
 log = logging.getLogger("gongkai.outbox")
 
 MAX_BACKOFF_SECONDS = 60
+
+
+class OutboxRow(Protocol):
+    """An outbox row as the relay sends it: a row it read, or one a unit of work just committed."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def exchange(self) -> str: ...
+    @property
+    def routing_key(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def reply_to(self) -> str | None: ...
 
 
 class OutboxRelay:
@@ -80,6 +102,7 @@ class OutboxRelay:
         if self._channel is not None:
             with contextlib.suppress(Exception):
                 await self._channel.close()
+        assert self._connection is not None, "start() connects first"
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchanges = {logical: await channel.get_exchange(self._topology.exchange(logical), ensure=False)
                            for logical in ("events", "public", "staff", "intake")}
@@ -159,7 +182,7 @@ class OutboxRelay:
                                       .values(sent_at=datetime.now(UTC), last_error=None))
         return len(sent)
 
-    async def _send(self, rows: list[Any]) -> list[BaseException | None]:
+    async def _send(self, rows: Sequence[OutboxRow]) -> list[BaseException | None]:
         if self._channel is None or self._channel.is_closed:
             await self._reopen()
         results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
@@ -192,7 +215,7 @@ class OutboxRelay:
                     await self._record_failure(session, row, result, now)
             return len(sent)
 
-    async def _one_by_one(self, rows: list[object], results: list[BaseException | None]
+    async def _one_by_one(self, rows: Sequence[OutboxRow], results: list[BaseException | None]
                           ) -> list[BaseException | None]:
         """Send the rows that failed again, alone, each on a channel the previous one did not close."""
         await self._reopen()
@@ -211,7 +234,7 @@ class OutboxRelay:
                 again.append(exc)
         return again
 
-    async def _publish(self, row: object) -> None:
+    async def _publish(self, row: OutboxRow) -> None:
         message = aio_pika.Message(row.body, message_id=row.event_id, correlation_id=row.correlation_id,
                                    user_id=self._user_id, content_type=CONTENT_TYPE,
                                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
@@ -220,7 +243,7 @@ class OutboxRelay:
         if row.reply_to and self._replies is not None:
             await self._replies.publish(message, routing_key=row.reply_to, mandatory=False, timeout=10)
 
-    async def _record_failure(self, session: AsyncSession, row: object, error: BaseException,
+    async def _record_failure(self, session: AsyncSession, row: OutboxRow, error: BaseException,
                               now: datetime) -> None:
         attempts = row.attempts + 1
         delay = min(2 ** attempts, MAX_BACKOFF_SECONDS)

@@ -78,6 +78,13 @@ class Death:
     routing_keys: tuple[str, ...]
 
 
+def message_count(declared: aio_pika.abc.AbstractQueue) -> int:
+    """The messages ready in a queue just declared (a passive declare counts without changing it)."""
+    count = declared.declaration_result.message_count
+    assert count is not None, "a Queue.DeclareOk off the wire has its count (pamqp's type is for building one)"
+    return count
+
+
 def deaths_of(headers: Mapping[str, Any]) -> tuple[Death, ...]:
     raw = headers.get("x-death")
     if not isinstance(raw, list | tuple):
@@ -185,7 +192,8 @@ class Parked:
             out["envelope"] = json.loads(self.body)
         else:
             out["body"] = self.body.decode("utf-8", errors="replace")
-        return jsonable(out)
+        document: dict[str, Any] = jsonable(out)
+        return document
 
 
 def sender_of(parked: Parked, settings: Settings) -> str:
@@ -224,9 +232,16 @@ class ParkingQueues:
             raise
         return self
 
+    @property
+    def connection(self) -> aio_pika.abc.AbstractConnection:
+        """The operator's connection, open only inside the ``async with``."""
+        if self._connection is None:
+            raise RuntimeError("the parking queues are read only inside `async with ParkingQueues(...)`")
+        return self._connection
+
     async def _read(self) -> None:
-        channel = await self._connection.channel()
-        missing = await self.topology.missing(self._connection, exchanges=[],
+        channel = await self.connection.channel()
+        missing = await self.topology.missing(self.connection, exchanges=[],
                                               queues=[self.topology.queue(q) for q in PARKING_QUEUES])
         if missing:
             raise CommandFailed(f"no queue {', '.join(missing)} on the broker: run `gongkai broker setup` "
@@ -277,7 +292,7 @@ class ParkingQueues:
         A quorum queue's client sends at most 32 commands ahead; past that it gathers the returns and sends them
         as one command later, in reverse order (RabbitMQ 3.10), which would swap the last messages given back.
         """
-        counting = await self._connection.channel()
+        counting = await self.connection.channel()
         for name in dict.fromkeys(p.parked_in for p in self.parked):
             rest = [p for p in self.parked if p.parked_in == name and id(p) not in self._taken]
             if not rest or rest[0].delivery.channel.is_closed:
@@ -294,7 +309,7 @@ class ParkingQueues:
 
     @staticmethod
     async def _ready(channel: aio_pika.abc.AbstractChannel, name: str) -> int:
-        return (await channel.declare_queue(name, passive=True)).declaration_result.message_count
+        return message_count(await channel.declare_queue(name, passive=True))
 
     def select(self, ids: Sequence[str], *, every: bool = False, type: str | None = None,
                queue: str | None = None, what: str = "replay") -> list[list[Parked]]:
@@ -429,6 +444,7 @@ class Outboxes:
     async def replay(self, plan: Plan, record: Envelope) -> str:
         """Queue the fact in its owner's outbox and its record beside it, in one transaction; how it went."""
         service, head = plan.owner, plan.head
+        assert service is not None, "only a plan with an owner is replayed through an outbox"
         t = self.table(service)
         async with self.engine(service).begin() as connection:
             row = (await connection.execute(select(t.c.exchange, t.c.routing_key, t.c.body, t.c.sent_at)
@@ -503,7 +519,7 @@ class Operator:
 
     async def _intake(self) -> aio_pika.abc.AbstractExchange:
         if self._publisher is None:
-            channel = await self.queues._connection.channel(publisher_confirms=True, on_return_raises=True)
+            channel = await self.queues.connection.channel(publisher_confirms=True, on_return_raises=True)
             self._publisher = await channel.get_exchange(self.queues.topology.exchange(COMMANDS), ensure=False)
         return self._publisher
 

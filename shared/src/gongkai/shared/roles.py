@@ -18,10 +18,14 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 DML = ("select", "insert", "update", "delete")
 VERSION_TABLE = "alembic_version"
@@ -44,8 +48,8 @@ class ServiceRoles:
     privileges: RuntimePrivileges = field(default_factory=RuntimePrivileges)
 
 
-def roles_of(settings: object, service: str, privileges: RuntimePrivileges | None = None) -> ServiceRoles:
-    """The roles of ``service`` under ``settings`` (a ``Settings``), with the runtime role's password."""
+def roles_of(settings: Settings, service: str, privileges: RuntimePrivileges | None = None) -> ServiceRoles:
+    """The roles of ``service`` under ``settings``, with the runtime role's password."""
     return ServiceRoles(schema=service, owner=settings.database_owner(service),
                         runtime=settings.database_role(service),
                         password=settings.database_passwords().get(service),
@@ -97,7 +101,8 @@ async def _ensure(connection: asyncpg.Connection, roles: ServiceRoles) -> None:
 async def _format(connection: asyncpg.Connection, template: str, *values: str) -> str:
     """A statement with identifiers (%I) and literals (%L) quoted by the server itself."""
     placeholders = ", ".join(f"${i + 1}::text" for i in range(len(values)))
-    return await connection.fetchval(f"select format('{template}', {placeholders})", *values)
+    statement: str = await connection.fetchval(f"select format('{template}', {placeholders})", *values)
+    return statement
 
 
 async def drop_roles(server_url: str, names: list[str]) -> list[str]:
@@ -171,8 +176,9 @@ def grant_runtime(connection: Connection, roles: ServiceRoles) -> None:
 
 
 def _exists(connection: Connection, schema: str, table: str) -> bool:
-    return connection.execute(text("select to_regclass(:name) is not null"),
-                              {"name": f'"{schema}"."{table}"'}).scalar_one()
+    exists: bool = connection.execute(text("select to_regclass(:name) is not null"),
+                                      {"name": f'"{schema}"."{table}"'}).scalar_one()
+    return exists
 
 
 def _q(identifier: str) -> str:

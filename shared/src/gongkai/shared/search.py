@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import opencc
 
 # CJK ideographs (and extension A), kana and hangul: scripts written without word spaces.
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -24,11 +28,12 @@ MAX_TERMS = 20_000
 def normalise(text: str) -> str:
     """Full-width to half-width, traditional to simplified (OpenCC t2s, as review folds them), one case:
     what the index and the query both see, so 運輸 finds 运输 and 运输 finds 運輸."""
-    return _to_simplified().convert(unicodedata.normalize("NFKC", text)).lower()
+    simplified: str = _to_simplified().convert(unicodedata.normalize("NFKC", text))  # OpenCC.convert is unannotated
+    return simplified.lower()
 
 
 @cache
-def _to_simplified():  # type: ignore[no-untyped-def]
+def _to_simplified() -> opencc.OpenCC:
     import opencc
 
     return opencc.OpenCC("t2s")

@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from faststream import AckPolicy
@@ -90,7 +90,7 @@ class Service:
         self.consumers: list[Consuming] = []
         self.gauges: dict[str, Callable[[], Awaitable[float]]] = {}  # figures of its own for /metrics
         self.started = False
-        self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self._loops: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     # ---- units of work -------------------------------------------------------------------
@@ -120,7 +120,8 @@ class Service:
                 if first.get("request", request) != request:
                     raise Refused(f"Idempotency-Key {idempotency_key!r} was used for another request; "
                                   "use a new key for a new request", status=422)
-                return first.get("answer", first)
+                answer: dict[str, Any] = first.get("answer", first)
+                return answer
             result = await handler(decode(command), command, principal, uow)
             if key:
                 await uow.save_result(key, "http", {"request": request, "answer": result})
@@ -168,7 +169,7 @@ class Service:
             description=f"Handles {description}",
         )(_logged(queue, consume))
 
-    def background(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+    def background(self, name: str, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``loop()`` (a poller or a monitor that never returns) while the service runs.
 
         It starts after the consumers and is cancelled first on stop. Every replica runs it, so the

@@ -13,10 +13,26 @@ import secrets
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from . import broker as broker_setup
 from .accounts import BROKER_PARTIES, DATABASE_PARTIES
 from .roles import ServiceRoles, drop_roles, ensure_roles
+
+
+class BrokerAccountSettings(TypedDict):
+    """The ``Settings`` fields that make a process connect as the session's broker accounts."""
+
+    broker_prefix: str
+    broker_accounts_file: Path
+    broker_management_url: str | None
+
+
+class DatabaseRoleSettings(TypedDict):
+    """The ``Settings`` fields that make a process log in as the session's database roles."""
+
+    database_role_prefix: str
+    database_accounts_file: Path
 
 NAMESPACES_PER_IMPORT = 64  # topic permissions name exchanges exactly: namespaces are authorised in batches
 
@@ -62,7 +78,7 @@ class SessionAccounts:
         broker_setup.delete_users([self.prefix + party for party in BROKER_PARTIES],
                                   management_url=self.management_url)
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> BrokerAccountSettings:
         return {"broker_prefix": self.prefix, "broker_accounts_file": self.file,
                 "broker_management_url": self.management_url}
 
@@ -91,5 +107,5 @@ class SessionRoles:
         if left := await drop_roles(self.server_url, names):
             warnings.warn(f"database roles still own something and were kept: {', '.join(left)}", stacklevel=1)
 
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> DatabaseRoleSettings:
         return {"database_role_prefix": self.prefix, "database_accounts_file": self.file}

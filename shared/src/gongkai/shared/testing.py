@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
@@ -36,8 +37,16 @@ from .session_accounts import SessionAccounts, SessionRoles
 from .settings import Settings
 from .topology import Topology
 
+if TYPE_CHECKING:  # imported only when a container is needed
+    from pamqp.common import FieldValue
+    from testcontainers.postgres import PostgresContainer
+    from testcontainers.rabbitmq import RabbitMqContainer
 
-def _container_or_fail(kind: str, start):
+
+T = TypeVar("T")
+
+
+def _container_or_fail(kind: str, start: Callable[[], T]) -> T:
     """A test that needs the broker or the database fails without one: it is never skipped."""
     try:
         return start()
@@ -52,7 +61,7 @@ def broker() -> Iterator[tuple[str, str | None]]:
         yield url, os.environ.get("GONGKAI_BROKER_MANAGEMENT_URL") or None
         return
 
-    def start():
+    def start() -> RabbitMqContainer:
         from testcontainers.rabbitmq import RabbitMqContainer
 
         return RabbitMqContainer("rabbitmq:3.13-management").with_exposed_ports(15672).start()
@@ -76,7 +85,7 @@ def database_server_url() -> Iterator[str]:
         yield urlunsplit(urlsplit(url.replace("+asyncpg", ""))._replace(path="/postgres"))
         return
 
-    def start():
+    def start() -> PostgresContainer:
         from testcontainers.postgres import PostgresContainer
 
         return PostgresContainer("postgres:15", driver=None).start()
@@ -90,14 +99,16 @@ def database_server_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def broker_accounts(broker: tuple[str, str | None], tmp_path_factory) -> Iterator[SessionAccounts]:
+def broker_accounts(broker: tuple[str, str | None], tmp_path_factory: pytest.TempPathFactory
+                    ) -> Iterator[SessionAccounts]:
     accounts = SessionAccounts(*broker, tmp_path_factory.mktemp("accounts") / "broker-accounts.json").create()
     yield accounts
     accounts.delete()
 
 
 @pytest.fixture(scope="session")
-async def database_roles(database_server_url: str, tmp_path_factory) -> AsyncIterator[SessionRoles]:
+async def database_roles(database_server_url: str, tmp_path_factory: pytest.TempPathFactory
+                         ) -> AsyncIterator[SessionRoles]:
     roles = await SessionRoles(database_server_url,
                                tmp_path_factory.mktemp("accounts") / "database-accounts.json").create()
     yield roles
@@ -186,7 +197,7 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def connect_as(settings: Settings, party: str | None) -> aio_pika.abc.AbstractRobustConnection:
+async def connect_as(settings: Settings, party: str | None) -> aio_pika.abc.AbstractConnection:
     """A broker connection as ``party``'s account (``staff-tool``, ``review`` …), or with None as the
     administrator of ``AMQP_URL`` (tests observing what no party may see)."""
     return await aio_pika.connect(settings.amqp_url_for(party) if party else settings.amqp_url)
@@ -200,12 +211,18 @@ def sender_of(exchange: str, type: str) -> str | None:
                  and spec.senders[0] in SERVICES), None)
 
 
-_DEFAULT = object()
+class _Default(Enum):
+    """The type of ``_DEFAULT``: an argument not given, where None means something (the administrator)."""
+
+    not_given = "not given"
+
+
+_DEFAULT = _Default.not_given
 
 
 async def publish(settings: Settings, exchange: str, envelope: Envelope, *, routing_key: str | None = None,
-                  headers: dict[str, str] | None = None, body: bytes | None = None,
-                  account: str | None = _DEFAULT, user_id: str | None = _DEFAULT) -> None:  # type: ignore[assignment]
+                  headers: Mapping[str, FieldValue] | None = None, body: bytes | None = None,
+                  account: str | _Default | None = _DEFAULT, user_id: str | _Default | None = _DEFAULT) -> None:
     """Publish one message the way its producer would (confirmed, mandatory): as the account that sends
     it (``sender_of``; the administrator for a type no one sends), with that account as ``user_id``.
 
@@ -220,7 +237,7 @@ async def publish(settings: Settings, exchange: str, envelope: Envelope, *, rout
         target = await channel.get_exchange(Topology(settings.namespace).exchange(exchange), ensure=False)
         message = aio_pika.Message(body if body is not None else envelope.to_bytes(), message_id=envelope.id,
                                    content_type=CONTENT_TYPE, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                                   headers=headers or {}, user_id=user_id)
+                                   headers=dict(headers or {}), user_id=user_id)
         await target.publish(message, routing_key=routing_key or envelope.routing_key, mandatory=True)
     finally:
         await connection.close()
@@ -235,7 +252,7 @@ class Tap:
     """
 
     def __init__(self, settings: Settings, exchange: str, binding: str = "#",
-                 account: str | None = _DEFAULT) -> None:  # type: ignore[assignment]
+                 account: str | _Default | None = _DEFAULT) -> None:
         self._settings = settings
         self._exchange = exchange
         self._binding = binding

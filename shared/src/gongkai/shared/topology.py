@@ -18,9 +18,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aio_pika
 from faststream.rabbit import RabbitQueue
+
+if TYPE_CHECKING:
+    from pamqp.common import FieldTable  # aio-pika's type of queue arguments
 
 DELIVERY_LIMIT = 5
 
@@ -76,8 +80,8 @@ class Topology:
             raise KeyError(f"unknown queue {logical!r}")
         return f"{self.namespace}.{logical}"
 
-    def queue_arguments(self, spec: QueueSpec) -> dict[str, object]:
-        args: dict[str, object] = {"x-queue-type": "quorum"}
+    def queue_arguments(self, spec: QueueSpec) -> FieldTable:
+        args: FieldTable = {"x-queue-type": "quorum"}
         if spec.name == "parking":
             return args
         args.update({"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-strategy": "at-least-once",
@@ -90,7 +94,7 @@ class Topology:
             args["x-dead-letter-exchange"] = self.exchange("dlx")
         return args
 
-    def all_queues(self) -> list[tuple[str, dict[str, object], tuple[tuple[str, str], ...]]]:
+    def all_queues(self) -> list[tuple[str, FieldTable, tuple[tuple[str, str], ...]]]:
         rows = [(self.queue(q.name), self.queue_arguments(q), q.bindings) for q in self.queues]
         rows.append((self.queue("audit.parking"), {"x-queue-type": "quorum"}, ()))
         return rows

@@ -10,6 +10,8 @@ from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
 from sqlalchemy import event
+from sqlalchemy.engine import AdaptedConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from .config import AuditConfig
 from .consumers import DEAD_LETTER_QUEUE, RECORD_QUEUE, subscribe
@@ -24,7 +26,7 @@ def run_as(service: Service, role: str) -> None:
     """Every connection of the service runs as ``role`` (INSERT and SELECT only on the log)."""
 
     @event.listens_for(service.engine.sync_engine, "connect")
-    def set_role(dbapi_connection, _record) -> None:
+    def set_role(dbapi_connection: AdaptedConnection, _record: ConnectionPoolEntry) -> None:
         # Outside any transaction, so that a rollback cannot undo it.
         dbapi_connection.run_async(lambda connection: connection.execute(f'set role "{role}"'))
 

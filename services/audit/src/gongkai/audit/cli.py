@@ -86,7 +86,8 @@ def export_log(client: Any, directory: Path) -> dict[str, int]:
     with (directory / CHECKPOINTS).open("w", encoding="utf-8") as out:
         for checkpoint in checkpoints:
             out.write(json.dumps({"size": checkpoint["size"], "note": checkpoint["note"]}, ensure_ascii=False) + "\n")
-    count, after_seq = 0, 0
+    count = 0
+    after_seq: int | None = 0  # None once the last page is read
     with (directory / EVENTS).open("w", encoding="utf-8") as events, (directory / LEAVES).open("w") as leaves:
         while after_seq is not None:
             page = _get(client, "/log/entries", after_seq=after_seq, limit=5000)

@@ -9,6 +9,7 @@ refuses to start without a key of its own, and refuses the development key.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,7 +35,7 @@ class AuditConfig(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
-    def _empty_role_means_none(cls, values: dict) -> dict:
+    def _empty_role_means_none(cls, values: Any) -> Any:  # before validation: whatever was passed
         if isinstance(values, dict) and values.get("db_role") == "":
             values["db_role"] = None
         return values

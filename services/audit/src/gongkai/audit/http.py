@@ -28,7 +28,8 @@ MAX_SIZE = 2**62
 
 
 def audit(request: Request) -> Audit:
-    return request.app.state.audit
+    service: Audit = request.app.state.audit
+    return service
 
 
 Handlers = Annotated[Audit, Depends(audit)]
@@ -108,9 +109,10 @@ async def list_refusals(
         auditor, item=item, person=person, since=since, until=until, after_seq=after_seq, limit=limit))
 
 
-EXPORTED = {200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}},
-                             "text/csv": {"schema": {"type": "string"}}},
-                 "description": "one entry a line (JSON lines), or CSV with a header row"}}
+EXPORTED: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                      "text/csv": {"schema": {"type": "string"}}},
+          "description": "one entry a line (JSON lines), or CSV with a header row"}}
 
 
 @router.get("/events/export", summary="The same filters, every matching entry, streamed as CSV or JSON lines",

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, overload
 
 from gongkai.shared.envelope import MalformedEnvelope, parse
 
@@ -47,6 +47,18 @@ class Record:
         return replace(self, record_key=f"{self.record_key}:{body_hash(self.body)}")
 
 
+class _Delivery(TypedDict):
+    """The fields of a ``Record`` that come from the delivery, whatever the body holds."""
+
+    record_key: str
+    exchange: str
+    routing_key: str
+    dead_lettered: bool
+    dead_letter_reason: str | None
+    body: bytes
+    user_id: str | None
+
+
 def body_hash(body: bytes) -> str:
     return "sha256:" + hashlib.sha256(body).hexdigest()
 
@@ -75,16 +87,14 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
         key = f"dlx:{_text(death.get('queue')) or '-'}:{identity}"
     else:
         key = f"{exchange}:{identity}"
-    common = {"record_key": _storable(key), "exchange": _storable(exchange), "routing_key": _storable(routing_key),
-              "dead_lettered": dead_lettered, "dead_letter_reason": _storable(reason), "body": bytes(body),
-              "user_id": _storable(user_id[:128] if user_id else None)}
+    common: _Delivery = {"record_key": _storable(key), "exchange": _storable(exchange),
+                         "routing_key": _storable(routing_key), "dead_lettered": dead_lettered,
+                         "dead_letter_reason": _storable(reason), "body": bytes(body),
+                         "user_id": _storable(user_id[:128] if user_id else None)}
     try:
         envelope = parse(body)
     except (MalformedEnvelope, RecursionError):
         return Record(valid=False, **common)
-    attributes = {"event_id": envelope.id, "type": envelope.type, "source": envelope.source,
-                  "subject": envelope.subject, "actor": envelope.actor, "actorunit": envelope.actorunit,
-                  "correlation_id": envelope.correlationid, "causation_id": envelope.causationid}
     data = envelope.data if isinstance(envelope.data, dict) else {}
     unit = data.get("unit") if isinstance(data.get("unit"), str) else envelope.actorunit
     flag = None
@@ -95,7 +105,11 @@ def from_message(body: bytes, *, exchange: str, routing_key: str, message_id: st
         elif not envelope.source.startswith(known_source_prefix):
             flag = UNKNOWN_SOURCE
     return Record(valid=True, event_time=_utc(envelope.time), unit=_storable(unit[:128] if unit else None),
-                  flag=flag, **{k: _storable(v) for k, v in attributes.items()}, **common)
+                  flag=flag, event_id=_storable(envelope.id), type=_storable(envelope.type),
+                  source=_storable(envelope.source), subject=_storable(envelope.subject),
+                  actor=_storable(envelope.actor), actorunit=_storable(envelope.actorunit),
+                  correlation_id=_storable(envelope.correlationid), causation_id=_storable(envelope.causationid),
+                  **common)
 
 
 def _first_death(headers: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -110,6 +124,10 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+@overload
+def _storable(value: str) -> str: ...
+@overload
+def _storable(value: str | None) -> str | None: ...
 def _storable(value: str | None) -> str | None:
     """PostgreSQL text holds neither NUL nor lone surrogates; the exact bytes stay in ``body``."""
     if value is None:
@@ -125,7 +143,7 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def entry(row: Mapping[str, Any]) -> dict[str, Any]:
+def entry(row: Mapping[Any, Any]) -> dict[str, Any]:  # a RowMapping (keyed by name or column), or a dict
     """What an auditor sees of one stored record: the envelope as sent, or the raw body as text."""
     body = bytes(row["body"])
     return {

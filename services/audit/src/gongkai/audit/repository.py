@@ -25,7 +25,8 @@ async def lock_appends(session: AsyncSession) -> None:
 
 
 async def tree_size(session: AsyncSession) -> int:
-    return (await session.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one()
+    size: int = (await session.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one()
+    return size
 
 
 async def nodes(session: AsyncSession, wanted: set[Node]) -> dict[Node, bytes]:

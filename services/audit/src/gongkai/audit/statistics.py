@@ -29,7 +29,8 @@ def empty_unit() -> dict[str, Any]:
             "escalations": 0}
 
 
-def by_unit(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+# Rows are RowMappings (keyed by name or column) or, in tests, dicts: hence Mapping[Any, Any].
+def by_unit(rows: Iterable[Mapping[Any, Any]]) -> dict[str, dict[str, Any]]:
     """Counts per unit. A withholding is told by review and by publishing: each decision counts once."""
     units: dict[str, dict[str, Any]] = defaultdict(empty_unit)
     withheld: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -66,7 +67,7 @@ def totals(units: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
 
 APPLICANTS = [(k.value, label) for k, label in zip(c.ApplicantKind, (
     "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"), strict=True)]
-OUTCOME_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
+OUTCOME_GROUPS: list[tuple[str, list[tuple[c.RequestOutcome, str]]]] = [
     ("（一）予以公开", [(c.RequestOutcome.granted, "予以公开")]),
     ("（二）部分公开", [(c.RequestOutcome.partly_granted, "部分公开（区分处理的，只计这一情形，不计其他情形）")]),
     ("（三）不予公开", [
@@ -100,7 +101,7 @@ def _row(label: str, counter: Counter[str], key: str | None = None) -> dict[str,
     return {"key": key, "label": label, **cells, "total": sum(cells.values())}
 
 
-def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, Any]:
+def requests_table(facts: Iterable[Mapping[Any, Any]], year: int) -> dict[str, Any]:
     """Table 三 for ``year`` from every request fact up to its end, with the balance check."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     received: dict[str, tuple[date, str]] = {}
@@ -111,7 +112,9 @@ def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, A
             received.setdefault(request, (fact["on_date"], kind))
         else:
             answered.setdefault(request, (fact["on_date"], fact["applicant_kind"] or kind, fact["outcome"] or "other"))
-    new, carried_over, carried_forward = Counter(), Counter(), Counter()
+    new: Counter[str] = Counter()
+    carried_over: Counter[str] = Counter()
+    carried_forward: Counter[str] = Counter()
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     for request, (day, kind) in received.items():
         done = answered.get(request)
@@ -135,7 +138,7 @@ def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, A
             results.append(_row(group, outcomes[rows[0][0].value], rows[0][0].value))
             continue
         results.append({"label": group, "rows": [_row(label, outcomes[o.value], o.value) for o, label in rows]})
-    table = {
+    table: dict[str, Any] = {
         "columns": [{"key": k, "label": label} for k, label in APPLICANTS] + [{"key": "total", "label": "总计"}],
         "new": _row("一、本年新收政府信息公开申请数量", new),
         "carried_over": _row("二、上年结转政府信息公开申请数量", carried_over),
@@ -151,7 +154,7 @@ def requests_table(facts: Iterable[Mapping[str, Any]], year: int) -> dict[str, A
     return table
 
 
-def proactive_table(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def proactive_table(rows: Iterable[Mapping[Any, Any]]) -> dict[str, Any]:
     """Table 二 as far as events tell it: items published, updated and withdrawn in the year, by category."""
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:

@@ -17,6 +17,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .checkpoint import CheckpointError, KeyFormatError, Verifier, open_note
 from .merkle import Frontier, leaf_hash
@@ -96,7 +97,7 @@ def _read_checkpoints(path: Path, verifier: Verifier, outcome: Outcome) -> list[
     found, origins = [], set()
     with path.open(encoding="utf-8") as lines:
         for line_no, line in enumerate(lines, start=1):
-            row: dict = {}
+            row: Any = {}  # whatever JSON the line holds: checked below
             try:
                 row = json.loads(line)
                 checkpoint = open_note(row["note"], verifier)
@@ -186,9 +187,9 @@ def _name_the_entries(bodies: dict[int, bytes], recorded: list[bytes], checkpoin
             changed.append((seq, position.get(leaf)))
     groups: list[list[tuple[int, int | None]]] = []
     for seq, found in changed:
-        last = groups[-1][-1] if groups else None
-        if last is not None and last[0] == seq - 1 and (
-                (found is None and last[1] is None) or (found is not None and last[1] == found - 1)):
+        previous = groups[-1][-1] if groups else None
+        if previous is not None and previous[0] == seq - 1 and (
+                (found is None and previous[1] is None) or (found is not None and previous[1] == found - 1)):
             groups[-1].append((seq, found))
         else:
             groups.append([(seq, found)])

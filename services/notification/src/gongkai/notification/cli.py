@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where they are used, so that `gongkai --help` stays quick
+    from gongkai.shared.calendar import WorkingCalendar
+    from gongkai.shared.envelope import Envelope
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cal = subparsers.add_parser("calendar", help="the working-day calendar: count, explain, load a year")
     cal.add_argument("--dir", default=os.environ.get("GONGKAI_NOTIFICATION_CALENDAR_DIR"),
                      help="extra year files (<year>.toml) to count with, besides the shipped years")
@@ -40,7 +46,11 @@ def register(subparsers) -> None:
     load.add_argument("--token", default=os.environ.get("GONGKAI_TOKEN"),
                       help="an administrator's bearer token (default: $GONGKAI_TOKEN)")
     load.set_defaults(func=_load)
-    cal.set_defaults(func=lambda _: cal.print_help() or 2)
+
+    def usage(_: argparse.Namespace) -> int:
+        cal.print_help()
+        return 2
+    cal.set_defaults(func=usage)
 
 
 def _day(text: str) -> date:
@@ -50,7 +60,7 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _calendar(args: argparse.Namespace):
+def _calendar(args: argparse.Namespace) -> WorkingCalendar:
     from pathlib import Path
 
     from gongkai.shared.calendar import WorkingCalendar, read_year_file, shipped_years
@@ -63,7 +73,7 @@ def _calendar(args: argparse.Namespace):
     return WorkingCalendar(years.values())
 
 
-def _guarded(run):
+def _guarded(run: Callable[[], int]) -> int:
     from gongkai.shared.calendar import CalendarError
 
     try:
@@ -73,7 +83,7 @@ def _guarded(run):
         return 1
 
 
-def _warn_missing(cal, start: date, end: date) -> None:
+def _warn_missing(cal: WorkingCalendar, start: date, end: date) -> None:
     missing = cal.missing_years(start, end)
     if missing:
         print(f"provisional: no holiday data for {', '.join(map(str, missing))} (weekends only); "
@@ -155,7 +165,7 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _send(data: dict, token: str, wait_seconds: float = 15.0):
+async def _send(data: dict[str, Any], token: str, wait_seconds: float = 15.0) -> Envelope | None:
     """Send ``gongkai.calendar.load.v1`` on the intake exchange as the staff tool; the answer is what it caused."""
     from gongkai.shared.contracts import LOAD_CALENDAR_YEAR
     from gongkai.shared.envelope import new_event

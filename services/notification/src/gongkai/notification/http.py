@@ -21,7 +21,8 @@ inbox_router = APIRouter(tags=["inbox"])
 
 
 def notification(request: Request) -> Notification:
-    return request.app.state.notification
+    service: Notification = request.app.state.notification
+    return service
 
 
 @router.get("/deadlines", summary="Deadlines, optionally of one item, rule or state (any staff member)",

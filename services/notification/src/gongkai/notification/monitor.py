@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, date, datetime
+from typing import Any
 
 from gongkai.shared import contracts as c
-from gongkai.shared.deadline_rules import YEAR_START
+from gongkai.shared.calendar import WorkingCalendar
+from gongkai.shared.deadline_rules import YEAR_START, Rule, due_date
+from gongkai.shared.envelope import Envelope
 
 from . import domain, repository
 from .handlers import Notification
@@ -43,7 +46,7 @@ class Monitor:
                     break
                 cal = await self.n.calendar(uow)
                 sent = await repository.sent_reminders(uow.session, [d.deadline_id for d in due])
-                claims: list[dict] = []
+                claims: list[dict[str, Any]] = []
                 events = {}
                 next_days = []
                 for deadline in due:
@@ -69,7 +72,8 @@ class Monitor:
                 break
         return checked
 
-    def _reminder_event(self, deadline: domain.Deadline, rule, reminder: domain.Reminder, cal, today: date):
+    def _reminder_event(self, deadline: domain.Deadline, rule: Rule, reminder: domain.Reminder, cal: WorkingCalendar,
+                        today: date) -> Envelope:
         recipients = self.n.recipients(rule, deadline, escalate=reminder.overdue)
         data = c.DeadlineReminder(deadline_id=deadline.deadline_id, item_id=deadline.item_id, rule=deadline.rule,
                                   due_on=deadline.due_on, working_days_left=cal.working_days_between(
@@ -86,7 +90,7 @@ class Monitor:
         async with self.n.service.uow() as uow:
             cal = await self.n.calendar(uow)
             for rule in rules:
-                due, _ = domain.due_date(rule, date(today.year, 1, 1), cal)
+                due, _ = due_date(rule, date(today.year, 1, 1), cal)
                 if today > due:
                     continue  # started after the yearly date: nothing to remind about any more
                 await self.n.open(uow, None, rule, cal, at=now, subject=str(today.year), item_id=f"{today.year}年度",

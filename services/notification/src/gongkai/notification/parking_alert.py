@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import aio_pika
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
-from gongkai.shared.parking import PARKING_QUEUES
+from gongkai.shared.parking import PARKING_QUEUES, message_count
 
 from .delivery import Deliveries
 
@@ -43,11 +43,10 @@ class ParkingAlert:
             self._connection = await aio_pika.connect_robust(self.service.amqp_url)
         channel = await self._connection.channel()
         try:
-            counts = {}
+            counts: dict[str, int] = {}
             for logical in PARKING_QUEUES:
                 name = self.service.topology.queue(logical)
-                declared = await channel.declare_queue(name, passive=True)
-                counts[name] = declared.declaration_result.message_count
+                counts[name] = message_count(await channel.declare_queue(name, passive=True))
             return counts
         finally:
             await channel.close()

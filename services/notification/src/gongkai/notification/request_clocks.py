@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from gongkai.shared import contracts as c
+from gongkai.shared.deadline_rules import Policy
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Conflict, Forbidden, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
@@ -39,7 +40,7 @@ class RequestClocks:
         self.n = notification
 
     @property
-    def policy(self):
+    def policy(self) -> Policy:
         return self.n.policy
 
     def _event(self, type: str, data: c.Payload, request_id: str, cause: Envelope) -> Envelope:

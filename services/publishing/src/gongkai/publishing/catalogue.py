@@ -135,7 +135,7 @@ class Catalogue:
                                      f"meet by publishing {rule.met_by_category}")
 
 
-def _where(raw: object, loc: tuple) -> str:
+def _where(raw: object, loc: tuple[int | str, ...]) -> str:
     """``categories.3.channels`` reads ``categories[3] (S04).channels``: the code helps find the entry."""
     parts: list[str] = []
     for i, part in enumerate(loc):

@@ -55,7 +55,8 @@ def atom(entries: list[Entry], *, title: str, feed_url: str, base_url: str, upda
         if e.summary and e.withdrawn_at is None:
             ET.SubElement(node, f"{{{ATOM}}}summary").text = e.summary
         ET.SubElement(node, f"{{{ATOM}}}content", type="text").text = _text(e)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)  # typeshed: Any for an encoding
+    return document
 
 
 def _named(name: str) -> ET.Element:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -120,7 +121,7 @@ class Publishing:
         if version.state not in domain.PENDING or version.version != item.current_version:
             raise Conflict(f"version {version.version} of item {item.item_id} is {version.state.value}; "
                            "only the current version, before publication, can be scheduled")
-        scheduled = domain.replace(version, release_at=cmd.release_at)
+        scheduled = replace(version, release_at=cmd.release_at)
         await repository.save_version(uow.session, scheduled)
         if scheduled.state is State.scheduled:
             self._emit_scheduled(uow, command, scheduled)
@@ -402,7 +403,7 @@ class Publishing:
 
 
 def _at_version(item: Item, number: int) -> Item:
-    return domain.replace(item, current_version=number)
+    return replace(item, current_version=number)
 
 
 def _iso(value: Any) -> str | None:

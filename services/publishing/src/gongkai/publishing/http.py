@@ -29,7 +29,8 @@ Submitter = Annotated[Principal, Depends(requires(Role.submitter))]
 
 
 def publishing(request: Request) -> Publishing:
-    return request.app.state.publishing
+    service: Publishing = request.app.state.publishing
+    return service
 
 
 Handlers = Annotated[Publishing, Depends(publishing)]
@@ -66,59 +67,65 @@ class WithdrawBody(BaseModel):
 
 
 WRITE = problems(400, 401, 403, 404, 409, 413, 422)
+# A command's route returns the handler's answer as it stored it (a dict, kept for an Idempotency-Key's retry);
+# response_model says what FastAPI validates it into and documents.
 
 
 @router.post("/items", status_code=201, summary="Submit a disclosure item (version 1) for review",
-             responses=problems(400, 401, 403, 413, 422))
+             responses=problems(400, 401, 403, 413, 422), response_model=views.VersionSummary)
 async def submit_item(body: c.SubmitDisclosure, principal: Submitter, handlers: Handlers,
-                      idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
+                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     return await _run(handlers, c.SUBMIT_DISCLOSURE, body, principal, handlers.submit, idempotency_key)
 
 
 @router.post("/drafts", status_code=201, summary="Create a disclosure item as a draft (version 1)",
-             responses=problems(400, 401, 403, 413, 422))
+             responses=problems(400, 401, 403, 413, 422), response_model=views.VersionSummary)
 async def create_draft(body: c.CreateDisclosure, principal: Submitter, handlers: Handlers,
-                       idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
+                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     return await _run(handlers, c.CREATE_DISCLOSURE, body, principal, handlers.create, idempotency_key)
 
 
 @router.post("/items/{item_id}/versions", status_code=201,
-             summary="A new version of an item (a draft, or submitted with submit=true)", responses=WRITE)
+             summary="A new version of an item (a draft, or submitted with submit=true)", responses=WRITE,
+             response_model=views.VersionSummary)
 async def edit_item(item_id: ItemId, body: EditBody, principal: Staff, handlers: Handlers,
-                    idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
+                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {**body.model_dump(mode="json"), "item_id": item_id}
     return await _run(handlers, c.EDIT_DISCLOSURE, data, principal, handlers.edit, idempotency_key, item_id)
 
 
-@router.post("/items/{item_id}/submit", summary="Send the item's current draft to review", responses=WRITE)
+@router.post("/items/{item_id}/submit", summary="Send the item's current draft to review", responses=WRITE,
+             response_model=views.VersionSummary)
 async def submit_draft(item_id: ItemId, principal: Staff, handlers: Handlers, body: SubmitBody | None = None,
-                       idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
+                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "version": body.version if body else None}
     return await _run(handlers, c.SUBMIT_VERSION, data, principal, handlers.submit_version, idempotency_key,
                       item_id)
 
 
 @router.post("/items/{item_id}/information-changed",
-             summary="Mark a published item's information as changed (an update is due)", responses=WRITE)
+             summary="Mark a published item's information as changed (an update is due)", responses=WRITE,
+             response_model=views.ChangeRecorded)
 async def information_changed(item_id: ItemId, body: ChangedBody, principal: Staff, handlers: Handlers,
-                              idempotency_key: IdempotencyKey = None) -> views.ChangeRecorded:
+                              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "changed_on": body.changed_on.isoformat(), "note": body.note}
     return await _run(handlers, c.MARK_INFORMATION_CHANGED, data, principal, handlers.mark_changed,
                       idempotency_key, item_id)
 
 
 @router.post("/items/{item_id}/schedule", summary="Publish a version at a given time once it is approved",
-             responses=WRITE)
+             responses=WRITE, response_model=views.VersionSummary)
 async def schedule(item_id: ItemId, body: ScheduleBody, principal: Staff, handlers: Handlers,
-                   idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
+                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "version": body.version, "release_at": body.release_at.isoformat()}
     return await _run(handlers, c.SCHEDULE_RELEASE, data, principal, handlers.schedule, idempotency_key, item_id)
 
 
 @router.post("/items/{item_id}/withdraw", summary="Withdraw a published item, with a reason; its content "
-                                                  "leaves the public read side", responses=WRITE)
+                                                  "leaves the public read side", responses=WRITE,
+             response_model=views.VersionSummary)
 async def withdraw(item_id: ItemId, body: WithdrawBody, principal: Staff, handlers: Handlers,
-                   idempotency_key: IdempotencyKey = None) -> views.VersionSummary:
+                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "reason": body.reason}
     return await _run(handlers, c.WITHDRAW_DISCLOSURE, data, principal, handlers.withdraw, idempotency_key, item_id)
 

@@ -32,14 +32,16 @@ FEED_SIZE = 50
 
 
 def publishing(request: Request) -> Publishing:
-    return request.app.state.publishing
+    service: Publishing = request.app.state.publishing
+    return service
 
 
 Handlers = Annotated[Publishing, Depends(publishing)]
 PageNo = Annotated[int, Query(ge=1, le=10_000)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
 CategoryCode = Annotated[Line | None, Query(max_length=32, description="a public category's code, e.g. S05")]
-NOT_MODIFIED = {304: {"description": "the client's copy (If-None-Match / If-Modified-Since) is current"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "the client's copy (If-None-Match / If-Modified-Since) is current"}}
 
 
 def answers(model: type[BaseModel], *statuses: int, json_route: bool = True) -> dict[int | str, Any]:

@@ -99,8 +99,10 @@ class Case:
 
     def text_of(self, field: str) -> str | None:
         """The text of a field a span may point into (title, summary, body, attachments[i].text)."""
-        if field in ("title", "body"):
-            return getattr(self, field)
+        if field == "title":
+            return self.title
+        if field == "body":
+            return self.body
         if field == "summary":
             return self.summary
         match = re.fullmatch(r"attachments\[(\d+)\]\.text", field)

@@ -5,7 +5,7 @@ Cases are read by reviewers and auditors only; to anyone else a case does not ex
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from gongkai.shared.contracts import (
@@ -41,15 +41,21 @@ STATES = Literal["open", "approved", "rejected", "blocked", "redaction_requested
 
 
 def review(request: Request) -> Review:
-    return request.app.state.review
+    service: Review = request.app.state.review
+    return service
+
+
+def _as_in_command(name: str) -> Any:
+    """``DecideReview``'s field ``name`` (its constraints, description and default): Any, as ``Field()`` is."""
+    return DecideReview.model_fields[name]
 
 
 class DecisionBody(BaseModel):
     decision: Decision
-    content_hash: Line = DecideReview.model_fields["content_hash"]
-    reason: Text | None = DecideReview.model_fields["reason"]
-    spans: list[Span] = DecideReview.model_fields["spans"]
-    legal_reason: WithholdingReason | None = DecideReview.model_fields["legal_reason"]
+    content_hash: Line = _as_in_command("content_hash")
+    reason: Text | None = _as_in_command("reason")
+    spans: list[Span] = _as_in_command("spans")
+    legal_reason: WithholdingReason | None = _as_in_command("legal_reason")
 
 
 class ScreenAttachment(BaseModel):
@@ -97,14 +103,14 @@ async def get_case(
 
 @router.post("/cases/{case_id}/decision",
              summary="Approve, reject, request redaction of or withhold exactly the content with content_hash",
-             responses=problems(400, 401, 403, 404, 409, 413, 422))
+             responses=problems(400, 401, 403, 404, 409, 413, 422), response_model=views.CaseSummary)
 async def decide_case(
     case_id: CaseId,
     body: DecisionBody,
     principal: Reviewer,
     handlers: Annotated[Review, Depends(review)],
     idempotency_key: IdempotencyKey = None,
-) -> views.CaseSummary:
+) -> dict[str, Any]:
     command = new_event(DECIDE_REVIEW, {"case_id": case_id, **body.model_dump(mode="json", exclude_none=True)},
                         source="/gongkai/review/http", actor=principal.id, actorunit=principal.unit)
     return await handlers.service.execute(command, principal, handlers.decide, idempotency_key)

@@ -65,7 +65,7 @@ class Policy(BaseModel):
         if self.levels["blocked"].outcome != "reject":
             raise ValueError("levels.blocked.outcome must be 'reject': a blocked version is never reviewed")
         for risk, floor in MIN_APPROVALS.items():
-            level = self.levels[risk]  # type: ignore[index]
+            level = self.levels[risk]
             if level.outcome == "review" and level.approvals < floor:
                 raise ValueError(f"levels.{risk}.approvals is {level.approvals}; risk {risk} needs at least "
                                  f"{floor} (publishing refuses fewer)")

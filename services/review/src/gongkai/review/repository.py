@@ -20,7 +20,9 @@ async def lock_item(session: AsyncSession, item_id: str) -> None:
 
 
 async def newest_version(session: AsyncSession, item_id: str) -> int | None:
-    return (await session.execute(select(func.max(cases.c.version)).where(cases.c.item_id == item_id))).scalar()
+    version: int | None = (await session.execute(select(func.max(cases.c.version))
+                                                 .where(cases.c.item_id == item_id))).scalar()
+    return version
 
 
 async def add(session: AsyncSession, case: Case) -> bool:

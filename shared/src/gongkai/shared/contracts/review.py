@@ -106,7 +106,7 @@ class ReviewCaseOpened(Payload):
 AUTOMATIC_REVIEWER = "service:review"
 # The fewest approvals each risk needs, whatever a review policy says: publishing refuses fewer. A blocked
 # version is never approved; only a version of risk none or low may be approved by the review service alone.
-MIN_APPROVALS: dict[str, int] = {"none": 1, "low": 1, "medium": 1, "high": 2}
+MIN_APPROVALS: dict[Risk, int] = {"none": 1, "low": 1, "medium": 1, "high": 2}
 AUTOMATIC_RISKS = frozenset({"none", "low"})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -12,7 +13,7 @@ from ..topology import QUEUES
 @dataclass(frozen=True)
 class MessageSpec:
     type: str
-    payload: type[BaseModel]
+    payload: builtins.type[BaseModel]  # builtins: the field ``type`` hides the builtin in the class body
     exchange: str
     senders: tuple[str, ...]
     summary: str

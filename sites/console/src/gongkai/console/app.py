@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -51,7 +51,7 @@ def create_app(settings: ConsoleSettings | None = None,
         return {"status": "ok", "service": "console"}
 
     @app.middleware("http")
-    async def headers(request: Request, call_next: Callable) -> Response:
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         console = console_of(request)
         if cookie := getattr(request.state, "new_cookie", None):

@@ -4,6 +4,7 @@ each one in the log itself (``audit.query_recorded``)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ def _filters(request: Request) -> dict[str, Any]:
             "from": _moment(q.get("from", "")), "to": _moment(q.get("to", ""))}
 
 
-async def _query(call, fields: tuple[str, ...]) -> tuple[Any, dict[str, str], list[str]]:
+async def _query(call: Awaitable[Any], fields: tuple[str, ...]) -> tuple[Any, dict[str, str], list[str]]:
     try:
         return await call, {}, []
     except ApiError as exc:
@@ -45,7 +46,9 @@ async def _query(call, fields: tuple[str, ...]) -> tuple[Any, dict[str, str], li
 async def search_events(request: Request, after_seq: int = 0) -> Response:
     session = signed_in(request, "auditor")
     chosen = _filters(request)
-    found, errors, alert = None, {}, []
+    found: Any = None
+    errors: dict[str, str] = {}
+    alert: list[str] = []
     if any(chosen.values()) or request.query_params.get("all"):
         found, errors, alert = await _query(console_of(request).api.get(
             "audit", "/events", session.token, **chosen, after_seq=after_seq, limit=50),
@@ -116,7 +119,7 @@ async def export(request: Request, format: str = "csv") -> Response:
     opened = api.stream("audit", "/events/export", session.token, params)
     response = await opened.__aenter__()
 
-    async def body():
+    async def body() -> AsyncIterator[bytes]:
         try:
             async for chunk in response.aiter_bytes():
                 yield chunk

@@ -55,7 +55,9 @@ def _content(form: FormData | MultiDict, *, edit: bool = False) -> dict[str, Any
 
 def overdue(item: dict[str, Any]) -> bool:
     due = item.get("due_on")
-    return bool(due) and item["state"] in NOT_YET_OUT and date.fromisoformat(due) < today()
+    if not due:
+        return False
+    return item["state"] in NOT_YET_OUT and date.fromisoformat(due) < today()
 
 
 @router.get("/items")
@@ -70,7 +72,8 @@ async def my_items(request: Request, state: str = "", page: int = 1) -> Response
 
 async def _categories(request: Request, token: str) -> list[dict[str, Any]]:
     catalogue = await console_of(request).api.get("publishing", "/public/catalogue", token)
-    return catalogue["categories"]
+    categories: list[dict[str, Any]] = catalogue["categories"]
+    return categories
 
 
 @router.get("/items/new")

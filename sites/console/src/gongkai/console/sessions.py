@@ -53,6 +53,25 @@ class Session:
     def csrf_matches(self, given: Any) -> bool:
         return isinstance(given, str) and hmac.compare_digest(given.encode(), self.csrf.encode())
 
+    def signed(self) -> SignedIn | None:
+        """The session with its person and token, once someone has signed in to it (sign-in sets both)."""
+        if self.person is None or self.token is None:
+            return None
+        return SignedIn(self, self.person, self.token)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A session someone is signed in to: who, and the staff token the pages call the services with."""
+
+    session: Session
+    person: Person
+    token: str = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.session.id
+
 
 class Sessions:
     def __init__(self, *, idle: float, lifetime: float, limit: int,

@@ -42,7 +42,8 @@ class ConsoleSettings(BaseSettings):
         return self.env == "production"
 
     def url(self, service: str) -> str:
-        return getattr(self, f"{service}_url")
+        url: str = getattr(self, f"{service}_url")
+        return url
 
 
 def development_token_hashes() -> frozenset[str]:

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, MultiDict
 
 from . import labels
 from .client import Api
-from .sessions import Carried, Session, Sessions
+from .sessions import Carried, Session, Sessions, SignedIn
 from .settings import ConsoleSettings
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -56,14 +56,16 @@ class NotAllowed(Exception):
 
 
 def console_of(request: Request) -> Console:
-    return request.app.state.console
+    console: Console = request.app.state.console
+    return console
 
 
 def session_of(request: Request) -> Session | None:
     if not hasattr(request.state, "session"):
         console = console_of(request)
         request.state.session = console.sessions.get(request.cookies.get(console.cookie))
-    return request.state.session
+    session: Session | None = request.state.session
+    return session
 
 
 def start_session(request: Request, session: Session) -> Session:
@@ -90,32 +92,35 @@ def local(path: object) -> str | None:
     return path if not parts.scheme and not parts.netloc else None
 
 
-def signed_in(request: Request, *roles: str) -> Session:
+def signed_in(request: Request, *roles: str) -> SignedIn:
     session = session_of(request)
-    if session is None or session.person is None:
+    signed = session.signed() if session is not None else None
+    if signed is None:
         raise SignInNeeded(here(request))
-    if roles and not session.person.has(*roles):
+    if roles and not signed.person.has(*roles):
         raise NotAllowed(roles)
-    return session
+    return signed
 
 
-async def posted(request: Request, *roles: str) -> tuple[Session, FormData]:
+async def posted(request: Request, *roles: str) -> tuple[SignedIn, FormData]:
     """The signed-in session and its form, once the form's CSRF token is the session's."""
     form = await request.form()
     session = session_of(request)
-    if session is None or session.person is None:
+    signed = session.signed() if session is not None else None
+    if session is None or signed is None:
         back = local(form.get("_back")) or "/"
         fields = tuple((k, v) for k, v in form.multi_items() if k != "csrf" and isinstance(v, str))
         raise SignInNeeded(back, Carried(back=back, form=str(form.get("_form", "")), fields=fields))
     if not session.csrf_matches(form.get("csrf")):
         raise CsrfRefused()
-    if roles and not session.person.has(*roles):
+    if roles and not signed.person.has(*roles):
         raise NotAllowed(roles)
-    return session, form
+    return signed, form
 
 
-def restored(request: Request, session: Session) -> tuple[str, MultiDict]:
+def restored(request: Request, signed: SignedIn) -> tuple[str, MultiDict]:
     """The form carried over sign-in for this page, once: (form id, its fields); ("", empty) if none."""
+    session = signed.session
     carried = session.carried
     if carried is None or carried.back != here(request):
         return "", MultiDict()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -68,7 +69,7 @@ async def rebuild(sessions: async_sessionmaker[AsyncSession], source: httpx.Asyn
     return Rebuilt(removed=removed, items=len(seen), withdrawn=withdrawn)
 
 
-async def _get(source: httpx.AsyncClient, path: str, params: dict[str, int] | None = None) -> dict:
+async def _get(source: httpx.AsyncClient, path: str, params: dict[str, int] | None = None) -> dict[str, Any]:
     try:
         response = await source.get(path, params=params)
     except httpx.HTTPError as exc:
@@ -77,4 +78,5 @@ async def _get(source: httpx.AsyncClient, path: str, params: dict[str, int] | No
         raise LookupError(path)
     if response.status_code != 200:
         raise SourceError(f"GET {path} answered {response.status_code}: {response.text[:300]}")
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body

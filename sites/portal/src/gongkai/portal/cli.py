@@ -9,7 +9,7 @@ import sys
 from gongkai.shared.errors import CommandFailed
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("portal", help="the public portal's store: rebuild it from publishing's public read side")
     actions = p.add_subparsers(title="actions", required=True)
     r = actions.add_parser("rebuild", help="empty the store and refill it from GET /public/items (the public "

@@ -42,7 +42,7 @@ def queue_names(namespace: str, queue: str) -> tuple[str, str, str]:
 
 
 class PublicQueue:
-    def __init__(self, settings: Settings, queue: str, on_fact: Callable[[Fact], Awaitable[None]],
+    def __init__(self, settings: Settings, queue: str, on_fact: Callable[[Fact], Awaitable[object]],
                  prefetch: int | None = None) -> None:
         self.settings = settings
         self.account = settings.broker_account(PUBLIC_SITE)

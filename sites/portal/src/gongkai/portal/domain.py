@@ -105,8 +105,9 @@ class Item:
     @property
     def changed_at(self) -> datetime:
         """The last publication or, while it is down, the withdrawal: what lists and feeds sort by."""
-        moment = self.published_at if self.live else self.withdrawn_at
-        return moment or self.withdrawn_at or self.published_at  # type: ignore[return-value]
+        moment = (self.published_at if self.live else self.withdrawn_at) or self.withdrawn_at or self.published_at
+        assert moment is not None, "an item is stored from a publication or a withdrawal: it has one of the two"
+        return moment
 
     @property
     def listed_at(self) -> datetime:

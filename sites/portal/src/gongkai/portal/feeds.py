@@ -41,4 +41,5 @@ def atom(entries: list[Entry], *, title: str, feed_url: str, base_url: str, upda
         else:
             when = e.withdrawn_at.astimezone(LOCAL).date().isoformat() if e.withdrawn_at else ""
             add(node, "content", f"【已撤回】{when}：{e.withdrawal_reason or ''}", type="text")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)  # typeshed: Any for an encoding
+    return document

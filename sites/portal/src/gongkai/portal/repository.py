@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from gongkai.shared import search
-from sqlalchemy import delete, func, null, or_, select, text
+from sqlalchemy import CursorResult, delete, func, null, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,7 +68,9 @@ def rows(item: domain.Item) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 async def clear(session: AsyncSession) -> int:
     """Empty the store (the first step of a rebuild); returns how many items it held."""
     await session.execute(delete(versions))
-    return (await session.execute(delete(items))).rowcount or 0
+    # AsyncSession.execute is typed as returning a Result; a DELETE's is a CursorResult, which has the rowcount.
+    deleted = cast("CursorResult[Any]", await session.execute(delete(items)))
+    return deleted.rowcount or 0
 
 
 def _item(row: Any, history: Any) -> domain.Item:
@@ -176,10 +178,12 @@ async def years(session: AsyncSession) -> list[Facet]:
 
 
 async def category_name(session: AsyncSession, code: str) -> str | None:
-    return (await session.execute(select(func.max(items.c.category_name))
-                                  .where(items.c.category == code))).scalar_one_or_none()
+    name: str | None = (await session.execute(select(func.max(items.c.category_name))
+                                              .where(items.c.category == code))).scalar_one_or_none()
+    return name
 
 
 async def last_change(session: AsyncSession, category: str | None = None) -> datetime | None:
     where = [items.c.category == category] if category else []
-    return (await session.execute(select(func.max(items.c.changed_at)).where(*where))).scalar_one()
+    changed: datetime | None = (await session.execute(select(func.max(items.c.changed_at)).where(*where))).scalar_one()
+    return changed

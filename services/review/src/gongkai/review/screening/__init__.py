@@ -80,7 +80,7 @@ class Screener:
                 for start, end, severity, detector, reason in _distinct(hits)]
 
 
-def _distinct(hits: list[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
+def _distinct(hits: list[personal.Hit]) -> list[personal.Hit]:
     """In order of position; a hit inside an earlier one of the same detector is dropped (【机密★10年】 is one)."""
     taken: dict[str, int] = {}
     kept = []

@@ -14,10 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.shared.contracts import Severity
+
+from .personal import Hit
 from .text import Normalised, normalise_text
 
 DETECTOR = "keyword"
-SEVERITIES = ("blocked", "high", "medium", "low")
+SEVERITIES: tuple[Severity, ...] = ("blocked", "high", "medium", "low")
+_SEVERITY_NAMED: dict[str, Severity] = {severity: severity for severity in SEVERITIES}
 
 
 class KeywordFileError(ValueError):
@@ -27,7 +31,7 @@ class KeywordFileError(ValueError):
 @dataclass(frozen=True)
 class Term:
     term: str
-    severity: str
+    severity: Severity
     reason: str
 
 
@@ -38,9 +42,10 @@ def parse(text: str, source: str = "keywords") -> list[Term]:
         if not line:
             continue
         parts = [p.strip() for p in line.split("|")]
-        term, severity = parts[0], (parts[1] if len(parts) > 1 and parts[1] else "medium")
-        if severity not in SEVERITIES:
-            raise KeywordFileError(f"{source} line {number}: severity {severity!r} is not one of "
+        term, named = parts[0], (parts[1] if len(parts) > 1 and parts[1] else "medium")
+        severity = _SEVERITY_NAMED.get(named)
+        if severity is None:
+            raise KeywordFileError(f"{source} line {number}: severity {named!r} is not one of "
                                    f"{', '.join(SEVERITIES)}")
         reason = parts[2] if len(parts) > 2 and parts[2] else f"本机关关键词「{term}」/ agency keyword"
         terms.append(Term(term, severity, reason))
@@ -77,7 +82,7 @@ class Keywords:
         if self.size:
             self._automaton.make_automaton()
 
-    def matches(self, text: Normalised) -> Iterator[tuple[int, int, str, str, str]]:
+    def matches(self, text: Normalised) -> Iterator[Hit]:
         if not self.size:
             return
         compact = text.compact

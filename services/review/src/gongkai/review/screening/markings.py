@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from gongkai.shared.contracts import Severity
+
+from .personal import Hit
 from .text import Normalised
 
 DETECTOR = "classification-marking"
@@ -45,7 +48,8 @@ _LINE_START = re.compile(r"^[ \t\u3000]*(?P<marking>[绝机秘][ \t\u3000·.\-_*
 _INTERNAL_WORDS = ("内部资料", "内部文件", "内部刊物", "内部使用", "内部传阅", "内部参考", "内部", "注意保管",
                    "妥善保管", "不得外传", "严禁外传", "请勿外传", "不得翻印", "仅供参考", "仅供内部参考",
                    "征求意见稿", "讨论稿")
-_SEVERITY = {"仅供参考": "medium", "仅供内部参考": "high", "征求意见稿": "medium", "讨论稿": "medium"}
+_SEVERITY: dict[str, Severity] = {"仅供参考": "medium", "仅供内部参考": "high", "征求意见稿": "medium",
+                                  "讨论稿": "medium"}
 _WORD = "|".join(sorted(_INTERNAL_WORDS, key=len, reverse=True))
 _FILLER = r"[\s　★▲*·、，,；;:：【】〔〕()（）\[\]「」『』〖〗]*"
 _MARKING_LINE = re.compile(rf"^{_FILLER}(?:(?:{_WORD}){_FILLER})+$")
@@ -54,7 +58,7 @@ _SPACED_START = re.compile(rf"^\s*(?:(?:{_WORD})[\s　★▲、，,()（）【�
 _ONE_WORD = re.compile(_WORD)
 
 
-def classification(field: str, text: Normalised) -> Iterator[tuple[int, int, str, str, str]]:
+def classification(field: str, text: Normalised) -> Iterator[Hit]:
     """(start, end, severity, detector, reason) in original offsets."""
     marked: list[tuple[int, int]] = []
     for pattern in _MARKINGS:
@@ -74,7 +78,7 @@ def classification(field: str, text: Normalised) -> Iterator[tuple[int, int, str
                    f"正文出现「{level}」一词：如为密级标识则不得公开，须两名审查人核实 / the word {ENGLISH[level]}")
 
 
-def internal(field: str, text: Normalised) -> Iterator[tuple[int, int, str, str, str]]:
+def internal(field: str, text: Normalised) -> Iterator[Hit]:
     """Internal-use markings on header lines: the title, and the first non-empty lines of the body."""
     plain = text.plain.text
     if not any(word[:2] in plain for word in ("内部", "保管", "外传", "参考", "翻印", "意见稿", "讨论稿")):

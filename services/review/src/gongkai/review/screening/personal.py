@@ -15,9 +15,11 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from gongkai.shared.contracts import Severity
+
 from .text import Normalised
 
-Hit = tuple[int, int, str, str, str]  # start, end (original offsets), severity, detector, reason
+Hit = tuple[int, int, Severity, str, str]  # start, end (original offsets), severity, detector, reason
 
 PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
              54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91}
@@ -79,7 +81,7 @@ def _in_run(text: Normalised, run: re.Match[str], source: str) -> Iterator[Hit]:
             segments.append((start, end, ""))
             continue
         segments.append((start, end, piece.translate(_LOOKALIKE)))
-    found: list[tuple[int, int, int, str, str, str]] = []
+    found: list[tuple[int, int, int, Severity, str, str]] = []
     for i in range(len(segments)):
         digits = ""
         for j in range(i, len(segments)):
@@ -102,7 +104,7 @@ def _in_run(text: Normalised, run: re.Match[str], source: str) -> Iterator[Hit]:
         yield (*text.plain.span(start, end), severity, detector, reason)
 
 
-def _classify(digits: str, plain: str, start: int, whole: bool, area: bool) -> tuple[int, str, str, str] | None:
+def _classify(digits: str, plain: str, start: int, whole: bool, area: bool) -> tuple[int, Severity, str, str] | None:
     """(rank, severity, detector, reason) for a digit string that has a personal-data shape."""
     n = len(digits)
     if n not in _LENGTHS:
