@@ -41,8 +41,10 @@ log = logging.getLogger("gongkai.service")
 
 MODELS: dict[str, type[BaseModel]] = {spec.type: spec.payload for spec in MESSAGES}
 
-EventHandler: TypeAlias = Callable[[Any, Envelope, UnitOfWork], Awaitable[None]]
-CommandHandler: TypeAlias = Callable[[Any, Envelope, Principal, UnitOfWork], Awaitable[dict[str, Any]]]
+# The payload is the registered model of the handler's type, and the unit of work is the service's own kind
+# (``Service(unit_of_work=…)``, seen by a handler through a protocol of what it uses): both are Any here.
+EventHandler: TypeAlias = Callable[[Any, Envelope, Any], Awaitable[None]]
+CommandHandler: TypeAlias = Callable[[Any, Envelope, Principal, Any], Awaitable[dict[str, Any]]]
 
 
 def decode(envelope: Envelope) -> BaseModel:

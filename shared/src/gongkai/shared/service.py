@@ -33,10 +33,11 @@ from . import preflight
 from .accounts import party_of
 from .consumers import CommandConsumer, CommandHandler, Consuming, EventConsumer, EventHandler, decode
 from .db import create_engine, session_factory
-from .envelope import Envelope, describe_validation_error, new_event
+from .envelope import Envelope, describe_validation_error
 from .errors import Refused
 from .identity import Directory, Principal
 from .messages import MESSAGES
+from .origin import Origin
 from .outbox import OutboxRelay
 from .settings import Settings
 from .topology import Topology
@@ -66,10 +67,13 @@ def payload(model: type[M], data: dict[str, Any]) -> M:
 
 
 class Service:
-    def __init__(self, name: str, metadata: MetaData, settings: Settings) -> None:
+    def __init__(self, name: str, metadata: MetaData, settings: Settings,
+                 unit_of_work: type[UnitOfWork] = UnitOfWork) -> None:
         self.name = name
-        self.source = f"/gongkai/{name}"
-        self.actor = f"service:{name}"
+        self.origin = Origin.of(name)
+        self.source = self.origin.source
+        self.actor = self.origin.actor
+        self.unit_of_work = unit_of_work
         self.settings = settings
         self.metadata = metadata
         self.topology = Topology(settings.namespace)
@@ -96,14 +100,13 @@ class Service:
     # ---- units of work -------------------------------------------------------------------
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.outbox, self.inbox, on_commit=self.relay.committed)
+        """A unit of work of the service's own kind (its repositories on it: ``unit_of_work``)."""
+        return self.unit_of_work(self.sessions, self.outbox, self.inbox, on_commit=self.relay.committed)
 
     def event(self, type: str, data: BaseModel | dict[str, Any], *, subject: str | None,
               cause: Envelope | None = None) -> Envelope:
         """An event this service emits on its own account, caused by ``cause`` when there is one."""
-        if cause is not None:
-            return cause.caused(type, data, source=self.source, actor=self.actor, subject=subject)
-        return new_event(type, data, source=self.source, actor=self.actor, subject=subject)
+        return self.origin.event(type, data, subject=subject, cause=cause)
 
     async def execute(self, command: Envelope, principal: Principal, handler: CommandHandler,
                       idempotency_key: str | None = None) -> dict[str, Any]:

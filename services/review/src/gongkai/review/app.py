@@ -10,10 +10,11 @@ from gongkai.shared.settings import Settings
 
 from . import policy as policies
 from .config import ReviewConfig
-from .handlers import Review
+from .handlers import Cases, Review
 from .http import router
 from .screening import Screener
 from .screening.keywords import KeywordFile
+from .store import ReviewUnitOfWork
 from .tables import SCHEMA, metadata
 
 
@@ -25,8 +26,8 @@ def screener(policy: policies.Policy | None = None) -> Screener:
 
 def build(settings: Settings, policy: policies.Policy | None = None,
           config: ReviewConfig | None = None) -> tuple[Service, Review]:
-    service = Service(SCHEMA, metadata, settings)
-    handlers = Review(service, screener(policy), (config or ReviewConfig()).signer())
+    service = Service(SCHEMA, metadata, settings, unit_of_work=ReviewUnitOfWork)
+    handlers = Review(service.origin, screener(policy), (config or ReviewConfig()).signer())
     service.on_events("review.submissions", {c.DISCLOSURE_SUBMITTED: handlers.on_submitted})
     service.on_commands("review.intake", {c.DECIDE_REVIEW: handlers.decide})
     return service, handlers
@@ -38,4 +39,5 @@ def create_app(settings: Settings | None = None, policy: policies.Policy | None 
     app = http_app(service, [router], title="Gongkai review",
                    description="Confidentiality review (保密审查): screening, the reviewers' queue and decisions.")
     app.state.review = handlers
+    app.state.cases = Cases(service.sessions)
     return app

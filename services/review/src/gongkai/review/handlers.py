@@ -31,13 +31,14 @@ from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Refused
 from gongkai.shared.identity import Principal, Role
 from gongkai.shared.keys import Signer
-from gongkai.shared.service import Service
-from gongkai.shared.unit_of_work import UnitOfWork
+from gongkai.shared.origin import Origin
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import domain, repository
 from .domain import AUTO_REVIEWER, Outcome, State
 from .screening import Screener
+from .store import ReviewWork
 
 log = logging.getLogger("gongkai.review")
 
@@ -48,24 +49,26 @@ EVENT_OF = {Outcome.approval_recorded: REVIEW_APPROVAL_RECORDED, Outcome.approve
 
 
 class Review:
-    def __init__(self, service: Service, screener: Screener, signer: Signer) -> None:
-        self.service = service
+    """The service's handlers: they need an origin for their events, the screener and the signing key."""
+
+    def __init__(self, origin: Origin, screener: Screener, signer: Signer) -> None:
+        self.origin = origin
         self.screener = screener
         self.signer = signer
 
-    async def on_submitted(self, submitted: DisclosureSubmitted, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_submitted(self, submitted: DisclosureSubmitted, event: Envelope, uow: ReviewWork) -> None:
         findings = self.screener.screen(submitted.title, submitted.body, submitted.summary, submitted.attachments)
         now = datetime.now(UTC)
-        await repository.lock_item(uow.session, submitted.item_id)
-        newest = await repository.newest_version(uow.session, submitted.item_id)
+        await uow.cases.lock_item(submitted.item_id)
+        newest = await uow.cases.newest_version(submitted.item_id)
         case = domain.open_case(submitted, findings, self.screener.policy, case_id=str(uuid.uuid4()), now=now,
                                 newest_version=newest, redaction_of=await self._redaction_of(uow, submitted))
-        if not await repository.add(uow.session, case):
+        if not await uow.cases.add(case):
             log.info("item version already has a case", extra={"item_id": case.item_id, "version": case.version})
             return
-        for earlier in await repository.open_before(uow.session, case.item_id, case.version):
+        for earlier in await uow.cases.open_before(case.item_id, case.version):
             voided = domain.void(earlier, case.version, now)
-            await repository.save(uow.session, voided)
+            await uow.cases.save(voided)
             self._emit(uow, REVIEW_CASE_VOIDED, _voided(voided), voided, event)
         if case.state is State.blocked:
             assert case.reason is not None
@@ -83,47 +86,55 @@ class Review:
             approved = ReviewDecided(**_common(case, AUTO_REVIEWER, now), reason=case.reason)
             self._emit(uow, REVIEW_APPROVED, self._signed(REVIEW_APPROVED, approved), case, event)
 
-    async def _redaction_of(self, uow: UnitOfWork, submitted: DisclosureSubmitted) -> domain.Case | None:
+    async def _redaction_of(self, uow: ReviewWork, submitted: DisclosureSubmitted) -> domain.Case | None:
         """The case that asked for this redacted version, when it is one (its rules carry over)."""
         if submitted.redaction_of_case is None:
             return None
-        case = await repository.get(uow.session, submitted.redaction_of_case)
+        case = await uow.cases.get(submitted.redaction_of_case)
         if case is None or case.item_id != submitted.item_id or case.state is not State.redaction_requested:
             log.warning("redacted version names a case that did not ask for it",
                         extra={"item_id": submitted.item_id, "case_id": submitted.redaction_of_case})
             return None
         return case
 
-    def _emit(self, uow: UnitOfWork, kind: str, data: BaseModel, case: domain.Case, cause: Envelope) -> None:
-        uow.emit(self.service.event(kind, data, subject=case.item_id, cause=cause))
+    def _emit(self, uow: ReviewWork, kind: str, data: BaseModel, case: domain.Case, cause: Envelope) -> None:
+        uow.emit(self.origin.event(kind, data, subject=case.item_id, cause=cause))
 
     def _signed(self, kind: str, decision: SignedDecision) -> SignedDecision:
         return decisions.sign(kind, decision, self.signer)
 
-    async def decide(self, cmd: DecideReview, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def decide(self, cmd: DecideReview, command: Envelope, principal: Principal, uow: ReviewWork
                      ) -> dict[str, Any]:
         principal.require(Role.reviewer)
         # The row lock makes racing reviewers take turns: the second one finds the case changed.
-        current = await repository.get(uow.session, cmd.case_id, for_update=True)
+        current = await uow.cases.get(cmd.case_id, for_update=True)
         now = datetime.now(UTC)
         try:
             case, outcome = domain.decide(current, cmd, principal, now)
         except Refused as refused:
             refused.subject = current.item_id if current else None  # its record names the item, not the case
             raise
-        await repository.save(uow.session, case)
+        await uow.cases.save(case)
         kind = EVENT_OF[outcome]
         data = self._signed(kind, _decision_event(case, outcome, principal.id, now))
-        uow.emit(command.caused(kind, data, source=self.service.source, actor=principal.id,
+        uow.emit(command.caused(kind, data, source=self.origin.source, actor=principal.id,
                                 actorunit=principal.unit, subject=case.item_id))
         return summary(case)
 
+
+
+class Cases:
+    """The reviewers' reads (queue, one case): sessions of their own, no unit of work."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
     async def cases(self, *, state: State | None, item_id: str | None, limit: int) -> list[domain.Case]:
-        async with self.service.sessions() as session:
+        async with self._sessions() as session:
             return await repository.find(session, state=state, item_id=item_id, limit=limit)
 
     async def case(self, case_id: str) -> domain.Case | None:
-        async with self.service.sessions() as session:
+        async with self._sessions() as session:
             return await repository.get(session, case_id)
 
 

@@ -22,13 +22,13 @@ from gongkai.shared.contracts import (
 )
 from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import Hidden, NotFound, Refused
-from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires
+from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires, service_of
 from gongkai.shared.identity import Principal, Role
 from pydantic import BaseModel, Field
 
 from . import views
 from .domain import State
-from .handlers import Review, summary
+from .handlers import Cases, Review, summary
 from .policy import risk_of
 
 router = APIRouter(tags=["cases"])
@@ -41,8 +41,13 @@ STATES = Literal["open", "approved", "rejected", "blocked", "redaction_requested
 
 
 def review(request: Request) -> Review:
-    service: Review = request.app.state.review
-    return service
+    handlers: Review = request.app.state.review
+    return handlers
+
+
+def case_reads(request: Request) -> Cases:
+    reads: Cases = request.app.state.cases
+    return reads
 
 
 def _as_in_command(name: str) -> Any:
@@ -76,12 +81,12 @@ class ScreenBody(BaseModel):
                             "(reviewers and auditors)", responses=problems(401, 403, 422))
 async def list_cases(
     principal: Readers,
-    handlers: Annotated[Review, Depends(review)],
+    reads: Annotated[Cases, Depends(case_reads)],
     state: STATES = "open",
     item_id: Annotated[Line | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[views.CaseSummary]:
-    found = await handlers.cases(state=None if state == "all" else State(state), item_id=item_id, limit=limit)
+    found = await reads.cases(state=None if state == "all" else State(state), item_id=item_id, limit=limit)
     return [views.CaseSummary.model_validate(summary(case, with_context=True)) for case in found]
 
 
@@ -90,11 +95,11 @@ async def list_cases(
 async def get_case(
     case_id: CaseId,
     principal: Staff,
-    handlers: Annotated[Review, Depends(review)],
+    reads: Annotated[Cases, Depends(case_reads)],
 ) -> views.CaseDetail:
     if not principal.roles & {Role.reviewer, Role.auditor}:
         raise Hidden(f"no review case {case_id}", why=f"{principal.id} is neither reviewer nor auditor")
-    case = await handlers.case(case_id)
+    case = await reads.case(case_id)
     if case is None:
         raise NotFound(f"no review case {case_id}")
     return views.CaseDetail.model_validate({**summary(case, with_context=True), "body": case.body,
@@ -108,12 +113,13 @@ async def decide_case(
     case_id: CaseId,
     body: DecisionBody,
     principal: Reviewer,
+    request: Request,
     handlers: Annotated[Review, Depends(review)],
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     command = new_event(DECIDE_REVIEW, {"case_id": case_id, **body.model_dump(mode="json", exclude_none=True)},
                         source="/gongkai/review/http", actor=principal.id, actorunit=principal.unit)
-    return await handlers.service.execute(command, principal, handlers.decide, idempotency_key)
+    return await service_of(request).execute(command, principal, handlers.decide, idempotency_key)
 
 
 @router.post("/screen", tags=["screening"],
