@@ -10,8 +10,9 @@ delivery is answered: the batcher *pauses* — it keeps the deliveries it holds 
 the broker sending more), waits with exponential backoff and jitter, asks ``probe`` whether the database
 answers again, then runs the same batch once more. An outage therefore spends none of the messages' delivery
 attempts, and ``paused`` tells ``/ready`` why the consumer stands still. Any other failure of the whole batch
-(a bug, a constraint broken by one message) makes the batcher run the messages one by one, so that only the
-guilty message fails, goes back to the queue and in the end is parked by the delivery limit.
+(a refused command, a bug, a constraint broken by one message) makes the batcher run the messages one by one,
+so that only the guilty message is refused, or fails, goes back to the queue and in the end is parked by the
+delivery limit.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class Batcher(Generic[W, R]):
                     if len(works) == 1:
                         self._resume()
                         return [exc]
-                    log.warning("batch failed; its messages are handled one by one",
+                    log.info("batch failed; its messages are handled one by one",
                                 extra={"consumer": self.name, "reason": describe(exc), "size": len(works)})
                     return [outcome for work in works for outcome in await self._until_done([work])]
                 attempt += 1
