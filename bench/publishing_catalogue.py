@@ -100,7 +100,7 @@ async def main() -> None:
         settings = Settings(database_url=database_url, namespace="benchcatalogue")
         await asyncio.to_thread(upgrade, "publishing", settings.database_url, roles=roles_of(settings, "publishing"))
         app = create_app(settings)
-        handlers = app.state.publishing
+        handlers = app.state  # its service: sessions and engine
         item_rows, version_rows, search_rows = rows(random.Random(7), ITEMS)
         t0 = time.perf_counter()
         async with handlers.service.sessions() as session, session.begin():

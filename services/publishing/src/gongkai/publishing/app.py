@@ -17,6 +17,9 @@ from . import http, public
 from .catalogue import Catalogue
 from .deadlines import Deadlines
 from .handlers import Publishing
+from .reads import ItemReads, PublicReads
+from .releases import Releases
+from .store import PublishingUnitOfWork, units_of
 from .tables import SCHEMA, metadata
 
 
@@ -59,11 +62,11 @@ class PublishingSettings(BaseSettings):
 
 def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Service, Publishing]:
     own = own or PublishingSettings()
-    service = Service(SCHEMA, metadata, settings)
+    service = Service(SCHEMA, metadata, settings, unit_of_work=PublishingUnitOfWork)
     catalogue = Catalogue.load(own.catalogue_file)
     deadlines = Deadlines.load(own.deadline_rules_file, own.calendar_dir)
     deadlines.check(catalogue)
-    handlers = Publishing(service, catalogue, own.key_ring(), deadlines)
+    handlers = Publishing(service.origin, catalogue, own.key_ring(), deadlines)
     service.on_commands("publishing.intake", {
         c.SUBMIT_DISCLOSURE: handlers.submit,
         c.CREATE_DISCLOSURE: handlers.create,
@@ -87,9 +90,13 @@ def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Se
 def create_app(settings: Settings | None = None, own: PublishingSettings | None = None) -> FastAPI:
     own = own or PublishingSettings()
     service, handlers = build(settings or Settings(), own)
-    service.background("releases", lambda: handlers.run_releases(own.release_poll_seconds))
+    releases = Releases(units_of(service), handlers)
+    service.background("releases", lambda: releases.run(own.release_poll_seconds))
     app = http_app(service, [http.router, public.router], title="Gongkai publishing",
                    description="Disclosure items: staff intake, their lifecycle, publication to channels, "
                                "and the public read side (catalogue, search, feeds).")
     app.state.publishing = handlers
+    app.state.items = ItemReads(service.sessions, handlers.catalogue, handlers.deadlines)
+    app.state.public = PublicReads(service.sessions, handlers.catalogue, handlers.deadlines)
+    app.state.releases = releases
     return app

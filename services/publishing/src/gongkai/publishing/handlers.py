@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import replace
@@ -14,13 +13,13 @@ from gongkai.shared.decisions import KeyRing
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Conflict, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
-from gongkai.shared.service import Service
-from gongkai.shared.unit_of_work import UnitOfWork
+from gongkai.shared.origin import Origin
 
-from . import domain, repository
+from . import domain
 from .catalogue import Catalogue
 from .deadlines import Deadlines
 from .domain import Item, State, Version
+from .store import PublishingWork
 
 log = logging.getLogger("gongkai.publishing")
 
@@ -35,54 +34,56 @@ def now() -> datetime:
 
 
 class Publishing:
-    def __init__(self, service: Service, catalogue: Catalogue, review_keys: KeyRing, deadlines: Deadlines) -> None:
-        self.service = service
+    """The service's handlers: an origin for their events, the catalogue, review's keys and the deadline rules."""
+
+    def __init__(self, origin: Origin, catalogue: Catalogue, review_keys: KeyRing, deadlines: Deadlines) -> None:
+        self.origin = origin
         self.catalogue = catalogue
         self.review_keys = review_keys
         self.deadlines = deadlines
 
     # ---- staff commands (AMQP intake and HTTP) ------------------------------------------------
 
-    async def submit(self, cmd: c.SubmitDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def submit(self, cmd: c.SubmitDisclosure, command: Envelope, principal: Principal, uow: PublishingWork
                      ) -> dict[str, Any]:
         """Create an item and send version 1 to review at once (the one-shot command)."""
         principal.require(Role.submitter)
         return await self._create(command, principal, uow, cmd, submit=True)
 
-    async def create(self, cmd: c.CreateDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def create(self, cmd: c.CreateDisclosure, command: Envelope, principal: Principal, uow: PublishingWork
                      ) -> dict[str, Any]:
         principal.require(Role.submitter)
         return await self._create(command, principal, uow, cmd, submit=False)
 
-    async def _create(self, command: Envelope, principal: Principal, uow: UnitOfWork, cmd: c.SubmitDisclosure,
+    async def _create(self, command: Envelope, principal: Principal, uow: PublishingWork, cmd: c.SubmitDisclosure,
                       *, submit: bool) -> dict[str, Any]:
         at = now()
         item, version = domain.new_item(cmd, principal, self.catalogue, item_id=str(uuid.uuid4()), now=at)
         if submit:
             version = domain.submit(version, principal.id, at)
-        await repository.add_item(uow.session, item)
-        await repository.add_version(uow.session, version)
+        await uow.items.add_item(item)
+        await uow.items.add_version(version)
         if submit:
             await self._emit_submitted(uow, command, version, actor=principal)
         return summary(version)
 
-    async def edit(self, cmd: c.EditDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def edit(self, cmd: c.EditDisclosure, command: Envelope, principal: Principal, uow: PublishingWork
                    ) -> dict[str, Any]:
         """A new version (a draft, or submitted with ``submit``); versions still waiting are superseded."""
         item = await self._item(uow, cmd.item_id, principal)
         at = now()
         version = domain.next_version(item, cmd, principal, self.catalogue, at)
-        for old in domain.supersede_pending(await repository.history(uow.session, item.item_id, for_update=True)):
-            await repository.save_version(uow.session, old)
+        for old in domain.supersede_pending(await uow.items.history(item.item_id, for_update=True)):
+            await uow.items.save_version(old)
         if cmd.submit:
             version = domain.submit(version, principal.id, at)
-        await repository.add_version(uow.session, version)
-        await repository.save_item(uow.session, _at_version(item, version.version))
+        await uow.items.add_version(version)
+        await uow.items.save_item(_at_version(item, version.version))
         if cmd.submit:
             await self._emit_submitted(uow, command, version, actor=principal)
         return summary(version)
 
-    async def submit_version(self, cmd: c.SubmitVersion, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def submit_version(self, cmd: c.SubmitVersion, command: Envelope, principal: Principal, uow: PublishingWork
                              ) -> dict[str, Any]:
         item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
@@ -91,12 +92,12 @@ class Publishing:
             raise Conflict(f"version {version.version} is {version.state.value}; the current version is "
                            f"{item.current_version}")
         submitted = domain.submit(version, principal.id, now())
-        await repository.save_version(uow.session, submitted)
+        await uow.items.save_version(submitted)
         await self._emit_submitted(uow, command, submitted, actor=principal)
         return summary(submitted)
 
     async def mark_changed(self, cmd: c.MarkInformationChanged, command: Envelope, principal: Principal,
-                           uow: UnitOfWork) -> dict[str, Any]:
+                           uow: PublishingWork) -> dict[str, Any]:
         item = await self._item(uow, cmd.item_id, principal)
         domain.may_change(item, principal)
         if item.public_version is None or item.withdrawn_at is not None:
@@ -105,13 +106,13 @@ class Publishing:
             raise Refused(f"changed_on {cmd.changed_on} is in the future")
         changed = c.InformationChanged(item_id=item.item_id, unit=item.unit, category=item.category,
                                        changed_on=cmd.changed_on, marked_by=principal.id, note=cmd.note)
-        uow.emit(command.caused(c.DISCLOSURE_INFORMATION_CHANGED, changed, source=self.service.source,
+        uow.emit(command.caused(c.DISCLOSURE_INFORMATION_CHANGED, changed, source=self.origin.source,
                                 actor=principal.id, actorunit=principal.unit, subject=item.item_id))
         due = self.deadlines.change(cmd.changed_on)
         return {"item_id": item.item_id, "changed_on": cmd.changed_on.isoformat(), "due_on": due.on.isoformat(),
                 "due_provisional": due.provisional}
 
-    async def schedule(self, cmd: c.ScheduleRelease, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def schedule(self, cmd: c.ScheduleRelease, command: Envelope, principal: Principal, uow: PublishingWork
                        ) -> dict[str, Any]:
         """Set the release time of a version not yet published (the time is not part of the content)."""
         item = await self._item(uow, cmd.item_id, principal)
@@ -122,25 +123,25 @@ class Publishing:
             raise Conflict(f"version {version.version} of item {item.item_id} is {version.state.value}; "
                            "only the current version, before publication, can be scheduled")
         scheduled = replace(version, release_at=cmd.release_at)
-        await repository.save_version(uow.session, scheduled)
+        await uow.items.save_version(scheduled)
         if scheduled.state is State.scheduled:
             self._emit_scheduled(uow, command, scheduled)
         return summary(scheduled)
 
-    async def withdraw(self, cmd: c.WithdrawDisclosure, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def withdraw(self, cmd: c.WithdrawDisclosure, command: Envelope, principal: Principal, uow: PublishingWork
                        ) -> dict[str, Any]:
         item = await self._item(uow, cmd.item_id, principal)
-        public = await repository.get(uow.session, item.item_id, item.public_version, for_update=True) \
+        public = await uow.items.get(item.item_id, item.public_version, for_update=True) \
             if item.public_version else None
         item, version = domain.withdraw(item, public, principal, cmd.reason, now())
-        await repository.save_version(uow.session, version)
-        await repository.save_item(uow.session, item, public=version)  # its text leaves the search index
+        await uow.items.save_version(version)
+        await uow.items.save_item(item, public=version)  # its text leaves the search index
         assert item.withdrawn_at is not None
         withdrawn = c.DisclosureWithdrawn(
             item_id=item.item_id, version=version.version, category=item.category, unit=item.unit,
             audience=item.audience, channels=list(version.channels), reason=cmd.reason, withdrawn_by=principal.id,
             withdrawn_at=item.withdrawn_at)
-        uow.emit(command.caused(c.DISCLOSURE_WITHDRAWN, withdrawn, source=self.service.source, actor=principal.id,
+        uow.emit(command.caused(c.DISCLOSURE_WITHDRAWN, withdrawn, source=self.origin.source, actor=principal.id,
                                 actorunit=principal.unit, subject=item.item_id))
         for key, notice in domain.withdrawal_notices(item, version, self._category_name(item.category)):
             self._emit_channel(uow, command, item.audience, "withdrawn", notice, key, item.item_id)
@@ -148,12 +149,12 @@ class Publishing:
 
     # ---- review outcomes -----------------------------------------------------------------------
 
-    async def on_case_opened(self, opened: c.ReviewCaseOpened, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_case_opened(self, opened: c.ReviewCaseOpened, event: Envelope, uow: PublishingWork) -> None:
         found = await self._locked(uow, opened.item_id, opened.version)
         if found and found[1].state is State.submitted:
-            await repository.save_version(uow.session, found[1].to(State.in_review))
+            await uow.items.save_version(found[1].to(State.in_review))
 
-    def _forged(self, event: Envelope, uow: UnitOfWork, decision: c.SignedDecision) -> bool:
+    def _forged(self, event: Envelope, uow: PublishingWork, decision: c.SignedDecision) -> bool:
         """True (and refused, as a security event) unless review's signature over the decision verifies."""
         problem = self.review_keys.problem(event.type, decision)
         if problem is not None:
@@ -162,7 +163,7 @@ class Publishing:
             self._refuse(event, uow, decision.item_id, decision.version, problem, security=True)
         return problem is not None
 
-    async def on_approved(self, approval: c.ReviewDecided, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_approved(self, approval: c.ReviewDecided, event: Envelope, uow: PublishingWork) -> None:
         if self._forged(event, uow, approval):
             return
         found = await self._locked(uow, approval.item_id, approval.version)
@@ -172,34 +173,33 @@ class Publishing:
         item, version = found
         outcome = domain.on_approval(item, version, approval.content_hash, now())
         if not isinstance(outcome, domain.AlreadyDecided):
-            problem = domain.approval_problem(approval, domain.authors(await repository.history(uow.session,
-                                                                                                item.item_id)))
+            problem = domain.approval_problem(approval, domain.authors(await uow.items.history(item.item_id)))
             if problem is not None:
                 self._refuse(event, uow, version.item_id, version.version, problem, item, security=True)
                 return
         if isinstance(outcome, domain.RefusePublication):
             self._refuse(event, uow, version.item_id, version.version, outcome.reason, item)
         elif isinstance(outcome, domain.Schedule):
-            await repository.save_version(uow.session, outcome.version)
+            await uow.items.save_version(outcome.version)
             self._emit_scheduled(uow, event, outcome.version)
         elif isinstance(outcome, domain.Publish):
             await self._publish(uow, item, outcome.version, event)
 
-    async def on_rejected(self, decision: c.ReviewDecided, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_rejected(self, decision: c.ReviewDecided, event: Envelope, uow: PublishingWork) -> None:
         if not self._forged(event, uow, decision):
             await self._stop(uow, decision.item_id, decision.version, State.rejected, decision.reason)
 
-    async def on_blocked(self, blocked: c.ReviewBlocked, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_blocked(self, blocked: c.ReviewBlocked, event: Envelope, uow: PublishingWork) -> None:
         if not self._forged(event, uow, blocked):
             await self._stop(uow, blocked.item_id, blocked.version, State.blocked, blocked.reason)
 
-    async def _stop(self, uow: UnitOfWork, item_id: str, number: int, state: State, reason: str | None) -> None:
+    async def _stop(self, uow: PublishingWork, item_id: str, number: int, state: State, reason: str | None) -> None:
         """A rejection or a screening block: the version stays unpublished for good."""
         found = await self._locked(uow, item_id, number)
         if found and found[1].state in domain.AWAITING_REVIEW:
-            await repository.save_version(uow.session, found[1].to(state, decided_at=now(), reason=reason))
+            await uow.items.save_version(found[1].to(state, decided_at=now(), reason=reason))
 
-    async def on_redaction_requested(self, request: c.RedactionRequested, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_redaction_requested(self, request: c.RedactionRequested, event: Envelope, uow: PublishingWork) -> None:
         """The next version, with the spans replaced by ×××, goes to review for the original submitter."""
         if self._forged(event, uow, request):
             return
@@ -218,13 +218,13 @@ class Publishing:
             return
         at = now()
         redacted = domain.redacted(version, request.spans, item.current_version + 1, at)
-        await repository.save_version(uow.session, version.to(State.changes_requested, decided_at=at,
+        await uow.items.save_version(version.to(State.changes_requested, decided_at=at,
                                                               reason=request.reason))
-        await repository.add_version(uow.session, redacted)
-        await repository.save_item(uow.session, _at_version(item, redacted.version))
+        await uow.items.add_version(redacted)
+        await uow.items.save_item(_at_version(item, redacted.version))
         await self._emit_submitted(uow, event, redacted, actor=None, redaction_of_case=request.case_id)
 
-    async def on_withheld(self, decision: c.ReviewWithheld, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_withheld(self, decision: c.ReviewWithheld, event: Envelope, uow: PublishingWork) -> None:
         """不予公开: recorded with its legal ground, counted, never published."""
         if self._forged(event, uow, decision):
             return
@@ -234,124 +234,81 @@ class Publishing:
         item, version = found
         withheld = version.to(State.withheld, decided_at=now(), reason=decision.reason,
                               legal_reason=decision.legal_reason.value)
-        await repository.save_version(uow.session, withheld)
+        await uow.items.save_version(withheld)
         data = c.DisclosureWithheld(item_id=item.item_id, version=version.version, category=item.category,
                                     unit=item.unit, legal_reason=decision.legal_reason, reason=decision.reason,
                                     decided_by=decision.reviewer)
-        uow.emit(self.service.event(c.DISCLOSURE_WITHHELD, data, subject=item.item_id, cause=event))
+        uow.emit(self.origin.event(c.DISCLOSURE_WITHHELD, data, subject=item.item_id, cause=event))
 
-    # ---- scheduled releases --------------------------------------------------------------------
+    # ---- scheduled releases -------------------------------------------------------------------
 
-    async def release_due(self, batch: int = 50) -> int:
-        """Publish scheduled versions whose time has come; safe with several replicas (SKIP LOCKED)."""
-        async with self.service.uow() as uow:
-            due = await repository.due_for_release(uow.session, now(), batch)
-            for version in due:
-                item = await repository.item(uow.session, version.item_id, for_update=True)
-                assert item is not None
-                if version.version != item.current_version:
-                    await repository.save_version(uow.session, version.to(State.superseded))
-                    continue
-                await self._publish(uow, item, version, None)
-            await uow.commit()
+    async def release_due(self, uow: PublishingWork, batch: int = 50) -> int:
+        """Publish scheduled versions whose time has come (how many were due); ``Releases`` polls it."""
+        due = await uow.items.due_for_release(now(), batch)
+        for version in due:
+            item = await uow.items.item(version.item_id, for_update=True)
+            assert item is not None
+            if version.version != item.current_version:
+                await uow.items.save_version(version.to(State.superseded))
+                continue
+            await self._publish(uow, item, version, None)
         return len(due)
-
-    async def run_releases(self, every: float) -> None:
-        """The release poller: runs until cancelled; a failing round is logged and tried again."""
-        while True:
-            try:
-                while await self.release_due() > 0:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("release round failed; trying again")
-            await asyncio.sleep(every)
-
-    # ---- reads ---------------------------------------------------------------------------------
-
-    async def item(self, item_id: str, principal: Principal) -> tuple[Item, list[Version]]:
-        """An item and its versions, for those who may see it (``domain.may_read``); else 404."""
-        async with self.service.sessions() as session:
-            found = await repository.item(session, item_id)
-            if found is None:
-                raise NotFound(f"no item {item_id}")
-            versions = await repository.history(session, item_id)
-        domain.may_read(found, principal, awaiting_review=any(v.state in domain.AWAITING_REVIEW for v in versions))
-        return found, versions
-
-    async def unit_items(self, principal: Principal, *, state: str | None, page: int, per_page: int
-                         ) -> dict[str, Any]:
-        async with self.service.sessions() as session:
-            total, rows = await repository.unit_items(session, principal.unit, state=state, limit=per_page,
-                                                      offset=(page - 1) * per_page)
-        return {"unit": principal.unit, "total": total, "page": page, "per_page": per_page, "items": [
-            {"item_id": r.item.item_id, "category": r.item.category, "title": r.current.title,
-             "version": r.current.version, "state": r.current.state.value, "audience": r.item.audience.value,
-             "formed_on": _iso(r.current.formed_on), "release_at": r.current.release_at,
-             "due_on": _iso(self._due_on(r.item.category, r.current.formed_on or r.item.created_at.date())),
-             "public_version": r.item.public_version, "withdrawn_at": r.item.withdrawn_at}
-            for r in rows]}
-
-    async def counts(self) -> list[dict[str, Any]]:
-        async with self.service.sessions() as session:
-            return await repository.counts(session)
 
     # ---- helpers -------------------------------------------------------------------------------
 
-    async def _item(self, uow: UnitOfWork, item_id: str, principal: Principal) -> Item:
+    async def _item(self, uow: PublishingWork, item_id: str, principal: Principal) -> Item:
         """The item, locked, if ``principal`` may see it: who may not see it is told there is none (404)."""
-        item = await repository.item(uow.session, item_id, for_update=True)
+        item = await uow.items.item(item_id, for_update=True)
         if item is None:
             raise NotFound(f"no item {item_id}")
-        awaiting = principal.unit != item.unit and await repository.awaiting_review(uow.session, item_id)
+        awaiting = principal.unit != item.unit and await uow.items.awaiting_review(item_id)
         domain.may_read(item, principal, awaiting_review=awaiting)
         return item
 
-    async def _version(self, uow: UnitOfWork, item: Item, number: int | None) -> Version:
-        version = await repository.get(uow.session, item.item_id, number or item.current_version, for_update=True)
+    async def _version(self, uow: PublishingWork, item: Item, number: int | None) -> Version:
+        version = await uow.items.get(item.item_id, number or item.current_version, for_update=True)
         if version is None:
             raise NotFound(f"item {item.item_id} has no version {number}")
         return version
 
-    async def _locked(self, uow: UnitOfWork, item_id: str, number: int) -> tuple[Item, Version] | None:
+    async def _locked(self, uow: PublishingWork, item_id: str, number: int) -> tuple[Item, Version] | None:
         """The item and one version, locked (always the item first, so handlers never deadlock)."""
-        item = await repository.item(uow.session, item_id, for_update=True)
-        version = await repository.get(uow.session, item_id, number, for_update=True) if item else None
+        item = await uow.items.item(item_id, for_update=True)
+        version = await uow.items.get(item_id, number, for_update=True) if item else None
         return (item, version) if item and version else None
 
-    async def _publish(self, uow: UnitOfWork, item: Item, version: Version, cause: Envelope | None) -> None:
+    async def _publish(self, uow: PublishingWork, item: Item, version: Version, cause: Envelope | None) -> None:
         at = now()
         if item.public_version is not None and item.public_version != version.version:
-            previous = await repository.get(uow.session, item.item_id, item.public_version, for_update=True)
+            previous = await uow.items.get(item.item_id, item.public_version, for_update=True)
             if previous is not None and previous.state is State.published:
-                await repository.save_version(uow.session, previous.to(State.superseded))
+                await uow.items.save_version(previous.to(State.superseded))
         item, published = domain.publish(item, version, at)
-        await repository.save_version(uow.session, published)
-        await repository.save_item(uow.session, item, public=published)
+        await uow.items.save_version(published)
+        await uow.items.save_item(item, public=published)
         assert published.published_at is not None and published.action in ("published", "updated")
         record = c.DisclosurePublished(
             item_id=item.item_id, version=published.version, content_hash=published.content_hash,
             audience=published.audience, channels=list(published.channels), category=published.category,
             unit=item.unit, action=published.action, published_at=published.published_at)
-        uow.emit(self.service.event(c.DISCLOSURE_PUBLISHED, record, subject=item.item_id, cause=cause))
+        uow.emit(self.origin.event(c.DISCLOSURE_PUBLISHED, record, subject=item.item_id, cause=cause))
         for key, announcement in domain.announcements(published, self._category_name(published.category)):
             self._emit_channel(uow, cause, item.audience, published.action, announcement, key, item.item_id)
 
-    def _emit_channel(self, uow: UnitOfWork, cause: Envelope | None, audience: c.Audience, action: str,
+    def _emit_channel(self, uow: PublishingWork, cause: Envelope | None, audience: c.Audience, action: str,
                       data: Any, routing_key: str, item_id: str) -> None:
         """Public items to the public exchange; internal-audience items only ever to the staff exchange."""
         public = audience is c.Audience.public
         kind = (PUBLIC_TYPES if public else STAFF_TYPES)[action]
-        event = self.service.event(kind, data, subject=item_id, cause=cause)
+        event = self.origin.event(kind, data, subject=item_id, cause=cause)
         uow.emit(event, exchange="public" if public else "staff", routing_key=routing_key)
 
-    async def _emit_submitted(self, uow: UnitOfWork, cause: Envelope, version: Version, *,
+    async def _emit_submitted(self, uow: PublishingWork, cause: Envelope, version: Version, *,
                               actor: Principal | None, redaction_of_case: str | None = None) -> None:
         """``disclosure.submitted`` with everyone who wrote the item so far (the version is stored already)."""
         assert version.submitted_by is not None
-        authors = domain.authors(await repository.history(uow.session, version.item_id)) | {version.created_by,
-                                                                                            version.submitted_by}
+        authors = domain.authors(await uow.items.history(version.item_id)) | {version.created_by,
+                                                                            version.submitted_by}
         data = c.DisclosureSubmitted(
             item_id=version.item_id, version=version.version, title=version.title, body=version.body,
             summary=version.summary, category=version.category, audience=version.audience,
@@ -360,29 +317,29 @@ class Publishing:
             formed_on=version.formed_on, release_at=version.release_at, authors=sorted(authors),
             redaction_of_case=redaction_of_case, **self._deadline_of(version.category))
         if actor is None:
-            uow.emit(self.service.event(c.DISCLOSURE_SUBMITTED, data, subject=version.item_id, cause=cause))
+            uow.emit(self.origin.event(c.DISCLOSURE_SUBMITTED, data, subject=version.item_id, cause=cause))
         else:
-            uow.emit(cause.caused(c.DISCLOSURE_SUBMITTED, data, source=self.service.source, actor=actor.id,
+            uow.emit(cause.caused(c.DISCLOSURE_SUBMITTED, data, source=self.origin.source, actor=actor.id,
                                   actorunit=actor.unit, subject=version.item_id))
 
-    def _emit_scheduled(self, uow: UnitOfWork, cause: Envelope, version: Version) -> None:
+    def _emit_scheduled(self, uow: PublishingWork, cause: Envelope, version: Version) -> None:
         assert version.release_at is not None
         data = c.DisclosureScheduled(item_id=version.item_id, version=version.version, category=version.category,
                                      unit=version.unit, content_hash=version.content_hash,
                                      release_at=version.release_at)
-        uow.emit(self.service.event(c.DISCLOSURE_SCHEDULED, data, subject=version.item_id, cause=cause))
+        uow.emit(self.origin.event(c.DISCLOSURE_SCHEDULED, data, subject=version.item_id, cause=cause))
 
-    def _refuse(self, cause: Envelope, uow: UnitOfWork, item_id: str, version: int, reason: str,
+    def _refuse(self, cause: Envelope, uow: PublishingWork, item_id: str, version: int, reason: str,
                 item: Item | None = None, *, security: bool = False) -> None:
         """``publication_refused`` on the item's trail; a forgery is also an ``access.refused`` security fact."""
         refused = c.PublicationRefused(item_id=item_id, version=version, reason=reason,
                                        unit=item.unit if item else None, category=item.category if item else None,
                                        decision=cause.type, security=security)
-        uow.emit(self.service.event(c.DISCLOSURE_PUBLICATION_REFUSED, refused, subject=item_id, cause=cause))
+        uow.emit(self.origin.event(c.DISCLOSURE_PUBLICATION_REFUSED, refused, subject=item_id, cause=cause))
         if security:
-            alert = c.AccessRefused(service=self.service.name, via="amqp", what=cause.type, status=403,
-                                    reason=reason, item_id=item_id, security=True)
-            uow.emit(self.service.event(c.ACCESS_REFUSED, alert, subject=item_id, cause=cause))
+            alert = c.AccessRefused(service=self.origin.actor.removeprefix("service:"), via="amqp", what=cause.type,
+                                    status=403, reason=reason, item_id=item_id, security=True)
+            uow.emit(self.origin.event(c.ACCESS_REFUSED, alert, subject=item_id, cause=cause))
 
     def _deadline_of(self, code: str) -> dict[str, Any]:
         """The rule and time limit the catalogue gives the category: notification counts exactly these."""
@@ -395,19 +352,10 @@ class Publishing:
         category = self.catalogue.get(code)
         return category.name if category else code
 
-    def _due_on(self, code: str, formed_on: Any) -> Any:
-        """The date notification will enforce for an item of category ``code`` formed on ``formed_on``."""
-        category = self.catalogue.get(code)
-        due = self.deadlines.publication(category, formed_on) if category and formed_on else None
-        return due.on if due else None
 
 
 def _at_version(item: Item, number: int) -> Item:
     return replace(item, current_version=number)
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def summary(version: Version) -> dict[str, Any]:

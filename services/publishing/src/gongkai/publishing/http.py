@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
-from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires
+from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires, service_of
 from gongkai.shared.identity import Principal, Role
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -20,6 +20,7 @@ from pydantic.json_schema import SkipJsonSchema
 from . import views
 from .domain import State
 from .handlers import Publishing
+from .reads import ItemReads
 
 router = APIRouter(tags=["items"])
 
@@ -29,18 +30,24 @@ Submitter = Annotated[Principal, Depends(requires(Role.submitter))]
 
 
 def publishing(request: Request) -> Publishing:
-    service: Publishing = request.app.state.publishing
-    return service
+    handlers: Publishing = request.app.state.publishing
+    return handlers
+
+
+def item_reads(request: Request) -> ItemReads:
+    reads: ItemReads = request.app.state.items
+    return reads
 
 
 Handlers = Annotated[Publishing, Depends(publishing)]
+Reads = Annotated[ItemReads, Depends(item_reads)]
 
 
-async def _run(handlers: Publishing, type: str, data: BaseModel | dict[str, Any], principal: Principal,
+async def _run(request: Request, type: str, data: BaseModel | dict[str, Any], principal: Principal,
                handler: Any, idempotency_key: str | None, subject: str | None = None) -> dict[str, Any]:
     command = new_event(type, data, source="/gongkai/publishing/http", actor=principal.id,
                         actorunit=principal.unit, subject=subject)
-    return await handlers.service.execute(command, principal, handler, idempotency_key)
+    return await service_of(request).execute(command, principal, handler, idempotency_key)
 
 
 # The path names the item: these bodies are the commands without ``item_id``.
@@ -73,82 +80,82 @@ WRITE = problems(400, 401, 403, 404, 409, 413, 422)
 
 @router.post("/items", status_code=201, summary="Submit a disclosure item (version 1) for review",
              responses=problems(400, 401, 403, 413, 422), response_model=views.VersionSummary)
-async def submit_item(body: c.SubmitDisclosure, principal: Submitter, handlers: Handlers,
+async def submit_item(body: c.SubmitDisclosure, principal: Submitter, request: Request, handlers: Handlers,
                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    return await _run(handlers, c.SUBMIT_DISCLOSURE, body, principal, handlers.submit, idempotency_key)
+    return await _run(request, c.SUBMIT_DISCLOSURE, body, principal, handlers.submit, idempotency_key)
 
 
 @router.post("/drafts", status_code=201, summary="Create a disclosure item as a draft (version 1)",
              responses=problems(400, 401, 403, 413, 422), response_model=views.VersionSummary)
-async def create_draft(body: c.CreateDisclosure, principal: Submitter, handlers: Handlers,
+async def create_draft(body: c.CreateDisclosure, principal: Submitter, request: Request, handlers: Handlers,
                        idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    return await _run(handlers, c.CREATE_DISCLOSURE, body, principal, handlers.create, idempotency_key)
+    return await _run(request, c.CREATE_DISCLOSURE, body, principal, handlers.create, idempotency_key)
 
 
 @router.post("/items/{item_id}/versions", status_code=201,
              summary="A new version of an item (a draft, or submitted with submit=true)", responses=WRITE,
              response_model=views.VersionSummary)
-async def edit_item(item_id: ItemId, body: EditBody, principal: Staff, handlers: Handlers,
+async def edit_item(item_id: ItemId, body: EditBody, principal: Staff, request: Request, handlers: Handlers,
                     idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {**body.model_dump(mode="json"), "item_id": item_id}
-    return await _run(handlers, c.EDIT_DISCLOSURE, data, principal, handlers.edit, idempotency_key, item_id)
+    return await _run(request, c.EDIT_DISCLOSURE, data, principal, handlers.edit, idempotency_key, item_id)
 
 
 @router.post("/items/{item_id}/submit", summary="Send the item's current draft to review", responses=WRITE,
              response_model=views.VersionSummary)
-async def submit_draft(item_id: ItemId, principal: Staff, handlers: Handlers, body: SubmitBody | None = None,
-                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def submit_draft(item_id: ItemId, principal: Staff, request: Request, handlers: Handlers,
+                       body: SubmitBody | None = None, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "version": body.version if body else None}
-    return await _run(handlers, c.SUBMIT_VERSION, data, principal, handlers.submit_version, idempotency_key,
+    return await _run(request, c.SUBMIT_VERSION, data, principal, handlers.submit_version, idempotency_key,
                       item_id)
 
 
 @router.post("/items/{item_id}/information-changed",
              summary="Mark a published item's information as changed (an update is due)", responses=WRITE,
              response_model=views.ChangeRecorded)
-async def information_changed(item_id: ItemId, body: ChangedBody, principal: Staff, handlers: Handlers,
-                              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def information_changed(item_id: ItemId, body: ChangedBody, principal: Staff, request: Request,
+                              handlers: Handlers, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "changed_on": body.changed_on.isoformat(), "note": body.note}
-    return await _run(handlers, c.MARK_INFORMATION_CHANGED, data, principal, handlers.mark_changed,
+    return await _run(request, c.MARK_INFORMATION_CHANGED, data, principal, handlers.mark_changed,
                       idempotency_key, item_id)
 
 
 @router.post("/items/{item_id}/schedule", summary="Publish a version at a given time once it is approved",
              responses=WRITE, response_model=views.VersionSummary)
-async def schedule(item_id: ItemId, body: ScheduleBody, principal: Staff, handlers: Handlers,
+async def schedule(item_id: ItemId, body: ScheduleBody, principal: Staff, request: Request, handlers: Handlers,
                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "version": body.version, "release_at": body.release_at.isoformat()}
-    return await _run(handlers, c.SCHEDULE_RELEASE, data, principal, handlers.schedule, idempotency_key, item_id)
+    return await _run(request, c.SCHEDULE_RELEASE, data, principal, handlers.schedule, idempotency_key, item_id)
 
 
 @router.post("/items/{item_id}/withdraw", summary="Withdraw a published item, with a reason; its content "
                                                   "leaves the public read side", responses=WRITE,
              response_model=views.VersionSummary)
-async def withdraw(item_id: ItemId, body: WithdrawBody, principal: Staff, handlers: Handlers,
+async def withdraw(item_id: ItemId, body: WithdrawBody, principal: Staff, request: Request, handlers: Handlers,
                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     data = {"item_id": item_id, "reason": body.reason}
-    return await _run(handlers, c.WITHDRAW_DISCLOSURE, data, principal, handlers.withdraw, idempotency_key, item_id)
+    return await _run(request, c.WITHDRAW_DISCLOSURE, data, principal, handlers.withdraw, idempotency_key, item_id)
 
 
 @router.get("/items", summary="My unit's items: current version, state and publication due date",
             responses=problems(401, 422))
-async def unit_items(principal: Staff, handlers: Handlers, state: State | None = None,
+async def unit_items(principal: Staff, reads: Reads, state: State | None = None,
                      page: Annotated[int, Query(ge=1, le=10_000)] = 1,
                      per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> views.UnitItems:
     return views.UnitItems.model_validate(
-        await handlers.unit_items(principal, state=state.value if state else None, page=page, per_page=per_page))
+        await reads.unit_items(principal, state=state.value if state else None, page=page, per_page=per_page))
 
 
 @router.get("/statistics", summary="Versions by category, state and legal ground (withheld items are counted)",
             responses=problems(401, 422))
-async def statistics(principal: Staff, handlers: Handlers) -> views.Statistics:
-    return views.Statistics.model_validate({"counts": await handlers.counts()})
+async def statistics(principal: Staff, reads: Reads) -> views.Statistics:
+    return views.Statistics.model_validate({"counts": await reads.counts()})
 
 
 @router.get("/items/{item_id}", summary="An item's versions and their states (who may see it: see above)",
             responses=problems(401, 404, 422))
-async def get_item(item_id: ItemId, principal: Staff, handlers: Handlers) -> views.StaffItem:
-    item, versions = await handlers.item(item_id, principal)
+async def get_item(item_id: ItemId, principal: Staff, reads: Reads) -> views.StaffItem:
+    item, versions = await reads.item(item_id, principal)
     return views.StaffItem(
         item_id=item_id, category=item.category, audience=item.audience, unit=item.unit,
         current_version=item.current_version, public_version=item.public_version, withdrawn_at=item.withdrawn_at,

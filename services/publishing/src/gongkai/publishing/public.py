@@ -24,19 +24,19 @@ from pydantic import BaseModel
 
 from . import feeds, repository, views
 from .catalogue import Category
-from .handlers import Publishing
+from .reads import PublicReads
 
 router = APIRouter(prefix="/public", tags=["public"])
 
 FEED_SIZE = 50
 
 
-def publishing(request: Request) -> Publishing:
-    service: Publishing = request.app.state.publishing
-    return service
+def public_reads(request: Request) -> PublicReads:
+    reads: PublicReads = request.app.state.public
+    return reads
 
 
-Handlers = Annotated[Publishing, Depends(publishing)]
+Reads = Annotated[PublicReads, Depends(public_reads)]
 PageNo = Annotated[int, Query(ge=1, le=10_000)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
 CategoryCode = Annotated[Line | None, Query(max_length=32, description="a public category's code, e.g. S05")]
@@ -88,23 +88,23 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _public_category(handlers: Publishing, code: str) -> Category:
-    category = handlers.catalogue.get(code)
+def _public_category(reads: PublicReads, code: str) -> Category:
+    category = reads.catalogue.get(code)
     if category is None or category.audience is not Audience.public:
         raise NotFound(f"no public category {code!r}")
     return category
 
 
-def _describe(handlers: Publishing, category: Category, count: int) -> views.PublicCategory:
+def _describe(reads: PublicReads, category: Category, count: int) -> views.PublicCategory:
     return views.PublicCategory(code=category.code, name=category.name, content=category.content,
                                 legal_basis=category.legal_basis, channels=list(category.channels),
-                                deadline=_deadline(handlers, category), proactive=category.proactive,
+                                deadline=_deadline(reads, category), proactive=category.proactive,
                                 responsible=category.responsible, items=count)
 
 
-def _deadline(handlers: Publishing, category: Category) -> views.PublicDeadline | None:
+def _deadline(reads: PublicReads, category: Category) -> views.PublicDeadline | None:
     """The category's rule as the public reads it: within N working days, or by a date each year."""
-    rule = handlers.deadlines.rules.rules.get(category.deadline.rule or "")
+    rule = reads.deadlines.rules.rules.get(category.deadline.rule or "")
     if rule is None:
         return None
     if rule.due is not None:
@@ -114,25 +114,23 @@ def _deadline(handlers: Publishing, category: Category) -> views.PublicDeadline 
 
 @router.get("/catalogue", summary="The public categories of the catalogue, with how many items each holds",
             responses=answers(views.PublicCatalogue))
-async def catalogue(request: Request, handlers: Handlers) -> Response:
-    async with handlers.service.sessions() as session:
-        counts = await repository.category_counts(session)
-    categories = [_describe(handlers, c, counts.get(c.code, 0)) for c in handlers.catalogue.categories()
+async def catalogue(request: Request, reads: Reads) -> Response:
+    counts = await reads.category_counts()
+    categories = [_describe(reads, c, counts.get(c.code, 0)) for c in reads.catalogue.categories()
                   if c.audience is Audience.public]
-    return _json(request, views.PublicCatalogue(agency=handlers.catalogue.agency, categories=categories), None)
+    return _json(request, views.PublicCatalogue(agency=reads.catalogue.agency, categories=categories), None)
 
 
 @router.get("/items", summary="Published items by category, unit and year, newest change first",
             responses=answers(views.PublicPage, 404, 422))
-async def items(request: Request, handlers: Handlers, category: CategoryCode = None,
+async def items(request: Request, reads: Reads, category: CategoryCode = None,
                 unit: Annotated[Line | None, Query(max_length=128)] = None,
                 year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
                 page: PageNo = 1, per_page: PerPage = 20) -> Response:
     if category is not None:
-        _public_category(handlers, category)
-    async with handlers.service.sessions() as session:
-        found = await repository.catalogue_page(session, category=category, unit=unit, year=year,
-                                                limit=per_page, offset=(page - 1) * per_page)
+        _public_category(reads, category)
+    found = await reads.catalogue_page(category=category, unit=unit, year=year, limit=per_page,
+                                       offset=(page - 1) * per_page)
     base = _base(request)
     return _json(request, views.PublicPage(total=found.total, page=page, per_page=per_page,
                                            items=[feeds.entry(e, base) for e in found.entries]), found.last_modified)
@@ -141,13 +139,11 @@ async def items(request: Request, handlers: Handlers, category: CategoryCode = N
 @router.get("/search", summary="Search titles and text (Chinese without word spaces, or Latin words); a "
                                "withdrawn item is found by its title only",
             responses=answers(views.SearchPage, 404, 422))
-async def search(request: Request, handlers: Handlers, q: Annotated[Line, Query(min_length=1, max_length=100)],
+async def search(request: Request, reads: Reads, q: Annotated[Line, Query(min_length=1, max_length=100)],
                  category: CategoryCode = None, page: PageNo = 1, per_page: PerPage = 20) -> Response:
     if category is not None:
-        _public_category(handlers, category)
-    async with handlers.service.sessions() as session:
-        found = await repository.search_page(session, q, category=category, limit=per_page,
-                                             offset=(page - 1) * per_page)
+        _public_category(reads, category)
+    found = await reads.search_page(q, category=category, limit=per_page, offset=(page - 1) * per_page)
     base = _base(request)
     return _json(request, views.SearchPage(q=q, total=found.total, page=page, per_page=per_page,
                                            items=[feeds.entry(e, base) for e in found.entries]), found.last_modified)
@@ -156,14 +152,13 @@ async def search(request: Request, handlers: Handlers, q: Annotated[Line, Query(
 @router.get("/items/{item_id}", summary="One published item with its public version history; a withdrawn "
                                       "one as a tombstone", responses=answers(views.PublicItem, 404, 422))
 async def item(request: Request, item_id: Annotated[Line, Path(min_length=1, max_length=64)],
-               handlers: Handlers) -> Response:
-    async with handlers.service.sessions() as session:
-        found = await repository.public_item(session, item_id)
+               reads: Reads) -> Response:
+    found = await reads.public_item(item_id)
     if found is None:
         raise NotFound(f"no public item {item_id}")
     it, versions = found
     current = next(v for v in versions if v.version == it.public_version)
-    category = handlers.catalogue.get(it.category)
+    category = reads.catalogue.get(it.category)
     live = it.withdrawn_at is None  # a withdrawn item is a tombstone: title, category, dates and reason
     page = views.PublicItem(
         item_id=it.item_id, category=it.category, category_name=category.name if category else it.category,
@@ -178,10 +173,8 @@ async def item(request: Request, item_id: Annotated[Line, Path(min_length=1, max
     return _json(request, page, it.changed_at)
 
 
-async def _feed_entries(handlers: Publishing, category: str) -> repository.Page:
-    async with handlers.service.sessions() as session:
-        return await repository.catalogue_page(session, category=category, unit=None, year=None, limit=FEED_SIZE,
-                                               offset=0)
+async def _feed_entries(reads: PublicReads, category: str) -> repository.Page:
+    return await reads.catalogue_page(category=category, unit=None, year=None, limit=FEED_SIZE, offset=0)
 
 
 FeedCategory = Annotated[Line, Path(min_length=1, max_length=32, description="a public category's code")]
@@ -191,9 +184,9 @@ FeedCategory = Annotated[Line, Path(min_length=1, max_length=32, description="a 
             responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}},
                              "description": "an Atom 1.0 feed"}, **NOT_MODIFIED,
                        **problems(404, 422, json_route=False)})
-async def atom_feed(request: Request, category: FeedCategory, handlers: Handlers) -> Response:
-    described = _public_category(handlers, category)
-    found = await _feed_entries(handlers, category)
+async def atom_feed(request: Request, category: FeedCategory, reads: Reads) -> Response:
+    described = _public_category(reads, category)
+    found = await _feed_entries(reads, category)
     base = _base(request)
     body = feeds.atom(found.entries, title=f"{described.code} {described.name}", feed_url=str(request.url),
                       base_url=base, updated=found.last_modified)
@@ -202,9 +195,9 @@ async def atom_feed(request: Request, category: FeedCategory, handlers: Handlers
 
 @router.get("/feeds/{category}.json", summary="JSON Feed (version 1.1) of one category",
             response_class=FeedResponse, responses=answers(views.JsonFeed, 404, 422, json_route=False))
-async def json_feed(request: Request, category: FeedCategory, handlers: Handlers) -> Response:
-    described = _public_category(handlers, category)
-    found = await _feed_entries(handlers, category)
+async def json_feed(request: Request, category: FeedCategory, reads: Reads) -> Response:
+    described = _public_category(reads, category)
+    found = await _feed_entries(reads, category)
     base = _base(request)
     data = feeds.json_feed(found.entries, title=f"{described.code} {described.name}", feed_url=str(request.url),
                            base_url=base)

@@ -1,0 +1,110 @@
+"""What publishing's handlers need of storage, as small protocols, and the unit of work that carries them.
+
+``PublishingWork`` is a handler's whole view of its unit of work: the items, and ``emit``. The real one is
+``PublishingUnitOfWork`` (one transaction, SQL through ``repository``); tests hand the handlers an in-memory one
+(``services/publishing/tests/test_handler_rules.py``), so every rule runs without a database or a broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from gongkai.shared.envelope import Envelope
+from gongkai.shared.service import Service
+from gongkai.shared.unit_of_work import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import repository
+from .domain import Item, Version
+
+
+class ItemStore(Protocol):
+    """Items and their versions. ``for_update`` locks the row until the unit of work ends (the item first)."""
+
+    async def add_item(self, item: Item) -> None: ...
+
+    async def save_item(self, item: Item, public: Version | None = None) -> None:
+        """Store the item; with ``public``, the read side (title, search text) is that version's."""
+
+    async def add_version(self, version: Version) -> None: ...
+
+    async def save_version(self, version: Version) -> None: ...
+
+    async def item(self, item_id: str, *, for_update: bool = False) -> Item | None: ...
+
+    async def get(self, item_id: str, version: int, *, for_update: bool = False) -> Version | None: ...
+
+    async def history(self, item_id: str, *, for_update: bool = False) -> list[Version]:
+        """All versions of the item, oldest first."""
+
+    async def awaiting_review(self, item_id: str) -> bool:
+        """Whether a version of the item is submitted or in review."""
+
+    async def due_for_release(self, now: datetime, limit: int) -> list[Version]:
+        """Scheduled versions whose time has come, locked (another replica takes others)."""
+
+
+class PublishingWork(Protocol):
+    items: ItemStore
+
+    def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None,
+             reply_to: str | None = None) -> None: ...
+
+
+class SqlItems:
+    """``ItemStore`` on one session: the items, versions and search index through ``repository``."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_item(self, item: Item) -> None:
+        await repository.add_item(self._session, item)
+
+    async def save_item(self, item: Item, public: Version | None = None) -> None:
+        await repository.save_item(self._session, item, public=public)
+
+    async def add_version(self, version: Version) -> None:
+        await repository.add_version(self._session, version)
+
+    async def save_version(self, version: Version) -> None:
+        await repository.save_version(self._session, version)
+
+    async def item(self, item_id: str, *, for_update: bool = False) -> Item | None:
+        return await repository.item(self._session, item_id, for_update=for_update)
+
+    async def get(self, item_id: str, version: int, *, for_update: bool = False) -> Version | None:
+        return await repository.get(self._session, item_id, version, for_update=for_update)
+
+    async def history(self, item_id: str, *, for_update: bool = False) -> list[Version]:
+        return await repository.history(self._session, item_id, for_update=for_update)
+
+    async def awaiting_review(self, item_id: str) -> bool:
+        return await repository.awaiting_review(self._session, item_id)
+
+    async def due_for_release(self, now: datetime, limit: int) -> list[Version]:
+        return await repository.due_for_release(self._session, now, limit)
+
+
+class PublishingUnitOfWork(UnitOfWork):
+    """The runtime's unit of work with publishing's items on it."""
+
+    items: ItemStore
+
+    async def __aenter__(self) -> PublishingUnitOfWork:
+        await super().__aenter__()
+        self.items = SqlItems(self.session)
+        return self
+
+
+def units_of(service: Service) -> Callable[[], PublishingUnitOfWork]:
+    """``service.uow`` as the publishing unit of work it makes (``Service(unit_of_work=PublishingUnitOfWork)``)."""
+
+    def unit() -> PublishingUnitOfWork:
+        uow = service.uow()
+        if not isinstance(uow, PublishingUnitOfWork):
+            raise TypeError(f"service {service.name} makes {type(uow).__name__}, not PublishingUnitOfWork")
+        return uow
+
+    return unit
