@@ -94,7 +94,7 @@ async def test_an_smtp_server_that_is_down_is_retried_with_backoff_and_the_mail_
         assert email["next_attempt_at"] >= now + timedelta(seconds=59)
         assert await app.state.deliveries.send_due(now + timedelta(seconds=30)) == 0   # not before the backoff
         with Mailbox() as mailbox:
-            app.state.notification.settings.smtp_port = mailbox.port
+            app.state.deliveries.settings.smtp_port = mailbox.port
             assert await app.state.deliveries.send_due(now + timedelta(seconds=61)) == 1
     assert failed.data["channel"] == "email" and failed.data["attempts"] == 1
     assert len(mailbox.messages) == 1 and (await deliveries(settings))["email"]["state"] == "sent"

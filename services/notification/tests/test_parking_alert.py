@@ -36,7 +36,7 @@ async def test_the_administrators_are_told_once_an_hour_while_anything_is_parked
     await migrate(settings, ("notification",))
     with Mailbox() as mailbox:
         app = create_app(settings, quiet(parking_check_interval=0.2, sender_interval=0.2, smtp_port=mailbox.port))
-        alert = ParkingAlert(app.state.deliveries)
+        alert = ParkingAlert(app.state.service, app.state.deliveries)
         async with running(app) as client, Tap(settings, "events", "parking.#") as events:
             assert await alert.check() is None  # nothing parked, nobody told
             await park_one(settings)

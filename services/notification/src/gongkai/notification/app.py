@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
 from gongkai.shared.deadline_rules import load_policy
@@ -9,26 +11,33 @@ from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
 
-from . import repository
 from .contacts import load_contacts
 from .delivery import Deliveries
-from .handlers import Notification
+from .handlers import Calendars, Notification
 from .http import inbox_router, router
 from .monitor import Monitor
 from .parking_alert import ParkingAlert
+from .reads import Reads
 from .request_clocks import RequestClocks
 from .settings import NotificationSettings
+from .store import NotificationUnitOfWork
 from .tables import SCHEMA, metadata
 
 
 def build(settings: Settings, options: NotificationSettings | None = None
           ) -> tuple[Service, Notification, Monitor, Deliveries]:
     options = options or NotificationSettings()
-    service = Service(SCHEMA, metadata, settings)
-    handlers = Notification(service, load_policy(options.policy_file), load_contacts(options.contacts_file), options)
-    requests = RequestClocks(handlers)
-    monitor = Monitor(handlers)
-    deliveries = Deliveries(handlers)
+    service = Service(SCHEMA, metadata, settings, unit_of_work=NotificationUnitOfWork)
+    contacts = load_contacts(options.contacts_file)
+
+    def uow() -> NotificationUnitOfWork:
+        return cast(NotificationUnitOfWork, service.uow())  # Service builds its unit_of_work
+
+    handlers = Notification(service.origin, load_policy(options.policy_file), contacts,
+                            Calendars(options.calendar_dir))
+    requests = RequestClocks(handlers.clocks)
+    monitor = Monitor(handlers.clocks, uow, options)
+    deliveries = Deliveries(service.origin, uow, contacts, options)
     service.on_events("notification.deadlines", {
         c.DISCLOSURE_SUBMITTED: handlers.on_submitted,
         c.DISCLOSURE_INFORMATION_CHANGED: handlers.on_information_changed,
@@ -60,27 +69,24 @@ def build(settings: Settings, options: NotificationSettings | None = None
         c.DEADLINE_RECOMPUTED: deliveries.on_deadline_notice,
         c.NOTIFICATION_PARKED: deliveries.on_parked,
     })
-    service.gauge("open_deadlines", lambda: open_deadlines(service))
+    service.gauge("open_deadlines", Reads(service.sessions).live)
     return service, handlers, monitor, deliveries
 
 
-async def open_deadlines(service: Service) -> float:
-    async with service.sessions() as session:
-        return await repository.count_live(session)
-
-
 def create_app(settings: Settings | None = None, options: NotificationSettings | None = None) -> FastAPI:
+    options = options or NotificationSettings()
     service, handlers, monitor, deliveries = build(settings or Settings(), options)
-    if handlers.settings.monitor_interval > 0:
+    if options.monitor_interval > 0:
         service.background("notification-monitor", monitor.run)
-    if handlers.settings.sender_interval > 0:
+    if options.sender_interval > 0:
         service.background("notification-sender", deliveries.run)
-    if handlers.settings.parking_check_interval > 0:
-        service.background("notification-parking-alert", ParkingAlert(deliveries).run)
+    if options.parking_check_interval > 0:
+        service.background("notification-parking-alert", ParkingAlert(service, deliveries).run)
     app = http_app(service, [router, inbox_router], title="Gongkai notification",
                    description="Deadlines on the working-day calendar, reminders and escalation, and their "
                                "delivery by e-mail, signed webhook and in-app inbox.")
     app.state.notification = handlers
+    app.state.reads = Reads(service.sessions)
     app.state.monitor = monitor
     app.state.deliveries = deliveries
     return app

@@ -27,11 +27,12 @@ from typing import Any
 import httpx
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
-from gongkai.shared.unit_of_work import UnitOfWork
+from gongkai.shared.origin import Origin
 
-from . import repository, templates
-from .contacts import Person
-from .handlers import Notification
+from . import templates
+from .contacts import Contacts, Person
+from .settings import NotificationSettings
+from .store import NotificationWork, Works
 
 log = logging.getLogger("gongkai.notification.delivery")
 
@@ -54,27 +55,31 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now: flo
 
 
 class Deliveries:
-    def __init__(self, notification: Notification) -> None:
-        self.n = notification
-        self.settings = notification.settings
+    """It needs the origin of its events, a unit of work per sending round, the contacts and its settings."""
+
+    def __init__(self, origin: Origin, uow: Works, contacts: Contacts, settings: NotificationSettings) -> None:
+        self.origin = origin
+        self.uow = uow
+        self.contacts = contacts
+        self.settings = settings
         self._wake = asyncio.Event()
 
     # ---- events that ask for notifications (queue notification.deliveries) --------------------
 
     async def on_deadline_notice(self, notice: c.DeadlineReminder | c.DeadlineRecomputed, event: Envelope,
-                                 uow: UnitOfWork) -> None:
+                                 uow: NotificationWork) -> None:
         """due_soon, overdue, recomputed: tell each recipient the event names, on each of their channels."""
-        people = [p for p in (self.n.contacts.by_id(r) for r in notice.recipients) if p]
+        people = [p for p in (self.contacts.by_id(r) for r in notice.recipients) if p]
         await self.queue(uow, event, people)
 
-    async def on_year_missing(self, missing: c.CalendarYearMissing, event: Envelope, uow: UnitOfWork) -> None:
-        await self.queue(uow, event, self.n.contacts.with_role("administrator"))
+    async def on_year_missing(self, missing: c.CalendarYearMissing, event: Envelope, uow: NotificationWork) -> None:
+        await self.queue(uow, event, self.contacts.with_role("administrator"))
 
-    async def on_parked(self, failed: c.DeliveryFailed, event: Envelope, uow: UnitOfWork) -> None:
+    async def on_parked(self, failed: c.DeliveryFailed, event: Envelope, uow: NotificationWork) -> None:
         """A delivery gave up: the administrators read it in their in-app inbox (never by the failing path)."""
-        await self.queue(uow, event, self.n.contacts.with_role("administrator"), channels=("inbox",))
+        await self.queue(uow, event, self.contacts.with_role("administrator"), channels=("inbox",))
 
-    async def queue(self, uow: UnitOfWork, event: Envelope, people: list[Person],
+    async def queue(self, uow: NotificationWork, event: Envelope, people: list[Person],
                     channels: tuple[str, ...] = ("inbox", "email", "webhook")) -> None:
         now = datetime.now(UTC)
         rows: list[dict[str, Any]] = []
@@ -91,7 +96,7 @@ class Deliveries:
                     "state": "sent" if inbox else "pending", "attempts": 1 if inbox else 0,
                     "next_attempt_at": None if inbox else now, "sent_at": now if inbox else None,
                 })
-        await repository.add_deliveries(uow.session, rows)
+        await uow.deliveries.add(rows)
         if any(r["state"] == "pending" for r in rows):
             self._wake.set()
 
@@ -102,8 +107,8 @@ class Deliveries:
         attempted = 0
         while True:
             moment = now or datetime.now(UTC)
-            async with self.n.service.uow() as uow:
-                rows = await repository.claim_deliveries(uow.session, moment, self.settings.sender_batch)
+            async with self.uow() as uow:
+                rows = await uow.deliveries.claim(moment, self.settings.sender_batch)
                 if not rows:
                     break
                 errors = await asyncio.gather(*(self._send(row) for row in rows))
@@ -115,24 +120,24 @@ class Deliveries:
                 break
         return attempted
 
-    async def _record(self, uow: UnitOfWork, row: dict[str, Any], error: str | None, now: datetime) -> None:
+    async def _record(self, uow: NotificationWork, row: dict[str, Any], error: str | None, now: datetime) -> None:
         attempts = row["attempts"] + 1
         if error is None:
-            await repository.mark_delivery(uow.session, row["delivery_id"], state="sent", attempts=attempts,
-                                           sent_at=datetime.now(UTC), next_attempt_at=None, last_error=None)
+            await uow.deliveries.mark(row["delivery_id"], state="sent", attempts=attempts,
+                                      sent_at=datetime.now(UTC), next_attempt_at=None, last_error=None)
             return
         parked = attempts >= self.settings.max_attempts
         delay = min(self.settings.backoff_seconds * 2 ** (attempts - 1), self.settings.backoff_max_seconds)
         retry_at = None if parked else now + timedelta(seconds=delay)
-        await repository.mark_delivery(uow.session, row["delivery_id"], state="parked" if parked else "pending",
-                                       attempts=attempts, next_attempt_at=retry_at, last_error=error[:2000])
+        await uow.deliveries.mark(row["delivery_id"], state="parked" if parked else "pending",
+                                  attempts=attempts, next_attempt_at=retry_at, last_error=error[:2000])
         log.warning("delivery failed", extra={"delivery_id": row["delivery_id"], "channel": row["channel"],
                                               "attempts": attempts, "parked": parked, "error": error})
         data = c.DeliveryFailed(delivery_id=row["delivery_id"], channel=row["channel"], recipient=row["recipient"],
                                 attempts=attempts, error=error[:500], retry_at=retry_at,
                                 deadline_id=row["deadline_id"], source_event=row["event_id"])
         kind = c.NOTIFICATION_PARKED if parked else c.NOTIFICATION_FAILED
-        uow.emit(self.n.service.event(kind, data, subject=row["deadline_id"]))
+        uow.emit(self.origin.event(kind, data, subject=row["deadline_id"]))
 
     async def _send(self, row: dict[str, Any]) -> str | None:
         """None when sent; otherwise what went wrong."""
@@ -161,7 +166,7 @@ class Deliveries:
             smtp.send_message(message)
 
     async def _send_webhook(self, row: dict[str, Any]) -> None:
-        person = self.n.contacts.by_id(row["recipient"])
+        person = self.contacts.by_id(row["recipient"])
         secret = (person.webhook_secret if person and person.webhook_secret else None) or self.settings.webhook_secret
         body = json.dumps({
             "delivery_id": row["delivery_id"], "event_id": row["event_id"], "event_type": row["event_type"],

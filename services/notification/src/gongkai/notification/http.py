@@ -12,30 +12,30 @@ from gongkai.shared.errors import NotFound
 from gongkai.shared.http import current_principal, problems, requires
 from gongkai.shared.identity import Principal, Role
 
-from . import repository, views
+from . import views
 from .domain import State
-from .handlers import Notification
+from .reads import Reads
 
 router = APIRouter(tags=["deadlines"])
 inbox_router = APIRouter(tags=["inbox"])
 
 
-def notification(request: Request) -> Notification:
-    service: Notification = request.app.state.notification
-    return service
+def reads(request: Request) -> Reads:
+    found: Reads = request.app.state.reads
+    return found
 
 
 @router.get("/deadlines", summary="Deadlines, optionally of one item, rule or state (any staff member)",
             responses=problems(401, 422))
 async def list_deadlines(
     principal: Annotated[Principal, Depends(current_principal)],
-    handlers: Annotated[Notification, Depends(notification)],
+    store: Annotated[Reads, Depends(reads)],
     item_id: Annotated[Line | None, Query(min_length=1, max_length=64)] = None,
     state: State | None = None,
     rule: Annotated[str | None, Query(pattern="^(" + "|".join(RULES) + ")$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> views.Deadlines:
-    found = await handlers.deadlines(item_id=item_id, state=state, rule=rule, limit=limit)
+    found = await store.deadlines(item_id=item_id, state=state, rule=rule, limit=limit)
     return views.Deadlines(deadlines=[
         views.DeadlineView(deadline_id=d.deadline_id, item_id=d.item_id, subject=d.subject, version=d.version,
                            rule=d.rule, opened_on=d.opened_on, due_on=d.due_on, provisional=d.provisional,
@@ -53,12 +53,11 @@ def _message(row: dict[str, Any]) -> views.Message:
                   responses=problems(401, 422))
 async def my_inbox(
     principal: Annotated[Principal, Depends(current_principal)],
-    handlers: Annotated[Notification, Depends(notification)],
+    store: Annotated[Reads, Depends(reads)],
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> views.Inbox:
-    async with handlers.service.sessions() as session:
-        rows = await repository.find_deliveries(session, channel="inbox", recipient=principal.id, limit=limit)
+    rows = await store.deliveries(channel="inbox", recipient=principal.id, limit=limit)
     return views.Inbox(messages=[_message(r) for r in rows if not (unread and r["read_at"])])
 
 
@@ -67,11 +66,10 @@ async def my_inbox(
 async def mark_read(
     message_id: Annotated[Line, Path(min_length=1, max_length=64)],
     principal: Annotated[Principal, Depends(current_principal)],
-    handlers: Annotated[Notification, Depends(notification)],
+    store: Annotated[Reads, Depends(reads)],
 ) -> views.MarkedRead:
-    async with handlers.service.sessions() as session, session.begin():
-        if not await repository.mark_read(session, principal.id, message_id, datetime.now(UTC)):
-            raise NotFound(f"no message {message_id} in your inbox")
+    if not await store.mark_read(principal.id, message_id, datetime.now(UTC)):
+        raise NotFound(f"no message {message_id} in your inbox")
     return views.MarkedRead(message_id=message_id, read=True)
 
 
@@ -79,11 +77,10 @@ async def mark_read(
                   responses=problems(401, 403, 422))
 async def list_deliveries(
     _: Annotated[Principal, Depends(requires(Role.administrator))],
-    handlers: Annotated[Notification, Depends(notification)],
+    store: Annotated[Reads, Depends(reads)],
     state: Literal["pending", "sent", "parked"] | None = None,
     channel: Literal["email", "webhook", "inbox"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> views.Deliveries:
-    async with handlers.service.sessions() as session:
-        rows = await repository.find_deliveries(session, state=state, channel=channel, limit=limit)
+    rows = await store.deliveries(state=state, channel=channel, limit=limit)
     return views.Deliveries(deliveries=[views.Delivery.model_validate(r) for r in rows])

@@ -19,41 +19,48 @@ from gongkai.shared.calendar import WorkingCalendar
 from gongkai.shared.deadline_rules import YEAR_START, Rule, due_date
 from gongkai.shared.envelope import Envelope
 
-from . import domain, repository
-from .handlers import Notification
+from . import domain
+from .handlers import Clocks
+from .settings import NotificationSettings
+from .store import Works
 
 log = logging.getLogger("gongkai.notification.monitor")
 
 
 class Monitor:
-    def __init__(self, notification: Notification) -> None:
-        self.n = notification
+    """It needs the clocks (policy, calendar, recipients, opening), a unit of work per batch, and its settings."""
+
+    def __init__(self, clocks: Clocks, uow: Works, settings: NotificationSettings) -> None:
+        self.clocks = clocks
+        self.policy = clocks.policy
+        self.uow = uow
+        self.settings = settings
         self._years_opened: set[int] = set()
 
     def now(self) -> datetime:
-        return self.n.settings.now or datetime.now(UTC)
+        return self.settings.now or datetime.now(UTC)
 
     async def check(self, now: datetime) -> int:
         """One pass at ``now``: open the year's deadlines, send what is due. Returns deadlines looked at."""
         today = domain.local_date(now)
         await self.open_yearly(now, today)
         checked = 0
-        batch = self.n.settings.monitor_batch
+        batch = self.settings.monitor_batch
         while True:
-            async with self.n.service.uow() as uow:
-                due = await repository.due_for_check(uow.session, today, batch)
+            async with self.uow() as uow:
+                due = await uow.deadlines.due_for_check(today, batch)
                 if not due:
                     break
-                cal = await self.n.calendar(uow)
-                sent = await repository.sent_reminders(uow.session, [d.deadline_id for d in due])
+                cal = await self.clocks.calendar(uow)
+                sent = await uow.deadlines.sent_reminders([d.deadline_id for d in due])
                 claims: list[dict[str, Any]] = []
                 events = {}
                 next_days = []
                 for deadline in due:
-                    rule = self.n.policy.rule(deadline.rule)
+                    rule = self.policy.rule(deadline.rule)
                     send, stale, next_day = domain.reminders_due(
                         deadline, rule, cal, today, sent.get((deadline.deadline_id, deadline.due_on), set()),
-                        self.n.policy.escalate_after)
+                        self.policy.escalate_after)
                     claim = {"deadline_id": deadline.deadline_id, "due_on": deadline.due_on, "sent_at": now}
                     claims += [{**claim, "key": r.key, "skipped": True, "event_id": None} for r in stale]
                     if send is not None:
@@ -61,11 +68,11 @@ class Monitor:
                         events[(deadline.deadline_id, send.key)] = event
                         claims.append({**claim, "key": send.key, "skipped": False, "event_id": event.id})
                     next_days.append((deadline.deadline_id, next_day))
-                claimed = await repository.record_reminders(uow.session, claims)
+                claimed = await uow.deadlines.record_reminders(claims)
                 for key, event in events.items():
                     if key in claimed:   # another replica did not send it first
                         uow.emit(event)
-                await repository.set_next_checks(uow.session, next_days)
+                await uow.deadlines.set_next_checks(next_days)
                 await uow.commit()
             checked += len(due)
             if len(due) < batch:
@@ -74,28 +81,28 @@ class Monitor:
 
     def _reminder_event(self, deadline: domain.Deadline, rule: Rule, reminder: domain.Reminder, cal: WorkingCalendar,
                         today: date) -> Envelope:
-        recipients = self.n.recipients(rule, deadline, escalate=reminder.overdue)
+        recipients = self.clocks.recipients(rule, deadline, escalate=reminder.overdue)
         data = c.DeadlineReminder(deadline_id=deadline.deadline_id, item_id=deadline.item_id, rule=deadline.rule,
                                   due_on=deadline.due_on, working_days_left=cal.working_days_between(
                                       today, deadline.due_on),
                                   unit=deadline.unit, category=deadline.category, recipients=recipients)
         kind = c.DEADLINE_OVERDUE if reminder.overdue else c.DEADLINE_DUE_SOON
-        return self.n.service.event(kind, data, subject=deadline.item_id)
+        return self.clocks.origin.event(kind, data, subject=deadline.item_id)
 
     async def open_yearly(self, now: datetime, today: date) -> None:
         """The annual report and annual targets of ``today``'s year, opened once (their id is the year's)."""
         if today.year in self._years_opened:
             return
-        rules = self.n.policy.opened_by(YEAR_START)
-        async with self.n.service.uow() as uow:
-            cal = await self.n.calendar(uow)
+        rules = self.policy.opened_by(YEAR_START)
+        async with self.uow() as uow:
+            cal = await self.clocks.calendar(uow)
             for rule in rules:
                 due, _ = due_date(rule, date(today.year, 1, 1), cal)
                 if today > due:
                     continue  # started after the yearly date: nothing to remind about any more
-                await self.n.open(uow, None, rule, cal, at=now, subject=str(today.year), item_id=f"{today.year}年度",
-                                  version=today.year, start=date(today.year, 1, 1),
-                                  deadline_id=f"{rule.id}:{today.year}")
+                await self.clocks.open(uow, None, rule, cal, at=now, subject=str(today.year),
+                                       item_id=f"{today.year}年度", version=today.year,
+                                       start=date(today.year, 1, 1), deadline_id=f"{rule.id}:{today.year}")
             await uow.commit()
         self._years_opened.add(today.year)
 
@@ -110,4 +117,4 @@ class Monitor:
                 raise
             except Exception:
                 log.exception("monitor pass failed; trying again at the next interval")
-            await asyncio.sleep(self.n.settings.monitor_interval)
+            await asyncio.sleep(self.settings.monitor_interval)

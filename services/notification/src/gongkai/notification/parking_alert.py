@@ -22,6 +22,7 @@ import aio_pika
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.parking import PARKING_QUEUES, message_count
+from gongkai.shared.service import Service
 
 from .delivery import Deliveries
 
@@ -31,10 +32,10 @@ CONSUMER = "notification.parking-alert"
 
 
 class ParkingAlert:
-    def __init__(self, deliveries: Deliveries) -> None:
+    def __init__(self, service: Service, deliveries: Deliveries) -> None:
         self.deliveries = deliveries
-        self.service = deliveries.n.service
-        self.settings = deliveries.n.settings
+        self.service = service
+        self.settings = deliveries.settings
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
 
     async def counts(self) -> dict[str, int]:
@@ -63,11 +64,11 @@ class ParkingAlert:
         event = Envelope(id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"gongkai:parking-waiting:{key}")),
                          source=self.service.source, type=c.PARKING_WAITING, actor=self.service.actor,
                          data=c.ParkingWaiting(queues=counts, total=total).model_dump(mode="json"))
-        async with self.service.uow() as uow:
+        async with self.deliveries.uow() as uow:
             if not await uow.claim(key, CONSUMER):
                 return None
             uow.emit(event)
-            await self.deliveries.queue(uow, event, self.deliveries.n.contacts.with_role("administrator"))
+            await self.deliveries.queue(uow, event, self.deliveries.contacts.with_role("administrator"))
             await uow.commit()
         log.warning("messages are parked; administrators told", extra={"total": total, "queues": counts})
         return event

@@ -21,11 +21,11 @@ from gongkai.shared.deadline_rules import Policy
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Conflict, Forbidden, NotFound, Refused
 from gongkai.shared.identity import Principal, Role
-from gongkai.shared.unit_of_work import UnitOfWork
 
-from . import domain, repository
+from . import domain
 from .domain import Deadline, State
-from .handlers import Notification
+from .handlers import Clocks
+from .store import NotificationWork
 
 STAFF_ROLES = (Role.submitter, Role.publisher, Role.administrator)
 
@@ -36,149 +36,153 @@ def _staff(principal: Principal) -> None:
 
 
 class RequestClocks:
-    def __init__(self, notification: Notification) -> None:
-        self.n = notification
+    """The request steps: they need the clocks (origin, policy, calendar, open, close, moved) and nothing else."""
+
+    def __init__(self, clocks: Clocks) -> None:
+        self.clocks = clocks
 
     @property
     def policy(self) -> Policy:
-        return self.n.policy
+        return self.clocks.policy
 
     def _event(self, type: str, data: c.Payload, request_id: str, cause: Envelope) -> Envelope:
-        return self.n.service.event(type, data, subject=request_id, cause=cause)
+        return self.clocks.origin.event(type, data, subject=request_id, cause=cause)
 
-    async def _request(self, uow: UnitOfWork, request_id: str) -> dict[str, Any]:
-        await repository.lock(uow.session, f"request:{request_id}")
-        found = await repository.request(uow.session, request_id)
+    async def _request(self, uow: NotificationWork, request_id: str) -> dict[str, Any]:
+        await uow.deadlines.lock(f"request:{request_id}")
+        found = await uow.requests.get(request_id)
         if found is None:
             raise NotFound(f"request {request_id} is not registered")
         if found["answered_on"] is not None:
             raise Conflict(f"request {request_id} was answered on {found['answered_on']}")
         return found
 
-    async def _reply(self, uow: UnitOfWork, request_id: str) -> Deadline:
-        reply = await repository.live_deadline(uow.session, request_id, c.RULE_REQUEST_REPLY)
+    async def _reply(self, uow: NotificationWork, request_id: str) -> Deadline:
+        reply = await uow.deadlines.live_deadline(request_id, c.RULE_REQUEST_REPLY)
         if reply is None:
             raise Conflict(f"request {request_id} has no running reply clock")
         return reply
 
-    async def _close_by(self, uow: UnitOfWork, command: Envelope, request_id: str, on: date) -> None:
+    async def _close_by(self, uow: NotificationWork, command: Envelope, request_id: str, on: date) -> None:
         """Meet and cancel the clocks the policy names for this step."""
         for rules, state in ((self.policy.met_by(command.type), State.met),
                              (self.policy.cancelled_by(command.type), State.cancelled)):
             for rule in rules:
                 if rule.id == c.RULE_REQUEST_REPLY:
                     continue
-                current = await repository.live_deadline(uow.session, request_id, rule.id)
+                current = await uow.deadlines.live_deadline(request_id, rule.id)
                 if current is not None:
-                    await self.n.close(uow, command, current, state, on)
+                    await self.clocks.close(uow, command, current, state, on)
 
-    async def register(self, data: c.RegisterRequest, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def register(self, data: c.RegisterRequest, command: Envelope, principal: Principal, uow: NotificationWork
                        ) -> dict[str, Any]:
         _staff(principal)
-        await repository.lock(uow.session, f"request:{data.request_id}")
-        if not await repository.add_request(uow.session, request_id=data.request_id, unit=data.unit,
-                                            applicant_kind=data.applicant_kind.value, received_on=data.received_on,
-                                            subject=data.subject, registered_by=principal.id):
+        await uow.deadlines.lock(f"request:{data.request_id}")
+        if not await uow.requests.add(request_id=data.request_id, unit=data.unit,
+                                      applicant_kind=data.applicant_kind.value, received_on=data.received_on,
+                                      subject=data.subject, registered_by=principal.id):
             raise Conflict(f"request {data.request_id} is already registered")
         received = c.RequestReceived(request_id=data.request_id, unit=data.unit, applicant_kind=data.applicant_kind,
                                      received_on=data.received_on, subject=data.subject)
         uow.emit(self._event(c.REQUEST_RECEIVED, received, data.request_id, command))
-        cal = await self.n.calendar(uow)
+        cal = await self.clocks.calendar(uow)
         opened = {}
         for rule in self.policy.opened_by(command.type):
             if rule.id == c.RULE_REQUEST_CORRECTION and data.checked_complete:
                 continue
-            deadline = await self.n.open(uow, command, rule, cal, subject=data.request_id, item_id=data.request_id,
-                                         version=1, start=data.received_on, unit=data.unit, person=principal.id)
+            deadline = await self.clocks.open(uow, command, rule, cal, subject=data.request_id,
+                                              item_id=data.request_id, version=1, start=data.received_on,
+                                              unit=data.unit, person=principal.id)
             if deadline:
                 opened[rule.id] = deadline.due_on.isoformat()
         return {"request_id": data.request_id, "due": opened}
 
-    async def ask_correction(self, step: c.RecordRequestStep, command: Envelope, principal: Principal, uow: UnitOfWork
-                             ) -> dict[str, Any]:
+    async def ask_correction(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+                             uow: NotificationWork) -> dict[str, Any]:
         _staff(principal)
         found = await self._request(uow, step.request_id)
-        if await repository.live_deadline(uow.session, step.request_id, c.RULE_REQUEST_CORRECTION) is None:
+        if await uow.deadlines.live_deadline(step.request_id, c.RULE_REQUEST_CORRECTION) is None:
             raise Conflict(f"request {step.request_id} has no open correction clock: a correction is asked once, "
                            "within 7 working days of receipt")
         reply = await self._reply(uow, step.request_id)
         await self._close_by(uow, command, step.request_id, step.on)
-        await repository.save(uow.session, domain.pause(reply, step.on))
+        await uow.deadlines.save(domain.pause(reply, step.on))
         uow.emit(self._event(c.REQUEST_CORRECTION_ASKED, c.RequestStep(request_id=step.request_id, unit=found["unit"],
                                                                        on=step.on, note=step.note),
                              step.request_id, command))
         return {"request_id": step.request_id, "reply_clock": "paused"}
 
     async def record_correction(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
-                                uow: UnitOfWork) -> dict[str, Any]:
+                                uow: NotificationWork) -> dict[str, Any]:
         _staff(principal)
         found = await self._request(uow, step.request_id)
         reply = await self._reply(uow, step.request_id)
-        waiting_third_party = await repository.live_deadline(uow.session, step.request_id, c.RULE_REQUEST_THIRD_PARTY)
+        waiting_third_party = await uow.deadlines.live_deadline(step.request_id, c.RULE_REQUEST_THIRD_PARTY)
         if reply.state is not State.paused or waiting_third_party is not None:
             raise Conflict(f"request {step.request_id} is not waiting for a correction")
-        cal = await self.n.calendar(uow)
+        cal = await self.clocks.calendar(uow)
         rule = self.policy.rule(c.RULE_REQUEST_REPLY)
         after = domain.restart(reply, rule, cal, step.on, escalate_after=self.policy.escalate_after,
                                today=domain.local_date(command.time))
         uow.emit(self._event(c.REQUEST_CORRECTION_RECEIVED, c.RequestStep(
             request_id=step.request_id, unit=found["unit"], on=step.on, note=step.note), step.request_id, command))
-        await self.n.moved(uow, command, reply, after, f"{step.on}收到补正，答复期限重新计算", cal)
+        await self.clocks.moved(uow, command, reply, after, f"{step.on}收到补正，答复期限重新计算", cal)
         return {"request_id": step.request_id, "due_on": after.due_on.isoformat()}
 
     async def consult_third_party(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
-                                  uow: UnitOfWork) -> dict[str, Any]:
+                                  uow: NotificationWork) -> dict[str, Any]:
         _staff(principal)
         found = await self._request(uow, step.request_id)
         reply = await self._reply(uow, step.request_id)
         await self._close_by(uow, command, step.request_id, step.on)
-        cal = await self.n.calendar(uow)
+        cal = await self.clocks.calendar(uow)
         due = {}
         for rule in self.policy.opened_by(command.type):
-            opened = await self.n.open(uow, command, rule, cal, subject=step.request_id, item_id=step.request_id,
-                                       version=1, start=step.on, unit=found["unit"], person=principal.id)
+            opened = await self.clocks.open(uow, command, rule, cal, subject=step.request_id,
+                                            item_id=step.request_id, version=1, start=step.on, unit=found["unit"],
+                                            person=principal.id)
             if opened is None:
                 raise Conflict(f"request {step.request_id} is already waiting for a third party")
             due[rule.id] = opened.due_on.isoformat()
-        await repository.save(uow.session, domain.pause(reply, step.on))
+        await uow.deadlines.save(domain.pause(reply, step.on))
         uow.emit(self._event(c.REQUEST_THIRD_PARTY_CONSULTED, c.RequestStep(
             request_id=step.request_id, unit=found["unit"], on=step.on, note=step.note), step.request_id, command))
         return {"request_id": step.request_id, "reply_clock": "paused", "due": due}
 
     async def record_third_party_reply(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
-                                       uow: UnitOfWork) -> dict[str, Any]:
+                                       uow: NotificationWork) -> dict[str, Any]:
         _staff(principal)
         found = await self._request(uow, step.request_id)
-        if await repository.live_deadline(uow.session, step.request_id, c.RULE_REQUEST_THIRD_PARTY) is None:
+        if await uow.deadlines.live_deadline(step.request_id, c.RULE_REQUEST_THIRD_PARTY) is None:
             raise Conflict(f"request {step.request_id} is not waiting for a third party")
         reply = await self._reply(uow, step.request_id)
         await self._close_by(uow, command, step.request_id, step.on)
-        cal = await self.n.calendar(uow)
+        cal = await self.clocks.calendar(uow)
         after = domain.resume(reply, self.policy.rule(c.RULE_REQUEST_REPLY), cal, step.on,
                               escalate_after=self.policy.escalate_after, today=domain.local_date(command.time))
         uow.emit(self._event(c.REQUEST_THIRD_PARTY_REPLIED, c.RequestStep(
             request_id=step.request_id, unit=found["unit"], on=step.on, note=step.note), step.request_id, command))
-        await self.n.moved(uow, command, reply, after, f"征求第三方意见期间不计入（至{step.on}）", cal)
+        await self.clocks.moved(uow, command, reply, after, f"征求第三方意见期间不计入（至{step.on}）", cal)
         return {"request_id": step.request_id, "due_on": after.due_on.isoformat()}
 
-    async def extend(self, data: c.ExtendRequest, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def extend(self, data: c.ExtendRequest, command: Envelope, principal: Principal, uow: NotificationWork
                      ) -> dict[str, Any]:
         _staff(principal)
         found = await self._request(uow, data.request_id)
         reply = await self._reply(uow, data.request_id)
         await self._close_by(uow, command, data.request_id, domain.local_date(command.time))
-        cal = await self.n.calendar(uow)
+        cal = await self.clocks.calendar(uow)
         after = domain.extend(reply, self.policy.rule(c.RULE_REQUEST_REPLY), cal, data.working_days,
                               escalate_after=self.policy.escalate_after, today=domain.local_date(command.time))
-        await repository.update_request(uow.session, data.request_id, extension_approved_by=data.approved_by)
+        await uow.requests.update(data.request_id, extension_approved_by=data.approved_by)
         uow.emit(self._event(c.REQUEST_EXTENDED, c.RequestExtended(
             request_id=data.request_id, unit=found["unit"], working_days=data.working_days,
             approved_by=data.approved_by, reason=data.reason), data.request_id, command))
-        await self.n.moved(uow, command, reply, after,
-                           f"经{data.approved_by}同意延长{data.working_days}个工作日：{data.reason}", cal)
+        await self.clocks.moved(uow, command, reply, after,
+                                f"经{data.approved_by}同意延长{data.working_days}个工作日：{data.reason}", cal)
         return {"request_id": data.request_id, "due_on": after.due_on.isoformat()}
 
-    async def answer(self, data: c.AnswerRequest, command: Envelope, principal: Principal, uow: UnitOfWork
+    async def answer(self, data: c.AnswerRequest, command: Envelope, principal: Principal, uow: NotificationWork
                      ) -> dict[str, Any]:
         _staff(principal)
         found = await self._request(uow, data.request_id)
@@ -187,9 +191,8 @@ class RequestClocks:
                           f"({found['received_on']})", status=422)
         reply = await self._reply(uow, data.request_id)
         await self._close_by(uow, command, data.request_id, data.answered_on)
-        closed = await self.n.close(uow, command, reply, State.met, data.answered_on)
-        await repository.update_request(uow.session, data.request_id, answered_on=data.answered_on,
-                                        outcome=data.outcome.value)
+        closed = await self.clocks.close(uow, command, reply, State.met, data.answered_on)
+        await uow.requests.update(data.request_id, answered_on=data.answered_on, outcome=data.outcome.value)
         answered = c.RequestAnswered(request_id=data.request_id, unit=found["unit"],
                                      applicant_kind=c.ApplicantKind(found["applicant_kind"]), outcome=data.outcome,
                                      answered_on=data.answered_on, late=bool(closed.late))

@@ -1,0 +1,206 @@
+"""What notification's handlers need of storage, as small protocols, and the unit of work that carries them.
+
+``NotificationWork`` is a handler's whole view of its unit of work: the deadlines (with the calendar years and
+the order-independence records), the requests, the deliveries, and ``emit``. The real one is
+``NotificationUnitOfWork`` (one transaction, SQL through ``repository``); tests hand the handlers an in-memory
+one (``services/notification/tests/test_handler_rules.py``), so the deadline rules run without a database or a
+broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from typing import Any, Protocol, TypeAlias
+
+from gongkai.shared.envelope import Envelope
+from gongkai.shared.unit_of_work import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import repository
+from .domain import Deadline
+
+
+class DeadlineStore(Protocol):
+    async def lock(self, key: str) -> None:
+        """Serialise the events of one item (or case, request, the calendar) until the unit of work ends."""
+
+    async def live_deadline(self, subject: str, rule: str) -> Deadline | None:
+        """The open or paused deadline of ``subject`` and ``rule`` (locked), if any."""
+
+    async def live_of_category(self, rule: str, category: str) -> list[Deadline]:
+        """Live deadlines of ``rule`` (the annual ones) that a publication in ``category`` meets."""
+
+    async def ever_opened(self, subject: str, rule: str) -> bool: ...
+
+    async def version_known(self, item_id: str, version: int, rule: str) -> bool:
+        """A deadline was opened for this version, or an outcome of it came before any deadline."""
+
+    async def remember_outcome(self, item_id: str, version: int, outcome: str, at: datetime) -> None:
+        """An outcome that came before its deadline (events out of order): a late opening opens nothing."""
+
+    async def add(self, deadline: Deadline) -> bool:
+        """Insert; False when it exists already (a replica opened it first)."""
+
+    async def save(self, deadline: Deadline) -> None: ...
+
+    async def live_touching(self, year: int) -> list[Deadline]:
+        """Live deadlines whose span reaches into ``year`` (or that are provisional), locked."""
+
+    async def due_for_check(self, today: date, limit: int) -> list[Deadline]:
+        """Open deadlines with a reminder due by ``today``, locked; those another replica holds are skipped."""
+
+    async def sent_reminders(self, deadline_ids: list[str]) -> dict[tuple[str, date], set[str]]: ...
+
+    async def record_reminders(self, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        """Claim reminders: the (deadline_id, key) pairs that were not claimed before."""
+
+    async def set_next_checks(self, days: list[tuple[str, date | None]]) -> None: ...
+
+    async def calendar_data(self) -> list[dict[str, Any]]:
+        """The calendar years loaded into the service, as stored."""
+
+    async def store_year(self, year: int, data: dict[str, Any], reference: str, by: str) -> bool:
+        """Store or replace a year; True when it replaced earlier data."""
+
+    async def claim_year_alert(self, year: int) -> bool:
+        """True the first time a missing ``year`` is alerted (until the year is loaded)."""
+
+
+class RequestStore(Protocol):
+    async def add(self, **values: Any) -> bool:
+        """Register a request; False when it is registered already."""
+
+    async def get(self, request_id: str) -> dict[str, Any] | None: ...
+
+    async def update(self, request_id: str, **values: Any) -> None: ...
+
+
+class DeliveryStore(Protocol):
+    async def add(self, rows: list[dict[str, Any]]) -> None:
+        """One row per (event, channel, recipient); a row that exists already is left alone."""
+
+    async def claim(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Pending deliveries due by ``now``, locked; another replica skips them."""
+
+    async def mark(self, delivery_id: str, **values: Any) -> None: ...
+
+
+class NotificationWork(Protocol):
+    deadlines: DeadlineStore
+    requests: RequestStore
+    deliveries: DeliveryStore
+
+    def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None,
+             reply_to: str | None = None) -> None: ...
+
+    async def claim(self, key: str, consumer: str) -> bool: ...
+
+    async def commit(self) -> None: ...
+
+
+# What the background loops (monitor, sender, parking alert) start a unit of work with: ``service.uow``.
+Works: TypeAlias = Callable[[], AbstractAsyncContextManager[NotificationWork]]
+
+
+class SqlDeadlines:
+    """``DeadlineStore`` on one session: deadlines, reminders, calendar years through ``repository``."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock(self, key: str) -> None:
+        await repository.lock(self._session, key)
+
+    async def live_deadline(self, subject: str, rule: str) -> Deadline | None:
+        return await repository.live_deadline(self._session, subject, rule)
+
+    async def live_of_category(self, rule: str, category: str) -> list[Deadline]:
+        return await repository.live_of_category(self._session, rule, category)
+
+    async def ever_opened(self, subject: str, rule: str) -> bool:
+        return await repository.ever_opened(self._session, subject, rule)
+
+    async def version_known(self, item_id: str, version: int, rule: str) -> bool:
+        return await repository.version_known(self._session, item_id, version, rule)
+
+    async def remember_outcome(self, item_id: str, version: int, outcome: str, at: datetime) -> None:
+        await repository.remember_outcome(self._session, item_id, version, outcome, at)
+
+    async def add(self, deadline: Deadline) -> bool:
+        return await repository.add(self._session, deadline)
+
+    async def save(self, deadline: Deadline) -> None:
+        await repository.save(self._session, deadline)
+
+    async def live_touching(self, year: int) -> list[Deadline]:
+        return await repository.live_touching(self._session, year)
+
+    async def due_for_check(self, today: date, limit: int) -> list[Deadline]:
+        return await repository.due_for_check(self._session, today, limit)
+
+    async def sent_reminders(self, deadline_ids: list[str]) -> dict[tuple[str, date], set[str]]:
+        return await repository.sent_reminders(self._session, deadline_ids)
+
+    async def record_reminders(self, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        return await repository.record_reminders(self._session, rows)
+
+    async def set_next_checks(self, days: list[tuple[str, date | None]]) -> None:
+        await repository.set_next_checks(self._session, days)
+
+    async def calendar_data(self) -> list[dict[str, Any]]:
+        return await repository.calendar_data(self._session)
+
+    async def store_year(self, year: int, data: dict[str, Any], reference: str, by: str) -> bool:
+        return await repository.store_year(self._session, year, data, reference, by)
+
+    async def claim_year_alert(self, year: int) -> bool:
+        return await repository.claim_year_alert(self._session, year)
+
+
+class SqlRequests:
+    """``RequestStore`` on one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, **values: Any) -> bool:
+        return await repository.add_request(self._session, **values)
+
+    async def get(self, request_id: str) -> dict[str, Any] | None:
+        return await repository.request(self._session, request_id)
+
+    async def update(self, request_id: str, **values: Any) -> None:
+        await repository.update_request(self._session, request_id, **values)
+
+
+class SqlDeliveries:
+    """``DeliveryStore`` on one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, rows: list[dict[str, Any]]) -> None:
+        await repository.add_deliveries(self._session, rows)
+
+    async def claim(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        return await repository.claim_deliveries(self._session, now, limit)
+
+    async def mark(self, delivery_id: str, **values: Any) -> None:
+        await repository.mark_delivery(self._session, delivery_id, **values)
+
+
+class NotificationUnitOfWork(UnitOfWork):
+    """The runtime's unit of work with notification's deadlines, requests and deliveries on it."""
+
+    deadlines: DeadlineStore
+    requests: RequestStore
+    deliveries: DeliveryStore
+
+    async def __aenter__(self) -> NotificationUnitOfWork:
+        await super().__aenter__()
+        self.deadlines = SqlDeadlines(self.session)
+        self.requests = SqlRequests(self.session)
+        self.deliveries = SqlDeliveries(self.session)
+        return self
