@@ -36,7 +36,7 @@ class InMemoryDeadlines:
 
     def __init__(self) -> None:
         self.by_id: dict[str, Deadline] = {}
-        self.outcomes: dict[tuple[str, int], str] = {}   # early_outcomes: (item_id, version) → outcome
+        self.outcomes: dict[tuple[str, int], tuple[str, datetime]] = {}   # early_outcomes: → (outcome, at)
         self.years: dict[int, dict[str, Any]] = {}
         self.alerted: set[int] = set()
 
@@ -55,12 +55,11 @@ class InMemoryDeadlines:
     async def ever_opened(self, subject: str, rule: str) -> bool:
         return any((d.subject, d.rule) == (subject, rule) for d in self.by_id.values())
 
-    async def version_known(self, item_id: str, version: int, rule: str) -> bool:
-        return (item_id, version) in self.outcomes or any(
-            (d.item_id, d.version, d.rule) == (item_id, version, rule) for d in self.by_id.values())
+    async def early_outcome(self, item_id: str, version: int) -> tuple[str, datetime] | None:
+        return self.outcomes.get((item_id, version))
 
     async def remember_outcome(self, item_id: str, version: int, outcome: str, at: datetime) -> None:
-        self.outcomes.setdefault((item_id, version), outcome)
+        self.outcomes.setdefault((item_id, version), (outcome, at))
 
     async def add(self, deadline: Deadline) -> bool:
         if deadline.deadline_id in self.by_id or await self.live_deadline(deadline.subject, deadline.rule):
@@ -219,11 +218,16 @@ async def test_a_publication_meets_the_deadline_late_or_not(notification, deadli
     assert met.data["late"] is late and met.data["due_on"] == "2026-10-13"
 
 
-async def test_a_decision_before_its_case_opened_means_the_review_clock_is_never_opened(notification, deadlines):
-    early = await deliver(notification, deadlines, approved())
-    assert early.emitted == [] and deadlines.outcomes == {(CASE, 0): "met"}
+async def test_a_decision_before_its_case_opened_opens_the_review_clock_met_at_the_decisions_time(
+        notification, deadlines):
+    decision = approved()
+    early = await deliver(notification, deadlines, decision)
+    decided_at = decision[1].time
+    assert early.emitted == [] and deadlines.outcomes == {(CASE, 0): ("met", decided_at)}
     late = await deliver(notification, deadlines, case_opened())
-    assert late.emitted == [] and deadlines.of(c.RULE_REVIEW) == []
+    assert late.types() == [c.DEADLINE_OPENED, c.DEADLINE_MET]
+    [clock] = deadlines.of(c.RULE_REVIEW)
+    assert (clock.state, clock.closed_at, clock.late) == (State.met, decided_at, False)
 
 
 async def test_the_case_opened_before_its_decision_opens_the_review_clock_and_the_decision_meets_it(
@@ -244,13 +248,17 @@ OPENER = {c.RULE_PROACTIVE_PUBLICATION: ("submitted", "published"), c.RULE_REVIE
 
 @pytest.mark.parametrize("order", list(itertools.permutations(ITEM_EVENTS)), ids="-".join)
 async def test_the_events_of_one_item_in_any_order_leave_no_clock_running(notification, deadlines, order):
-    """Whatever order the broker hands them over in, each clock ends met, or was never opened because its
-    outcome came first; none is left running, and none opens twice."""
+    """Whatever order the broker hands them over in, the clocks end as in the usual order: each opened once and
+    met at its outcome's time; none is left running."""
+    events = {name: make() for name, make in ITEM_EVENTS.items()}
+    in_order = InMemoryDeadlines()
+    for name in ITEM_EVENTS:
+        await deliver(notification, in_order, events[name])
     for name in order:
-        await deliver(notification, deadlines, ITEM_EVENTS[name]())
-    expected = {rule: State.met if order.index(opener) < order.index(closer) else None
-                for rule, (opener, closer) in OPENER.items()}
-    assert deadlines.states() == expected
+        await deliver(notification, deadlines, events[name])
+    assert deadlines.states() == {rule: State.met for rule in OPENER}
+    assert {(d.rule, d.subject, d.due_on, d.closed_at, d.late) for d in deadlines.by_id.values()} == {
+        (d.rule, d.subject, d.due_on, d.closed_at, d.late) for d in in_order.by_id.values()}
     assert not deadlines._live()
     for name in order:  # every one delivered again: nothing changes
         before = dict(deadlines.by_id)
@@ -274,10 +282,12 @@ async def test_a_withdrawal_cancels_the_deadline(notification, deadlines):
     assert (await deliver(notification, deadlines, submitted())).emitted == []  # nothing opens it again
 
 
-async def test_a_withdrawal_before_the_submission_means_no_deadline_opens(notification, deadlines):
+async def test_a_withdrawal_before_the_submission_opens_the_deadline_cancelled_as_in_the_usual_order(
+        notification, deadlines):
     await deliver(notification, deadlines, withdrawn())
-    assert (await deliver(notification, deadlines, submitted())).emitted == []
-    assert deadlines.by_id == {}
+    assert (await deliver(notification, deadlines, submitted())).types() == [c.DEADLINE_OPENED, c.DEADLINE_CANCELLED]
+    [deadline] = deadlines.of(c.RULE_PROACTIVE_PUBLICATION)
+    assert deadline.state is State.cancelled
 
 
 async def test_a_duplicate_delivery_changes_nothing(notification, deadlines):

@@ -147,12 +147,24 @@ class Notification:
         await uow.deadlines.lock(data.item_id)
         cal = await self.clocks.calendar(uow)
         for rule, length in self.item_clocks(data):
-            if await uow.deadlines.ever_opened(data.item_id, rule.id) or \
-                    await uow.deadlines.version_known(data.item_id, data.version, rule.id):
+            if await uow.deadlines.ever_opened(data.item_id, rule.id):
                 continue
-            await self.clocks.open(uow, event, rule, cal, subject=data.item_id, item_id=data.item_id,
-                                   version=data.version, start=data.formed_on or domain.local_date(event.time),
-                                   unit=data.unit, category=data.category, person=data.submitted_by, length=length)
+            opened = await self.clocks.open(uow, event, rule, cal, subject=data.item_id, item_id=data.item_id,
+                                            version=data.version, start=data.formed_on or domain.local_date(event.time),
+                                            unit=data.unit, category=data.category, person=data.submitted_by,
+                                            length=length)
+            await self.close_if_decided(uow, event, opened, data.item_id, data.version)
+
+    async def close_if_decided(self, uow: NotificationWork, cause: Envelope, opened: Deadline | None, subject: str,
+                               version: int) -> None:
+        """Events may arrive out of order: an outcome that came first closes the clock it just opened, as it
+        would have had it come second (met at the publication's or the decision's time, or cancelled)."""
+        early = await uow.deadlines.early_outcome(subject, version)
+        if opened is None or early is None:
+            return
+        outcome, at = early
+        state = State.met if outcome in ("published", State.met.value) else State.cancelled
+        await self.clocks.close(uow, cause, opened, state, at=at)
 
     def item_clocks(self, data: c.DisclosureSubmitted) -> list[tuple[Rule, int | None]]:
         """The clock the item's category names, with the category's own length: the catalogue is the one
@@ -192,7 +204,7 @@ class Notification:
                 continue  # an outcome of an older version, or a publication before the change was marked
             if current is None:
                 # Events may arrive out of order: remember the outcome so a late submission opens nothing.
-                await uow.deadlines.remember_outcome(data.item_id, data.version, "published", event.time)
+                await uow.deadlines.remember_outcome(data.item_id, data.version, "published", data.published_at)
                 continue
             await self.clocks.close(uow, event, current, State.met, at=data.published_at)
 
@@ -213,12 +225,12 @@ class Notification:
         await uow.deadlines.lock(data.case_id)
         cal = await self.clocks.calendar(uow)
         for rule in self.policy.opened_by(event.type):
-            if await uow.deadlines.ever_opened(data.case_id, rule.id) or \
-                    await uow.deadlines.version_known(data.case_id, 0, rule.id):
+            if await uow.deadlines.ever_opened(data.case_id, rule.id):
                 continue
-            await self.clocks.open(uow, event, rule, cal, subject=data.case_id, item_id=data.item_id,
-                                   version=data.version, start=domain.local_date(event.time), unit=data.unit,
-                                   category=data.category, person=data.submitted_by)
+            opened = await self.clocks.open(uow, event, rule, cal, subject=data.case_id, item_id=data.item_id,
+                                            version=data.version, start=domain.local_date(event.time),
+                                            unit=data.unit, category=data.category, person=data.submitted_by)
+            await self.close_if_decided(uow, event, opened, data.case_id, 0)
 
     async def on_case_closed(self, data: CaseDecision, event: Envelope, uow: NotificationWork) -> None:
         """A decision meets the case's review deadline; a voided case cancels it."""

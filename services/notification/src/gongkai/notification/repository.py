@@ -45,14 +45,6 @@ async def ever_opened(session: AsyncSession, subject: str, rule: str) -> bool:
     return bool((await session.execute(stmt)).scalar())
 
 
-async def version_known(session: AsyncSession, item_id: str, version: int, rule: str) -> bool:
-    """A deadline was opened for this version, or an outcome of it came before any deadline."""
-    had_deadline = exists().where(deadlines.c.item_id == item_id, deadlines.c.version == version,
-                                  deadlines.c.rule == rule)
-    had_outcome = exists().where(early_outcomes.c.item_id == item_id, early_outcomes.c.version == version)
-    return bool((await session.execute(select(or_(had_deadline, had_outcome)))).scalar())
-
-
 def _row(deadline: Deadline) -> dict[str, Any]:
     return {**deadline.__dict__, "state": deadline.state.value}
 
@@ -72,6 +64,14 @@ async def save(session: AsyncSession, deadline: Deadline) -> None:
 async def remember_outcome(session: AsyncSession, item_id: str, version: int, outcome: str, at: datetime) -> None:
     await session.execute(pg_insert(early_outcomes).values(item_id=item_id, version=version, outcome=outcome, at=at)
                           .on_conflict_do_nothing(index_elements=["item_id", "version"]))
+
+
+async def early_outcome(session: AsyncSession, item_id: str, version: int) -> tuple[str, datetime] | None:
+    """The outcome (and its time) that came before the deadline it closes was opened, if one did."""
+    stmt = select(early_outcomes.c.outcome, early_outcomes.c.at).where(early_outcomes.c.item_id == item_id,
+                                                                       early_outcomes.c.version == version)
+    row = (await session.execute(stmt)).one_or_none()
+    return (row.outcome, row.at) if row else None
 
 
 async def find(session: AsyncSession, *, item_id: str | None, state: State | None, rule: str | None = None,

@@ -34,8 +34,8 @@ class DeadlineStore(Protocol):
 
     async def ever_opened(self, subject: str, rule: str) -> bool: ...
 
-    async def version_known(self, item_id: str, version: int, rule: str) -> bool:
-        """A deadline was opened for this version, or an outcome of it came before any deadline."""
+    async def early_outcome(self, item_id: str, version: int) -> tuple[str, datetime] | None:
+        """The outcome that came before its deadline was opened, and when."""
 
     async def remember_outcome(self, item_id: str, version: int, outcome: str, at: datetime) -> None:
         """An outcome that came before its deadline (events out of order): a late opening opens nothing."""
@@ -122,8 +122,8 @@ class SqlDeadlines:
     async def ever_opened(self, subject: str, rule: str) -> bool:
         return await repository.ever_opened(self._session, subject, rule)
 
-    async def version_known(self, item_id: str, version: int, rule: str) -> bool:
-        return await repository.version_known(self._session, item_id, version, rule)
+    async def early_outcome(self, item_id: str, version: int) -> tuple[str, datetime] | None:
+        return await repository.early_outcome(self._session, item_id, version)
 
     async def remember_outcome(self, item_id: str, version: int, outcome: str, at: datetime) -> None:
         await repository.remember_outcome(self._session, item_id, version, outcome, at)
