@@ -149,18 +149,20 @@ async def test_a_duplicated_or_repeated_submission_opens_one_deadline(settings, 
     assert len(await deadlines_of(notification, item)) == 1
 
 
-async def test_a_publication_before_its_submission_leaves_no_open_deadline(settings, notification):
-    item, other = new_item(), new_item()
-    early, late_submission = published(item, datetime(2026, 10, 9, tzinfo=UTC)), submitted(item, SUBMITTED_AT)
+async def test_a_publication_before_its_submission_ends_as_in_the_usual_order_met_when_it_was_published(
+        settings, notification):
+    item = new_item()
+    published_at = datetime(2026, 10, 9, tzinfo=UTC)
+    early, late_submission = published(item, published_at), submitted(item, SUBMITTED_AT)
     async with Tap(settings, "events", "deadline.#") as events:
         await publish(settings, "events", early)
         await handled(settings, early)
         await publish(settings, "events", late_submission)
-        await handled(settings, late_submission)
-        await publish(settings, "events", submitted(other, SUBMITTED_AT))
-        await events.wait_for(c.DEADLINE_OPENED, lambda e: e.subject == other)  # emitted after anything for item
-    assert [e for _, e in events.messages if e.subject == item] == []
-    assert await deadlines_of(notification, item) == []
+        met = await events.wait_for(c.DEADLINE_MET, lambda e: e.subject == item)
+    assert [e.type for _, e in events.messages if e.subject == item] == [c.DEADLINE_OPENED, c.DEADLINE_MET]
+    assert met.data["closed_at"] == "2026-10-09T00:00:00Z" and met.data["late"] is False
+    [deadline] = await deadlines_of(notification, item)
+    assert deadline["state"] == "met"
 
 
 async def test_deadlines_are_read_by_any_authenticated_staff_member_only(notification):
