@@ -183,8 +183,13 @@ class OutboxRelay:
         return len(sent)
 
     async def _send(self, rows: Sequence[OutboxRow]) -> list[BaseException | None]:
+        """Each row's failure, or None when the broker confirmed it; the broker away fails every row (so the
+        poller records the attempt, backs off and health reports the rows failing)."""
         if self._channel is None or self._channel.is_closed:
-            await self._reopen()
+            try:
+                await self._reopen()
+            except Exception as unavailable:
+                return [unavailable for _ in rows]
         results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
         if any(isinstance(result, aiormq.exceptions.ChannelClosed) for result in results):
             results = await self._one_by_one(rows, results)
