@@ -263,15 +263,18 @@ class Observer:
     """Watches one test's burst at every end: the public and staff exchanges, review's and publishing's facts
     on the events exchange (as the administrator, straight to the broker), and the services' tables."""
 
-    def __init__(self, faults: FaultSystem, name: str) -> None:
+    def __init__(self, faults: FaultSystem, name: str, *, staff_tap: bool = True) -> None:
+        """``staff_tap=False``: no queue of the test's is bound to the staff exchange (a tap's queue would make
+        any staff event routable); staff events are then read from the audit log instead."""
         self.faults = faults
         self.settings = faults.settings
         self.name = name
         self.public = Tap(self.settings, "public")
-        self.staff = Tap(self.settings, "staff", account=None)
+        self.staff = Tap(self.settings, "staff", account=None) if staff_tap else None
         self.reviews = Tap(self.settings, "events", "review.#")
         self.disclosures = Tap(self.settings, "events", "disclosure.#")
-        self.taps = (self.public, self.staff, self.reviews, self.disclosures)
+        self.taps = tuple(t for t in (self.public, self.staff, self.reviews, self.disclosures) if t is not None)
+        self._audited_staff: list[tuple[str, Envelope]] = []
 
     async def __aenter__(self) -> Observer:
         for tap in self.taps:
@@ -301,7 +304,8 @@ class Observer:
         return {f"{channel}.{submitted.data['category']}.published" for channel in submitted.data["channels"]}
 
     def announcements(self) -> list[tuple[str, Envelope]]:
-        return [*self.public.messages, *self.staff.messages]
+        staff = self.staff.messages if self.staff is not None else self._audited_staff
+        return [*self.public.messages, *staff]
 
     def published(self, sent: dict[str, float]) -> dict[str, dict[str, set[str]]]:
         """Command id → routing key → the distinct event ids seen for it."""
@@ -322,9 +326,9 @@ class Observer:
         then listen a little longer for anything that would come twice. False when the timeout passed."""
 
         async def done() -> bool:
+            counts = await self._tables(sent)
             if not self.out_everywhere(sent):
                 return False
-            counts = await self._tables(sent)
             return (not _missing(counts, list(self.submitted(sent).values()), review_sla))
 
         finished = await until(done, timeout, every=0.5)
@@ -334,6 +338,7 @@ class Observer:
     # ---- the ledger ----
 
     async def ledger(self, sent: dict[str, float], *, review_sla: bool = True, **notes: Any) -> Figures:
+        counts = await self._tables(sent)
         submitted = self.submitted(sent)
         published = self.published(sent)
         figures = Figures(test=self.name, items=len(sent), notes=notes)
@@ -344,7 +349,6 @@ class Observer:
         announced = [(k, e) for k, e in self.announcements() if e.correlationid in sent]
         figures.wire_copies = len(announced) - len({(k, e.id) for k, e in announced})
 
-        counts = await self._tables(sent)
         figures.missing_effects = _missing(counts, list(submitted.values()), review_sla)
         figures.duplicate_deadlines = sum(n - 1 for n in counts["rules"].values() if n > 1)
         figures.duplicate_audit = sum(n - 1 for n in counts["audit_copies"].values() if n > 1)
@@ -386,6 +390,12 @@ class Observer:
             cases = await connection.fetch(
                 "select item_id, version, content_hash from review.cases where state = 'approved' "
                 "and item_id = any($1)", items)
+            if self.staff is None:
+                staff = await connection.fetch(
+                    "select routing_key, body from audit.events where exchange = $1 and subject = any($2) "
+                    "and not dead_lettered order by seq", Topology(self.settings.namespace).exchange("staff"), items)
+                self._audited_staff = [(row["routing_key"], Envelope.model_validate_json(row["body"]))
+                                       for row in staff]
         finally:
             await connection.close()
         rules: dict[tuple[str, str], int] = defaultdict(int)
