@@ -32,6 +32,7 @@ import aio_pika
 import asyncpg
 import httpx
 from gongkai.shared import contracts as c
+from gongkai.shared.deadline_rules import load_policy
 from gongkai.shared.decisions import KeyRing, development_signer
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.settings import Settings
@@ -52,6 +53,7 @@ REPORT_FILE = os.environ.get("GONGKAI_FAULT_REPORT")
 NOTICE = {"body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
 INTERNAL = {"body": "全年目标完成情况如下。", "category": "N01", "audience": "internal"}
 REVIEW_KEYS = KeyRing([development_signer().verifier])
+POLICY = load_policy()  # the rules notification counts with: which of them a submission opens
 DUPLICATE_LOG = re.compile(r'"message": "duplicate (event|command) ignored"')
 
 
@@ -419,8 +421,10 @@ def _missing(counts: dict[str, Any], submitted: list[Envelope], review_sla: bool
     missing = 0
     for envelope in submitted:
         item = envelope.subject
-        wanted = [envelope.data.get("deadline_rule")] + (["review-sla"] if review_sla else [])
-        missing += sum(1 for rule in wanted if rule and counts["rules"].get((item, rule), 0) == 0)
+        rule = POLICY.rules.get(envelope.data.get("deadline_rule") or "")
+        wanted = ([rule.id] if rule and c.DISCLOSURE_SUBMITTED in rule.opened_by else []) + \
+            (["review-sla"] if review_sla else [])
+        missing += sum(1 for rule in wanted if counts["rules"].get((item, rule), 0) == 0)
         missing += sum(1 for kind in (c.DISCLOSURE_SUBMITTED, c.DISCLOSURE_PUBLISHED)
                        if counts["audit"].get((item, kind), 0) == 0)
     return missing
