@@ -34,9 +34,9 @@ import httpx
 from gongkai.shared import contracts as c
 from gongkai.shared.deadline_rules import load_policy
 from gongkai.shared.decisions import KeyRing, development_signer
-from gongkai.shared.envelope import Envelope
+from gongkai.shared.envelope import CONTENT_TYPE, Envelope
 from gongkai.shared.settings import Settings
-from gongkai.shared.testing import Tap
+from gongkai.shared.testing import Tap, connect_as
 from gongkai.shared.topology import Topology
 from gongkai_system import SERVICES, System
 from tcp_proxy import TcpProxy
@@ -222,6 +222,30 @@ async def parked_messages(settings: Settings) -> list[tuple[str, Envelope | None
                 await message.nack(requeue=True)
             await channel.close()
     return found
+
+
+async def publish_all(settings: Settings, party: str, exchange: str, envelopes: list[Envelope]) -> None:
+    """Publish ``envelopes`` one after the other as ``party``'s account (its ``user_id``), each confirmed before
+    the next is sent: every queue bound to them gets them in this order."""
+    connection = await connect_as(settings, party)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        target = await channel.get_exchange(Topology(settings.namespace).exchange(exchange), ensure=False)
+        for envelope in envelopes:
+            await target.publish(
+                aio_pika.Message(envelope.to_bytes(), message_id=envelope.id, content_type=CONTENT_TYPE,
+                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                 user_id=settings.broker_account(party)),
+                routing_key=envelope.routing_key, mandatory=True)
+
+
+async def purge(settings: Settings, queue: str) -> int:
+    """Empty one of the namespace's queues (as the administrator); how many messages it held."""
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(Topology(settings.namespace).queue(queue), passive=True)
+        return (await declared.purge()).message_count or 0
 
 
 # ---- the observers and the ledger --------------------------------------------------------------------
