@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 import time
 
+import httpx
+import pytest
 from faults.faults_helpers import ITEMS, FaultSystem, Observer, notices, until
+from gongkai.shared.testing import bearer
 from gongkai_system import AutoReviewer, submit_commands
 
 CUT_SECONDS = float(os.environ.get("GONGKAI_FAULT_CUT_SECONDS", "10"))
@@ -38,3 +41,27 @@ async def test_every_broker_connection_cut_mid_burst_loses_and_duplicates_nothin
     assert figures.parked == 0, figures
     assert any("broker" in problems for seen_now in away for problems in seen_now.values()), \
         f"no service said on /ready that the broker was away: {away}"
+
+
+@pytest.mark.xfail(strict=True, reason="outbox.py: while the broker is away, OutboxRelay.relay_once fails in _reopen "
+                   "(the connection is closed) before any row's failure is recorded, so a row written meanwhile "
+                   "keeps attempts = 0 and /health reports it pending but never failing; the pass is retried every "
+                   "relay idle interval with no backoff, each time logging a traceback")
+async def test_a_fact_written_while_the_broker_is_away_is_reported_failing(faults: FaultSystem):
+    faults.cut()
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            created = await http.post(f"{faults.url('publishing')}/items", headers=bearer("dev-submitter-token"),
+                                      json=notices(1, "断连时")[0])
+        assert created.status_code == 201, created.text  # the database is there: the fact waits in the outbox
+        failures_before = faults.system.log("publishing").count('"message": "outbox relay pass failed"')
+
+        async def failing() -> bool:
+            return (await faults.health("publishing"))["outbox"]["failing"] >= 1
+
+        reported = await until(failing, timeout=CUT_SECONDS, every=0.5)
+        health = (await faults.health("publishing"))["outbox"]
+        retries = faults.system.log("publishing").count('"message": "outbox relay pass failed"') - failures_before
+    finally:
+        faults.restore()
+    assert reported, f"the broker is away and publishing's outbox says {health} ({retries} failed relay passes)"
