@@ -260,18 +260,18 @@ class Figures:
     lost: int = 0  # an item that did not reach every channel it was sent to
     missing_effects: int = 0  # a deadline never opened, a fact missing from the audit log
     duplicate_publications: int = 0  # more than one public/staff event id for an item and channel
-    duplicate_deadlines: int = 0  # a deadline rule opened twice for one item (or case)
-    duplicate_audit: int = 0  # a message recorded twice in the audit log
-    unreviewed: int = 0  # a public/staff event without a signed approval of what it published
+    duplicate_deadlines: int | None = 0  # a deadline rule opened twice for one item (None: not counted)
+    duplicate_audit: int | None = 0  # a message recorded twice in the audit log
+    unreviewed: int | None = 0  # a public/staff event without a signed approval of what it published
     parked: int = 0  # messages the test's burst added to the parking queues
     wire_copies: int = 0  # public/staff deliveries beyond the first of each event id (at least once)
-    absorbed: int = 0  # deliveries the inboxes ignored as handled before
+    absorbed: int | None = 0  # deliveries the inboxes ignored as handled before (None: not counted)
     seconds: float = 0.0
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def duplicate_effects(self) -> int:
-        return self.duplicate_publications + self.duplicate_deadlines + self.duplicate_audit
+        return self.duplicate_publications + (self.duplicate_deadlines or 0) + (self.duplicate_audit or 0)
 
 
 REPORTED: list[Figures] = []
@@ -458,7 +458,8 @@ def summary_lines(figures: list[Figures]) -> list[str]:
     """The figures as the table docs/faults.md shows."""
     head = ("test", "items", "lost", "missing", "dup. effects", "unreviewed", "parked", "wire copies",
             "absorbed", "s")
-    rows = [head] + [(f.test, f.items, f.lost, f.missing_effects, f.duplicate_effects, f.unreviewed, f.parked,
-                      f.wire_copies, f.absorbed, f.seconds) for f in figures]
+    rows = [head] + [(f.test, f.items, f.lost, f.missing_effects, f.duplicate_effects,
+                      "—" if f.unreviewed is None else f.unreviewed, f.parked, f.wire_copies,
+                      "—" if f.absorbed is None else f.absorbed, f.seconds) for f in figures]
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
     return ["  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]

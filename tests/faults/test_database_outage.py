@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aio_pika
 import asyncpg
 import httpx
+from faults.faults_helpers import Figures, report
 from gongkai.shared.testing import Tap
 from gongkai.shared.topology import Topology
 from gongkai_system import AutoReviewer, System, submit_commands
@@ -35,6 +36,7 @@ def through(url: str, port: int) -> str:
 
 
 async def test_a_database_outage_under_a_burst_loses_and_parks_nothing(settings, tmp_path):
+    started = time.monotonic()
     target = urlsplit(settings.database_url.replace("+asyncpg", ""))
     with TcpProxy(target.hostname or "127.0.0.1", target.port or 5432) as proxy:
         proxied = settings.model_copy(update={"database_url": through(settings.database_url, proxy.port)})
@@ -59,16 +61,24 @@ async def test_a_database_outage_under_a_burst_loses_and_parks_nothing(settings,
     for routing_key, event in public.messages:
         per_item[event.subject].add(routing_key)
         events_per_channel[event.subject, routing_key].add(event.id)
+    parked = await _parked(settings)
+    counts = await _counts(settings, list(per_item))
+    report(Figures(
+        test="database outage", items=ITEMS, lost=ITEMS - sum(1 for keys in per_item.values() if len(keys) == 2),
+        missing_effects=sum(ITEMS - n for n in counts.values()),
+        duplicate_publications=sum(len(ids) - 1 for ids in events_per_channel.values()), duplicate_deadlines=None,
+        duplicate_audit=None, unreviewed=None, absorbed=None,
+        parked=sum(parked.values()), wire_copies=len(public.messages) - len({(k, e.id) for k, e in public.messages}),
+        seconds=round(time.monotonic() - started, 1), notes={"outage_seconds": OUTAGE_SECONDS, **counts}))
     assert len(per_item) == ITEMS and {e.correlationid for _, e in public.messages} == set(sent)
     assert all(len(keys) == 2 for keys in per_item.values())  # portal and media
     # At least once on the wire (a confirmed event whose "sent" mark the outage kept from committing is sent
     # again, with its id), exactly once in effect: one publication event per item and channel.
     assert all(len(ids) == 1 for ids in events_per_channel.values()), "an item was published twice"
-    assert await _parked(settings) == {"parking": 0, "audit.parking": 0}
+    assert parked == {"parking": 0, "audit.parking": 0}
     assert any(problems for problems in paused), "no service reported the outage on /ready"
     assert not system.processes  # every process stopped
 
-    counts = await _counts(settings, list(per_item))
     assert counts["proactive-publication"] == ITEMS, "a submission never opened its publication deadline"
     assert counts["review-sla"] == ITEMS, "a case never opened its review clock"
     assert counts["submitted-in-audit"] == ITEMS and counts["published-in-audit"] == ITEMS
