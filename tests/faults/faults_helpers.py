@@ -1,8 +1,8 @@
 """What every fault test shares: the system under test, the burst, the observers and the ledger that counts.
 
 One system serves the whole fault suite (``conftest.fault_system``): the four services as processes, on a
-namespace and a database of their own, reaching RabbitMQ through a ``TcpProxy`` (so that a test can cut every
-broker connection) and PostgreSQL directly. Starting four interpreters on a busy 2-core machine takes most of a
+namespace and a database of their own, reaching RabbitMQ and PostgreSQL each through a ``TcpProxy`` (so that a
+test can cut every connection to either). Starting four interpreters on a busy 2-core machine takes most of a
 minute, so they are started once; each test begins with all four running and ready and the proxy open
 (``FaultSystem.ensure``), and counts only the items it submitted itself.
 
@@ -89,40 +89,48 @@ async def until(condition: Callable[[], bool | Awaitable[bool]], timeout: float,
 
 
 class FaultSystem:
-    """The four services as processes, their broker connections through a proxy the test can cut."""
+    """The four services as processes, their broker and database connections through proxies the test can cut."""
 
     def __init__(self, settings: Settings, log_dir: Path) -> None:
         self.settings = settings  # the administrators' URLs: what the test's own observers use
-        target = urlsplit(settings.amqp_url)
-        self.proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5672)
+        broker = urlsplit(settings.amqp_url)
+        database = urlsplit(settings.database_url.replace("+asyncpg", ""))
+        self.broker = TcpProxy(broker.hostname or "127.0.0.1", broker.port or 5672)
+        self.database = TcpProxy(database.hostname or "127.0.0.1", database.port or 5432)
         self.log_dir = log_dir
-        self.is_cut = False
+        self.cut_off: set[str] = set()
         self.system: System
 
     def __enter__(self) -> FaultSystem:
-        self.proxy.__enter__()
-        proxied = self.settings.model_copy(update={"amqp_url": through(self.settings.amqp_url, self.proxy.port)})
+        self.broker.__enter__()
+        self.database.__enter__()
+        proxied = self.settings.model_copy(update={
+            "amqp_url": through(self.settings.amqp_url, self.broker.port),
+            "database_url": through(self.settings.database_url, self.database.port)})
         self.system = System(proxied, self.log_dir)
         self.system.migrate()
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
+            self.restore()
             self.system.stop()
         finally:
-            self.proxy.__exit__(*exc)
+            self.database.__exit__(*exc)
+            self.broker.__exit__(*exc)
 
     def url(self, service: str) -> str:
         return self.system.url(service)
 
-    def cut(self) -> None:
-        self.proxy.cut()
-        self.is_cut = True
+    def cut(self, what: str = "broker") -> None:
+        """Close every connection the services have to the broker (or the database) and refuse new ones."""
+        getattr(self, what).cut()
+        self.cut_off.add(what)
 
     def restore(self) -> None:
-        if self.is_cut:
-            self.proxy.restore()
-            self.is_cut = False
+        for what in sorted(self.cut_off):
+            getattr(self, what).restore()
+        self.cut_off.clear()
 
     def kill(self, *services: str) -> None:
         """SIGKILL: no shutdown of any kind (the relay's batch and the consumers' deliveries are cut short)."""
@@ -134,7 +142,7 @@ class FaultSystem:
         await asyncio.to_thread(self.system.start, *services)
 
     async def ensure(self) -> None:
-        """Every service running and ready, the proxy open: how each test finds the system."""
+        """Every service running and ready, the proxies open: how each test finds the system."""
         self.restore()
         dead = [name for name in SERVICES
                 if name not in self.system.processes or self.system.processes[name].poll() is not None]
@@ -260,18 +268,18 @@ class Figures:
     lost: int = 0  # an item that did not reach every channel it was sent to
     missing_effects: int = 0  # a deadline never opened, a fact missing from the audit log
     duplicate_publications: int = 0  # more than one public/staff event id for an item and channel
-    duplicate_deadlines: int | None = 0  # a deadline rule opened twice for one item (None: not counted)
-    duplicate_audit: int | None = 0  # a message recorded twice in the audit log
-    unreviewed: int | None = 0  # a public/staff event without a signed approval of what it published
+    duplicate_deadlines: int = 0  # a deadline rule opened twice for one item (or case)
+    duplicate_audit: int = 0  # a message recorded twice in the audit log
+    unreviewed: int = 0  # a public/staff event without a signed approval of what it published
     parked: int = 0  # messages the test's burst added to the parking queues
     wire_copies: int = 0  # public/staff deliveries beyond the first of each event id (at least once)
-    absorbed: int | None = 0  # deliveries the inboxes ignored as handled before (None: not counted)
+    absorbed: int = 0  # deliveries the inboxes ignored as handled before
     seconds: float = 0.0
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def duplicate_effects(self) -> int:
-        return self.duplicate_publications + (self.duplicate_deadlines or 0) + (self.duplicate_audit or 0)
+        return self.duplicate_publications + self.duplicate_deadlines + self.duplicate_audit
 
 
 REPORTED: list[Figures] = []
@@ -458,8 +466,7 @@ def summary_lines(figures: list[Figures]) -> list[str]:
     """The figures as the table docs/faults.md shows."""
     head = ("test", "items", "lost", "missing", "dup. effects", "unreviewed", "parked", "wire copies",
             "absorbed", "s")
-    rows = [head] + [(f.test, f.items, f.lost, f.missing_effects, f.duplicate_effects,
-                      "—" if f.unreviewed is None else f.unreviewed, f.parked, f.wire_copies,
-                      "—" if f.absorbed is None else f.absorbed, f.seconds) for f in figures]
+    rows = [head] + [(f.test, f.items, f.lost, f.missing_effects, f.duplicate_effects, f.unreviewed, f.parked,
+                      f.wire_copies, f.absorbed, f.seconds) for f in figures]
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
     return ["  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
