@@ -10,8 +10,15 @@ export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e sites/portal \
 	-e sites/console -e cli
 
+<<<<<<< HEAD
 .PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
 	bench-audit bench-cli bench-portal bench-console lint typecheck definitions screenshots
+=======
+FAULT_ITEMS ?= 300
+
+.PHONY: install services broker browser migrate run test unit faults bench bench-flow bench-publishing bench-review bench-notification \
+	bench-audit bench-cli bench-portal bench-console lint definitions screenshots
+>>>>>>> faults
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml sites/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -48,6 +55,12 @@ test: install lint services broker browser
 # The unit tier: every test that needs no broker, database or browser (markers set by gongkai.shared.testing).
 unit: install
 	$(BIN)/pytest -q -m unit
+
+# The fault suite with bigger bursts than `make test` gives it (docs/faults.md): FAULT_ITEMS items a test (300),
+# PostgreSQL away for 30 s; the figures of every test are printed at the end.
+faults: install services
+	GONGKAI_FAULT_ITEMS=$(FAULT_ITEMS) GONGKAI_OUTAGE_ITEMS=$(FAULT_ITEMS) GONGKAI_OUTAGE_SECONDS=30 \
+		$(BIN)/pytest -q -rxX tests/faults
 
 # Every benchmark prints its own figures; docs/performance.md records them.
 bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli bench-portal bench-console
