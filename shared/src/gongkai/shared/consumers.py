@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 from faststream.exceptions import RejectMessage
 from faststream.rabbit.annotations import RabbitMessage
@@ -109,15 +109,37 @@ class EventWork:
     sender: str | None = None
 
 
-class EventConsumer:
-    """Consumes one queue of facts; each type goes to its handler, other types are acked and ignored."""
+W = TypeVar("W")  # the work of one delivery: EventWork or CommandWork
+H = TypeVar("H")  # its handlers: EventHandler or CommandHandler
 
-    def __init__(self, service: Service, queue: str, handlers: dict[str, EventHandler]) -> None:
-        self.service = service
-        self.queue = queue
-        self.handlers = handlers
-        self.batcher: Batcher[EventWork, Outcome | BaseException] = Batcher(
+
+class BatchConsumer(Generic[W, H]):
+    """One queue's deliveries, handled in batches: one transaction each, every message in it by ``_one``."""
+
+    def __init__(self, service: Service, queue: str, handlers: dict[str, H]) -> None:
+        self.service: Service = service
+        self.queue: str = queue
+        self.handlers: dict[str, H] = handlers
+        self.batcher: Batcher[W, Outcome | BaseException] = Batcher(
             queue, self.run_batch, service.probe, max_batch=service.settings.batch)
+
+    async def run_batch(self, works: list[W]) -> list[Outcome | BaseException]:
+        return await timed(self.service.name, self.queue, len(works), self._batch(works))
+
+    async def _batch(self, works: list[W]) -> list[Outcome | BaseException]:
+        outcomes: list[Outcome | BaseException] = []
+        async with self.service.uow() as uow:
+            for work in works:
+                outcomes.append(await self._one(uow, work, isolated=len(works) == 1))
+            await uow.commit()
+        return outcomes
+
+    async def _one(self, uow: UnitOfWork, work: W, *, isolated: bool) -> Outcome | BaseException:
+        raise NotImplementedError
+
+
+class EventConsumer(BatchConsumer[EventWork, EventHandler]):
+    """Consumes one queue of facts; each type goes to its handler, other types are acked and ignored."""
 
     async def consume(self, message: RabbitMessage) -> None:
         try:
@@ -145,17 +167,6 @@ class EventConsumer:
                     log.error("invalid event parked", extra={"queue": self.queue, "reason": refused.reason})
                     settle(self.service.name, self.queue, Outcome.park)
             settle(self.service.name, self.queue, await self.batcher.handle(work))
-
-    async def run_batch(self, works: list[EventWork]) -> list[Outcome | BaseException]:
-        return await timed(self.service.name, self.queue, len(works), self._batch(works))
-
-    async def _batch(self, works: list[EventWork]) -> list[Outcome | BaseException]:
-        outcomes: list[Outcome | BaseException] = []
-        async with self.service.uow() as uow:
-            for work in works:
-                outcomes.append(await self._one(uow, work, isolated=len(works) == 1))
-            await uow.commit()
-        return outcomes
 
     async def _one(self, uow: UnitOfWork, work: EventWork, *, isolated: bool) -> Outcome | BaseException:
         envelope = work.envelope
@@ -204,15 +215,8 @@ class CommandWork:
     refused: Refused | None = None  # refused before it ran: answered with intake.rejected
 
 
-class CommandConsumer:
+class CommandConsumer(BatchConsumer[CommandWork, CommandHandler]):
     """Consumes intake commands: authenticate, validate, run; a refusal is answered with ``intake.rejected``."""
-
-    def __init__(self, service: Service, queue: str, handlers: dict[str, CommandHandler]) -> None:
-        self.service = service
-        self.queue = queue
-        self.handlers = handlers
-        self.batcher: Batcher[CommandWork, Outcome | BaseException] = Batcher(
-            queue, self.run_batch, service.probe, max_batch=service.settings.batch)
 
     async def consume(self, message: RabbitMessage) -> None:
         command_id = message_key(message.message_id, message.body)
@@ -238,17 +242,6 @@ class CommandConsumer:
             return CommandWork(envelope.id, reply_to, envelope, decode(envelope), principal, handler)
         except Refused as refused:
             return CommandWork(envelope.id, reply_to, envelope, principal=principal, refused=refused)
-
-    async def run_batch(self, works: list[CommandWork]) -> list[Outcome | BaseException]:
-        return await timed(self.service.name, self.queue, len(works), self._batch(works))
-
-    async def _batch(self, works: list[CommandWork]) -> list[Outcome | BaseException]:
-        outcomes: list[Outcome | BaseException] = []
-        async with self.service.uow() as uow:
-            for work in works:
-                outcomes.append(await self._one(uow, work, isolated=len(works) == 1))
-            await uow.commit()
-        return outcomes
 
     async def _one(self, uow: UnitOfWork, work: CommandWork, *, isolated: bool) -> Outcome | BaseException:
         envelope = work.envelope
