@@ -10,15 +10,11 @@ export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e sites/portal \
 	-e sites/console -e cli
 
-<<<<<<< HEAD
-.PHONY: install services broker browser migrate run test unit bench bench-flow bench-publishing bench-review bench-notification \
-	bench-audit bench-cli bench-portal bench-console lint typecheck definitions screenshots
-=======
 FAULT_ITEMS ?= 300
 
-.PHONY: install services broker browser migrate run test unit faults bench bench-flow bench-publishing bench-review bench-notification \
-	bench-audit bench-cli bench-portal bench-console lint definitions screenshots
->>>>>>> faults
+.PHONY: install services broker browser migrate run test unit faults bench bench-flow bench-publishing \
+	bench-review bench-notification bench-audit bench-cli bench-portal bench-console lint typecheck definitions \
+	screenshots
 
 $(BIN)/gongkai: constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml sites/*/pyproject.toml)
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
