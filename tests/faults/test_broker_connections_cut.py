@@ -14,6 +14,7 @@ import time
 import httpx
 from faults.faults_helpers import ITEMS, FaultSystem, Observer, notices, until
 from gongkai.shared.testing import bearer
+from gongkai.shared.unit_of_work import DIRECT_SEND_GRACE
 from gongkai_system import AutoReviewer, submit_commands
 
 CUT_SECONDS = float(os.environ.get("GONGKAI_FAULT_CUT_SECONDS", "10"))
@@ -54,7 +55,9 @@ async def test_a_fact_written_while_the_broker_is_away_is_reported_failing(fault
         async def failing() -> bool:
             return (await faults.health("publishing"))["outbox"]["failing"] >= 1
 
-        reported = await until(failing, timeout=CUT_SECONDS, every=0.5)
+        # The committing process sends the row itself first; the poller records the failure once the row's grace
+        # is over (DIRECT_SEND_GRACE), and it is failing from then on, until the broker is back.
+        reported = await until(failing, timeout=DIRECT_SEND_GRACE.total_seconds() + 20, every=0.5)
         health = (await faults.health("publishing"))["outbox"]
         retries = faults.system.log("publishing").count('"message": "outbox relay pass failed"') - failures_before
     finally:
