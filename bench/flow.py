@@ -113,15 +113,43 @@ async def flow(settings: Settings, sequential: int, rate: float, seconds: float,
                 offered.update(await submit_commands(settings, [notice(n)]))
             await feed.wait_for(offered.keys(), timeout=120)
 
+            cpu_before = cpu_seconds(system)
             started = time.monotonic()
             sent = await submit_commands(settings, [notice(n) for n in range(burst)])
             await feed.wait_for(sent.keys(), timeout=max(120, burst / 5))
+            cpu = await settled_cpu(system, cpu_before)
         elapsed = max(feed.arrived[cid] for cid in sent) - started
         return {"sequential": sorted(one_at_a_time), "rate": burst / elapsed,
+                "cpu_ms": {name: 1000 * seconds / burst for name, seconds in cpu.items()},
                 "offered": sorted((feed.arrived[cid] - t) * 1000 for cid, t in offered.items()),
                 "burst": sorted((feed.arrived[cid] - t) * 1000 for cid, t in sent.items())}
     finally:
         system.stop()
+
+
+def cpu_seconds(system: System) -> dict[str, float]:
+    """CPU time (user + system) each service has used so far, its replicas summed."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for key, process in system.processes.items():
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        service = key.split("-")[0]
+        used[service] = used.get(service, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+async def settled_cpu(system: System, before: dict[str, float]) -> dict[str, float]:
+    """CPU each service spent since ``before``, once they have finished what the burst left (audit's records,
+    deadlines): read when no service used more than 5% of a core over the last second."""
+    last = cpu_seconds(system)
+    for _ in range(120):
+        await asyncio.sleep(1.0)
+        now = cpu_seconds(system)
+        busy = max(now[name] - last.get(name, 0.0) for name in now)
+        last = now
+        if busy < 0.05:
+            break
+    return {name: last[name] - before.get(name, 0.0) for name in last}
 
 
 def notice(n: int) -> dict[str, str]:
@@ -171,6 +199,10 @@ async def main() -> None:
     print(f"offered {args.rate:g} items/s for {args.seconds:g} s: submit -> public {percentiles(figures['offered'])}")
     print(f"burst of {args.items:<6} items       : {figures['rate']:,.0f} items/s through 4 services{replicas}, "
           f"submit -> public {percentiles(figures['burst'])}")
+    cpu = figures["cpu_ms"]
+    assert isinstance(cpu, dict)
+    print("CPU per item in the burst      : " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(cpu.items()))
+          + f" (total {sum(cpu.values()):.1f} ms)")
     print(f"plain outbox round trip, same run: {floor:,.0f} items/s (asyncpg + aio-pika, one quorum queue); "
           f"the system moves {figures['rate'] / floor:.0%} of it")
     print(f"raw broker, same run          : {raw:,.0f} msg/s (persistent, quorum queue, publish + consume)")

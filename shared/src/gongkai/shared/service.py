@@ -88,8 +88,10 @@ class Service:
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, self.amqp_url, user_id=self.account,
                                  batch=settings.relay_batch, idle_seconds=settings.relay_idle_seconds)
-        # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below.
-        self.broker = RabbitBroker(self.amqp_url, graceful_timeout=20.0, logger=None)
+        # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below. Its
+        # dependency injection (FastDepends) is off: resolving the one ``RabbitMessage`` argument ran a thread-pool
+        # hop per delivery; the decoder hands the delivery itself to the consumer instead (``_the_delivery``).
+        self.broker = RabbitBroker(self.amqp_url, graceful_timeout=20.0, logger=None, apply_types=False)
         self.queues: list[str] = []
         self.consumers: list[Consuming] = []
         self.gauges: dict[str, Callable[[], Awaitable[float]]] = {}  # figures of its own for /metrics
@@ -167,6 +169,7 @@ class Service:
             self.topology.subscriber_queue(queue),
             channel=Channel(prefetch_count=prefetch or self.settings.prefetch),
             ack_policy=AckPolicy.NACK_ON_ERROR,
+            decoder=_the_delivery,
             no_reply=True,  # answers to reply_to go through the outbox, after commit (on_commands)
             title=f"{self.topology.queue(queue)}:consume",
             description=f"Handles {description}",
@@ -231,6 +234,11 @@ def _reply_queue(reply_to: str | None) -> str | None:
         log.warning("reply_to ignored: not a server-named reply queue", extra={"reply_to": reply_to[:300]})
         return None
     return reply_to or None
+
+
+async def _the_delivery(message: RabbitMessage) -> RabbitMessage:
+    """The decoder: a consumer takes the delivery (body, properties, headers) and decodes the body itself."""
+    return message
 
 
 def _logged(queue: str, consume: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
