@@ -129,12 +129,18 @@ class BatchConsumer(Generic[W, H]):
     async def _batch(self, works: list[W]) -> list[Outcome | BaseException]:
         outcomes: list[Outcome | BaseException] = []
         async with self.service.uow() as uow:
+            if len(works) > 1:  # one statement claims the batch's inbox ids (alone, a message claims its own)
+                await uow.claim_ahead([claim for work in works if (claim := self._claim(work)) is not None])
             for work in works:
                 outcomes.append(await self._one(uow, work, isolated=len(works) == 1))
             await uow.commit()
         return outcomes
 
     async def _one(self, uow: UnitOfWork, work: W, *, isolated: bool) -> Outcome | BaseException:
+        raise NotImplementedError
+
+    def _claim(self, work: W) -> tuple[str, str] | None:
+        """The inbox claim ``_one`` will make for ``work``, when it will make one (key, consumer)."""
         raise NotImplementedError
 
 
@@ -192,6 +198,9 @@ class EventConsumer(BatchConsumer[EventWork, EventHandler]):
                 if is_transient(exc) or not isolated:
                     raise
                 return exc
+
+    def _claim(self, work: EventWork) -> tuple[str, str] | None:
+        return (work.envelope.id, self.queue) if work.refusal is None else None
 
     async def _refuse(self, uow: UnitOfWork, work: EventWork) -> None:
         """Record a fact that did not come from its owner's account as a security fact (it is then parked)."""
@@ -265,6 +274,9 @@ class CommandConsumer(BatchConsumer[CommandWork, CommandHandler]):
                 if is_transient(exc) or not isolated:
                     raise
                 return exc
+
+    def _claim(self, work: CommandWork) -> tuple[str, str] | None:
+        return (work.envelope.id, self.queue) if work.refused is None and work.envelope is not None else None
 
     async def _run(self, uow: UnitOfWork, work: CommandWork) -> Outcome:
         assert work.envelope is not None and work.handler is not None and work.principal is not None

@@ -34,6 +34,8 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._pending: list[dict[str, Any]] = []
         self._causes: list[str | None] = []
+        self._preclaimed: set[str] = set()  # inbox ids claimed ahead for a batch (``claim_ahead``)
+        self._fresh: set[str] = set()  # those of them not handled before, not yet taken by ``claim``
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:
@@ -82,11 +84,30 @@ class UnitOfWork:
                 return True
         return False
 
+    async def claim_ahead(self, claims: list[tuple[str, str]]) -> None:
+        """Claim the ``(key, consumer)`` of a whole batch in one statement; ``claim`` then answers from it.
+
+        The same key twice in a batch (a redelivered copy) is claimed once: the first ``claim`` of it gets True.
+        """
+        rows = [{"message_id": f"{consumer}:{key}", "consumer": consumer} for key, consumer in sorted(set(claims))]
+        if not rows:
+            return
+        stmt = (pg_insert(self._inbox).values(rows).on_conflict_do_nothing(index_elements=["message_id"])
+                .returning(self._inbox.c.message_id))
+        self._fresh = set((await self.session.execute(stmt)).scalars().all())
+        self._preclaimed = {row["message_id"] for row in rows}
+
     async def claim(self, key: str, consumer: str) -> bool:
         """Record ``key`` as handled; False if it was handled before (then do nothing).
 
         A concurrent claim of the same key waits on the primary key until the first commits.
         """
+        message_id = f"{consumer}:{key}"
+        if message_id in self._preclaimed:
+            if message_id in self._fresh:
+                self._fresh.discard(message_id)
+                return True
+            return False
         stmt = (pg_insert(self._inbox).values(message_id=f"{consumer}:{key}", consumer=consumer)
                 .on_conflict_do_nothing(index_elements=["message_id"]).returning(self._inbox.c.message_id))
         return (await self.session.execute(stmt)).scalar_one_or_none() is not None

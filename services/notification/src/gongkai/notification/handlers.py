@@ -41,13 +41,19 @@ class Calendars:
             for path in sorted(Path(calendar_dir).glob("*.toml")):
                 year = read_year_file(path)
                 self.base_years[year.year] = year
+        self._last: tuple[list[dict[str, Any]], WorkingCalendar] | None = None
 
     async def calendar(self, deadlines: DeadlineStore) -> WorkingCalendar:
+        loaded = await deadlines.calendar_data()
+        if self._last is not None and self._last[0] == loaded:  # parsed once while the loaded years stay the same
+            return self._last[1]
         years = dict(self.base_years)
-        for data in await deadlines.calendar_data():
+        for data in loaded:
             year = parse_year(data)
             years[year.year] = year
-        return WorkingCalendar(years.values())
+        calendar = WorkingCalendar(years.values())
+        self._last = (loaded, calendar)
+        return calendar
 
 
 class Clocks:

@@ -109,6 +109,7 @@ class SqlDeadlines:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._calendar_data: list[dict[str, Any]] | None = None
 
     async def lock(self, key: str) -> None:
         await repository.lock(self._session, key)
@@ -150,9 +151,13 @@ class SqlDeadlines:
         await repository.set_next_checks(self._session, days)
 
     async def calendar_data(self) -> list[dict[str, Any]]:
-        return await repository.calendar_data(self._session)
+        """The loaded years, read once a transaction (a batch opens many deadlines with the same calendar)."""
+        if self._calendar_data is None:
+            self._calendar_data = await repository.calendar_data(self._session)
+        return self._calendar_data
 
     async def store_year(self, year: int, data: dict[str, Any], reference: str, by: str) -> bool:
+        self._calendar_data = None
         return await repository.store_year(self._session, year, data, reference, by)
 
     async def claim_year_alert(self, year: int) -> bool:
