@@ -63,6 +63,8 @@ Text = Annotated[str, AfterValidator(_refusing(_CONTROL_IN_TEXT, " other than ta
 """Multi-line text (a body, a summary, a reason, a note): tab, line feed and carriage return, no other control."""
 
 INT32_MAX = 2**31 - 1
+# An item's id (or a request's, which deadlines also name): the services' tables hold 64 characters.
+ItemId = Annotated[Line, Field(min_length=1, max_length=64)]
 Int32 = Annotated[int, Field(ge=-(2**31), le=INT32_MAX)]
 Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
 VersionNo = Annotated[int, Field(ge=1, le=INT32_MAX, description="a version number (1, 2, …)")]

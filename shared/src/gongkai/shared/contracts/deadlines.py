@@ -9,7 +9,7 @@ from datetime import date
 
 from pydantic import Field
 
-from ._base import Count, Day, Int32, LaterDay, Line, Moment, Payload, Text
+from ._base import Count, Day, Int32, ItemId, LaterDay, Line, Moment, Payload, Text
 
 # Rule ids (the notification service's policy file gives their lengths and reminders).
 RULE_PROACTIVE_PUBLICATION = "proactive-publication"   # publish within N working days of being formed
@@ -30,7 +30,7 @@ DEADLINE_CANCELLED = "gongkai.deadline.cancelled.v1"
 
 class DeadlineOpened(Payload):
     deadline_id: Line
-    item_id: Line
+    item_id: ItemId
     rule: Line
     opened_on: Day
     due_on: LaterDay
@@ -41,7 +41,7 @@ class DeadlineOpened(Payload):
 
 class DeadlineClosed(Payload):
     deadline_id: Line
-    item_id: Line
+    item_id: ItemId
     rule: Line
     due_on: LaterDay
     closed_at: Moment
@@ -54,7 +54,7 @@ class DeadlineReminder(Payload):
     """Due soon (``working_days_left`` ≥ 0) or overdue (negative), with whom it went to."""
 
     deadline_id: Line
-    item_id: Line
+    item_id: ItemId
     rule: Line
     due_on: LaterDay
     working_days_left: Int32
@@ -71,7 +71,7 @@ class DeadlineRecomputed(Payload):
     or a request's reply was extended. ``item_id`` is what the deadline is about (item, request or year)."""
 
     deadline_id: Line
-    item_id: Line
+    item_id: ItemId
     rule: Line
     previous_due_on: LaterDay
     due_on: LaterDay
@@ -128,7 +128,7 @@ class CalendarYearMissing(Payload):
 
     year: Count
     deadline_id: Line
-    item_id: Line
+    item_id: ItemId
     rule: Line
     due_on: LaterDay
 

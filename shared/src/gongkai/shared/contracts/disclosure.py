@@ -9,7 +9,7 @@ Every item event carries the item's ``unit`` and ``category`` so statistics need
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -23,6 +23,7 @@ from ._base import (
     Channel,
     ContentHash,
     Day,
+    ItemId,
     Line,
     Moment,
     Payload,
@@ -30,8 +31,6 @@ from ._base import (
     VersionNo,
     not_blank,
 )
-
-ItemId = Annotated[Line, Field(min_length=1, max_length=64)]
 
 # ---- commands (gongkai.intake, routing key disclosure.*) --------------------------------------
 
@@ -132,7 +131,7 @@ DISCLOSURE_SCHEDULED = "gongkai.disclosure.scheduled.v1"
 class DisclosureSubmitted(Payload):
     """A version was stored and goes to review; ``content_hash`` binds any decision to exactly this."""
 
-    item_id: Line
+    item_id: ItemId
     version: VersionNo = Field(ge=1)
     title: Line
     body: Text
@@ -159,7 +158,7 @@ class DisclosureSubmitted(Payload):
 class InformationChanged(Payload):
     """Staff marked a published item's facts as changed: the update is due in 15 working days."""
 
-    item_id: Line
+    item_id: ItemId
     unit: Line | None = None
     category: Line
     changed_on: Day
@@ -176,7 +175,7 @@ class PublicationAction(StrEnum):
 class DisclosurePublished(Payload):
     """A version was published (internal record, for public and internal-audience items)."""
 
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     content_hash: ContentHash
     audience: Audience
@@ -191,7 +190,7 @@ class PublicationRefused(Payload):
     """Publishing did not act on a review decision, and why; ``security`` when it was forged or broke the rules
     of review itself (a signature that does not verify, an approver who wrote the item, too few approvers)."""
 
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     reason: Text
     unit: Line | None = None
@@ -203,7 +202,7 @@ class PublicationRefused(Payload):
 class DisclosureScheduled(Payload):
     """An approved version waits for its release time."""
 
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     category: Line
     unit: Line | None = None
@@ -212,7 +211,7 @@ class DisclosureScheduled(Payload):
 
 
 class DisclosureWithdrawn(Payload):
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     category: Line
     unit: Line | None = None
@@ -236,7 +235,7 @@ class WithholdingReason(StrEnum):
 class DisclosureWithheld(Payload):
     """A version will not be disclosed (不予公开), on a recorded legal ground; it is never published."""
 
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     category: Line
     unit: Line | None = None
@@ -271,7 +270,7 @@ class PublicDisclosure(Payload):
     ``action`` is ``updated`` for a later version of an item that was published before.
     """
 
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     title: Line
     body: Text
@@ -294,7 +293,7 @@ class PublicWithdrawal(Payload):
     approved version) puts it back.
     """
 
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     title: Line
     category: Line

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import MAX_BODY, ContentHash, Count, Line, Moment, Payload, Text, VersionNo, is_content_hash
+from ._base import MAX_BODY, ContentHash, Count, ItemId, Line, Moment, Payload, Text, VersionNo, is_content_hash
 from .disclosure import WithholdingReason
 
 Risk = Literal["blocked", "high", "medium", "low", "none"]
@@ -92,7 +92,7 @@ class Finding(Payload):
 
 class ReviewCaseOpened(Payload):
     case_id: Line
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     content_hash: ContentHash
     findings: list[Finding] = Field(default_factory=list)
@@ -127,7 +127,7 @@ class SignedDecision(Payload):
     """
 
     case_id: Line
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     content_hash: ContentHash
     reviewer: Line
@@ -166,7 +166,7 @@ class CaseVoided(Payload):
     """An open case closed without a decision: a newer version of the item replaced it."""
 
     case_id: Line
-    item_id: Line
+    item_id: ItemId
     version: VersionNo
     superseded_by: Count
     content_hash: ContentHash | None = None
