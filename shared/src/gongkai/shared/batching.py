@@ -1,7 +1,8 @@
 """Deliveries handled in batches: many messages share one transaction, each is acked after its commit.
 
 A consumer hands its delivery to ``Batcher.handle`` and waits. One task gathers what has arrived (up to
-``max_batch``, lingering a few milliseconds), runs the batch (one transaction, a savepoint per message:
+``max_batch``: what came in the same read from the socket, and under load everything that arrived while the
+previous batch ran; it lingers only if asked to), runs the batch (one transaction, a savepoint per message:
 see ``consumers.run_batch``) and gives every waiter its own outcome. Then FastStream acks, parks or
 requeues each delivery as its outcome says.
 
@@ -40,7 +41,7 @@ MAX_BACKOFF_SECONDS = 15.0
 
 class Batcher(Generic[W, R]):
     def __init__(self, name: str, run: BatchRunner[W, R], probe: Probe, *, max_batch: int = 100,
-                 linger_seconds: float = 0.002, max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
+                 linger_seconds: float = 0.0, max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
         self.name = name
         self._run_batch = run
         self._probe = probe
@@ -76,8 +77,8 @@ class Batcher(Generic[W, R]):
     async def _loop(self) -> None:
         while True:
             await self._arrived.wait()
-            if self._linger:
-                await asyncio.sleep(self._linger)
+            # One turn of the event loop (or the linger): deliveries that came with this one join its batch.
+            await asyncio.sleep(self._linger)
             batch, self._waiting = self._waiting[: self._max_batch], self._waiting[self._max_batch:]
             if not self._waiting:
                 self._arrived.clear()
