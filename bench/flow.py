@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 
@@ -172,7 +173,7 @@ async def main() -> None:
     args = parser.parse_args()
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gongkai")
-    server = server.replace("+asyncpg", "").rsplit("/", 1)[0] + "/postgres"
+    server = urlunsplit(urlsplit(server.replace("+asyncpg", ""))._replace(path="/postgres"))
     database_url = await create_database(server)
     with tempfile.TemporaryDirectory() as scratch:
         # Accounts and roles of its own, as a test session makes them: the services run as they would.

@@ -4,7 +4,7 @@ Both are ``disclosure.submitted`` facts from publishing's own account, in valid 
 that type takes them (review's submissions, notification's deadlines):
 
 - one whose data breaks the contract (no content hash, version 0): refused on its first delivery and parked;
-- one that keeps the contract but breaks the handlers: an item id longer than the 64 characters the tables hold
+- one that keeps the contract but breaks the handlers: a unit name longer than the 128 characters the tables hold
   (the contract sets no bound), so the insert fails on every delivery until the delivery limit parks it.
 
 Each is parked once per queue that took it, audit records the fact once and each dead letter once, and the
@@ -30,10 +30,11 @@ def poison_contract():
 
 
 def poison_handler():
-    item_id = "poison-handler-" + "长" * 80  # valid per the contract, longer than every item_id column
+    item_id = "poison-handler"
+    unit = "交通运输局" + "科" * 150  # valid per the contract, longer than every unit column (128)
     data = c.DisclosureSubmitted(
         item_id=item_id, version=1, title="关于调整城区公交线路的公告（毒）", body=NOTICE_BODY, category="S07",
-        audience=c.Audience.public, channels=[c.Channel.portal], unit="交通运输局", submitted_by="li.na",
+        audience=c.Audience.public, channels=[c.Channel.portal], unit=unit, submitted_by="li.na",
         content_hash="sha256:" + "0" * 64)
     return new_event(c.DISCLOSURE_SUBMITTED, data, source="/gongkai/publishing", actor="li.na", subject=item_id)
 

@@ -36,6 +36,7 @@ from aio_pika.abc import AbstractRobustConnection
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from . import failover
 from .envelope import CONTENT_TYPE
 from .topology import Topology
 
@@ -67,11 +68,12 @@ class OutboxRow(Protocol):
 
 class OutboxRelay:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, topology: Topology,
-                 amqp_url: str, *, user_id: str | None = None, batch: int = 200, idle_seconds: float = 0.5) -> None:
+                 amqp_url: str | Sequence[str], *, user_id: str | None = None, batch: int = 200,
+                 idle_seconds: float = 0.5) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._topology = topology
-        self._amqp_url = amqp_url
+        self._amqp_urls = [amqp_url] if isinstance(amqp_url, str) else list(amqp_url)  # a cluster's nodes
         self._user_id = user_id
         self._batch = batch
         self._idle = idle_seconds
@@ -93,7 +95,7 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(self._amqp_url)
+        self._connection = await failover.connect_robust(self._amqp_urls)
         await self._reopen()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 

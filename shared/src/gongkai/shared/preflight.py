@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import aio_pika
 from sqlalchemy import text
 
+from . import failover
 from .accounts import user_of
 from .topology import EXCHANGES
 
@@ -35,7 +36,7 @@ async def check_broker(service: Service) -> None:
             f"user_id {service.account!r}: give {service.name} that account's password in "
             f"GONGKAI_BROKER_ACCOUNTS_FILE, or an AMQP_URL of its own (docs/operations.md)")
     try:
-        connection = await aio_pika.connect(service.amqp_url)
+        connection = await failover.connect(service.amqp_urls)
     except aio_pika.exceptions.ProbableAuthenticationError as exc:
         raise StartRefused(f"RabbitMQ refused the account {service.account!r} (wrong password, or no such "
                            f"user): run `gongkai broker setup` ({exc})") from exc

@@ -29,7 +29,7 @@ from faststream.rabbit.annotations import RabbitMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import MetaData, Table, text
 
-from . import preflight
+from . import failover, preflight
 from .accounts import party_of
 from .consumers import CommandConsumer, CommandHandler, Consuming, EventConsumer, EventHandler, decode
 from .db import create_engine, session_factory
@@ -80,13 +80,14 @@ class Service:
         self.directory = Directory.load(settings.credentials_path)
         self.account = settings.broker_account(name)
         self.amqp_url = settings.amqp_url_for(name)
+        self.amqp_urls = settings.amqp_urls_for(name)  # the cluster's nodes, this one first
         self.owners = {spec.type: frozenset(settings.broker_account(party_of(s)) for s in spec.senders)
                        for spec in MESSAGES}
         self.outbox: Table = metadata.tables[f"{name}.outbox"]
         self.inbox: Table = metadata.tables[f"{name}.inbox"]
         self.engine = create_engine(settings.database_url_for(name))
         self.sessions = session_factory(self.engine)
-        self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, self.amqp_url, user_id=self.account,
+        self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, self.amqp_urls, user_id=self.account,
                                  batch=settings.relay_batch, idle_seconds=settings.relay_idle_seconds)
         # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below. Its
         # dependency injection (FastDepends) is off: resolving the one ``RabbitMessage`` argument ran a thread-pool
@@ -189,6 +190,10 @@ class Service:
         await preflight.check_broker(self)
         await preflight.check_database(self)
         await self.relay.start()
+        if len(self.amqp_urls) > 1:
+            # A cluster: the consumers connect to the first node that is up, and move on when they lose it.
+            ordered = failover.starting_at(self.amqp_urls, await failover.first_reachable(self.amqp_urls))
+            self.broker._connection_kwargs.update(url=ordered[0], connection_class=failover.connection_class(ordered))
         await self.broker.start()
         self._tasks = [asyncio.create_task(loop(), name=name) for name, loop in self._loops]
         self.started = True

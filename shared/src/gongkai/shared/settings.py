@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from . import accounts
+from . import accounts, failover
 from .accounts import DEV_BROKER_ACCOUNTS, DEV_DATABASE_ACCOUNTS, password_of, with_credentials
 
 DEV_CREDENTIALS = Path(__file__).with_name("dev_credentials.json")
@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         "postgresql://postgres@127.0.0.1:5432/gongkai",
         validation_alias=AliasChoices("DATABASE_URL", "GONGKAI_DATABASE_URL"),
     )
+    amqp_addresses: str = Field(
+        "", pattern=r"^[A-Za-z0-9.:\[\]_-]*(,[A-Za-z0-9.:\[\]_-]+)*$",
+        description="the broker cluster's other nodes, host:port each (GONGKAI_AMQP_ADDRESSES=host:port,host:port): "
+                    "a connection that loses its node moves to the next")
     namespace: str = Field("gongkai", pattern=r"^[a-z][a-z0-9_-]{0,40}$",
                            description="prefix of every exchange and queue name")
     credentials_file: Path | None = None
@@ -97,6 +101,10 @@ class Settings(BaseSettings):
         """``AMQP_URL``'s broker as ``party``'s account, or ``AMQP_URL`` as given when no password is known."""
         password = self.broker_passwords().get(party)
         return with_credentials(self.amqp_url, self.broker_account(party), password) if password else self.amqp_url
+
+    def amqp_urls_for(self, party: str) -> list[str]:
+        """``amqp_url_for(party)`` on each node of the cluster, the first node first."""
+        return failover.urls(self.amqp_url_for(party), [a for a in self.amqp_addresses.split(",") if a])
 
     def database_role(self, service: str) -> str:
         return f"{self.database_role_prefix}{service}"

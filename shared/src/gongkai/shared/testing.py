@@ -173,7 +173,8 @@ def environment(settings: Settings) -> dict[str, str]:
            "GONGKAI_RELAY_IDLE_SECONDS": str(settings.relay_idle_seconds)}
     for name, value in (("GONGKAI_BROKER_ACCOUNTS_FILE", settings.broker_accounts_file),
                         ("GONGKAI_DATABASE_ACCOUNTS_FILE", settings.database_accounts_file),
-                        ("GONGKAI_BROKER_MANAGEMENT_URL", settings.broker_management_url)):
+                        ("GONGKAI_BROKER_MANAGEMENT_URL", settings.broker_management_url),
+                        ("GONGKAI_AMQP_ADDRESSES", settings.amqp_addresses)):
         if value:
             env[name] = str(value)
     return env

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import aio_pika
 from gongkai.shared import contracts as c
+from gongkai.shared import failover
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.parking import PARKING_QUEUES, message_count
 from gongkai.shared.service import Service
@@ -41,7 +42,7 @@ class ParkingAlert:
     async def counts(self) -> dict[str, int]:
         """Messages waiting in each parking queue (those an operator's command holds right now are not counted)."""
         if self._connection is None or self._connection.is_closed:
-            self._connection = await aio_pika.connect_robust(self.service.amqp_url)
+            self._connection = await failover.connect_robust(self.service.amqp_urls)
         channel = await self._connection.channel()
         try:
             counts: dict[str, int] = {}

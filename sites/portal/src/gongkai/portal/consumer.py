@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import aio_pika
+from gongkai.shared import failover
 from gongkai.shared.accounts import PUBLIC_SITE, party_of, user_of
 from gongkai.shared.envelope import MalformedEnvelope, parse
 from gongkai.shared.errors import Refused
@@ -47,6 +48,7 @@ class PublicQueue:
         self.settings = settings
         self.account = settings.broker_account(PUBLIC_SITE)
         self.amqp_url = settings.amqp_url_for(PUBLIC_SITE)
+        self.amqp_urls = settings.amqp_urls_for(PUBLIC_SITE)
         self.name, self.dlx, self.parking = queue_names(settings.namespace, queue)
         self.exchange = Topology(settings.namespace).exchange("public")
         self.prefetch = prefetch or settings.prefetch
@@ -67,7 +69,7 @@ class PublicQueue:
                                f"exchange as the public site, {self.account!r}: give it that account's password in "
                                "GONGKAI_BROKER_ACCOUNTS_FILE, or an AMQP_URL of its own (docs/operations.md)")
         try:
-            self.connection = await aio_pika.connect_robust(self.amqp_url)
+            self.connection = await failover.connect_robust(self.amqp_urls)
         except aio_pika.exceptions.ProbableAuthenticationError as exc:
             raise StartRefused(f"RabbitMQ refused the account {self.account!r}: run `gongkai broker setup` "
                                f"({exc})") from exc
