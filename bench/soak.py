@@ -1,0 +1,271 @@
+"""Soak: items through the whole system while its processes are killed, then the operator's reconciliation.
+
+    make soak                                    # SOAK_ITEMS=10000 (as root: PostgreSQL is restarted once)
+    .venv/bin/python bench/soak.py --items 500 [--rate 10] [--kill-every 10] [--postgres restart|cut|none]
+
+Starts the four services as processes (``tests/gongkai_system.py``) in a namespace, a database and with broker
+accounts and database roles of their own, and sends ``--items`` submissions through the intake exchange at
+``--rate`` a second, an automatic reviewer approving every case (a mix: notices, notices with a phone number that
+need two approvals, internal items for the staff exchange, and classified ones that review blocks). While they
+go, every ``--kill-every`` seconds one service (now and then two) is SIGKILLed and started again; halfway
+through, PostgreSQL is restarted once (``pg_ctlcluster --skip-systemctl-redirect <version> main restart``, as
+root; ``--postgres cut`` instead cuts every database connection for 10 s through a TCP proxy, as
+``tests/faults/test_database_outage.py`` does, and ``restart`` falls back to that when another client is using
+the server, so as not to disturb it). Then it waits for everything to settle (``gongkai reconcile``'s checks,
+with no grace, finding nothing amiss) and prints what was done, what came out, and the checks' counts. Exit 1
+when an item was lost, a message parked, or a check still mismatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from faults.faults_helpers import parked, through
+from gongkai.cli.reconcile import run_checks, table
+from gongkai.cli.reconcile.checks import Check
+from gongkai.shared.session_accounts import SessionAccounts, SessionRoles
+from gongkai.shared.settings import Settings
+from gongkai.shared.testing import create_database, declare_topology, delete_topology, drop_database
+from gongkai_system import SERVICES, AutoReviewer, System, submit_commands
+from tcp_proxy import TcpProxy
+
+NOTICE = {"body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
+CUT_SECONDS = 10.0
+
+
+def item(n: int) -> dict[str, Any]:
+    """The n-th submission: mostly public notices, some with a phone number (two approvals), some internal (the
+    staff exchange), some classified (blocked by review: never published, their publication clock stays open)."""
+    if n % 20 == 7:
+        return {"title": f"年度工作目标（第{n}号）", "body": "全年目标完成情况如下。", "category": "N01",
+                "audience": "internal"}
+    if n % 50 == 13:
+        return {**NOTICE, "title": f"机密★5年 关于线路调整的内部意见（第{n}号）"}
+    if n % 10 == 3:
+        return {**NOTICE, "title": f"关于调整城区公交线路的公告（第{n}号）",
+                "body": NOTICE["body"] + "咨询电话：13912345678。"}
+    return {**NOTICE, "title": f"关于调整城区公交线路的公告（第{n}号）"}
+
+
+@dataclass
+class Chaos:
+    """What was done to the system, for the figures."""
+
+    kills: Counter[str] = field(default_factory=Counter)
+    postgres: str = "not yet"
+    postgres_seconds: float = 0.0
+    restarts_seconds: list[float] = field(default_factory=list)
+
+
+class Soak:
+    def __init__(self, settings: Settings, log_dir: Path, args: argparse.Namespace) -> None:
+        self.args = args
+        self.settings = settings  # the administrators' URLs: what the soak itself uses
+        self.random = random.Random(args.seed)
+        self.proxy: TcpProxy | None = None
+        services = settings
+        if args.postgres != "none":
+            database = urlsplit(settings.database_url.replace("+asyncpg", ""))
+            self.proxy = TcpProxy(database.hostname or "127.0.0.1", database.port or 5432).__enter__()
+            services = settings.model_copy(update={"database_url": through(settings.database_url, self.proxy.port)})
+        self.system = System(services, log_dir)
+        self.chaos = Chaos()
+
+    def close(self) -> None:
+        try:
+            self.system.stop()
+        finally:
+            if self.proxy is not None:
+                self.proxy.__exit__(None, None, None)
+
+    async def ready(self) -> None:
+        """Every service running and answering /ready."""
+        dead = [name for name in SERVICES if name not in self.system.processes
+                or self.system.processes[name].poll() is not None]
+        for name in dead:
+            self.system.processes.pop(name, None)
+        if dead:
+            await asyncio.to_thread(self.system.start, *dead)
+        for name in SERVICES:
+            await asyncio.to_thread(self.system.wait_ready, name, 300.0)
+
+    async def kill_some(self) -> None:
+        victims = self.random.sample(SERVICES, 2 if self.random.random() < 0.2 else 1)
+        for name in victims:
+            self.system.kill(name)
+            self.chaos.kills[name] += 1
+        await asyncio.sleep(self.random.uniform(0.5, 3.0))
+        began = time.monotonic()
+        await self.ready()
+        self.chaos.restarts_seconds.append(time.monotonic() - began)
+
+    async def postgres_away(self) -> None:
+        began = time.monotonic()
+        mode = self.args.postgres
+        if mode == "restart":
+            others = await other_clients(self.settings)
+            if others:
+                mode = "cut"
+                self.chaos.postgres = (f"cut for {CUT_SECONDS:g} s (not restarted: {others} other client(s) of "
+                                       "the server)")
+            elif os.geteuid() != 0:
+                mode = "cut"
+                self.chaos.postgres = f"cut for {CUT_SECONDS:g} s (not restarted: pg_ctlcluster needs root)"
+        if mode == "restart":
+            version = sorted(os.listdir("/etc/postgresql"))[-1]
+            await asyncio.to_thread(subprocess.run, ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                                                     "restart"], check=True, capture_output=True)
+            self.chaos.postgres = f"restarted (PostgreSQL {version})"
+        else:
+            assert self.proxy is not None
+            self.proxy.cut()
+            await asyncio.sleep(CUT_SECONDS)
+            self.proxy.restore()
+            if self.chaos.postgres == "not yet":
+                self.chaos.postgres = f"cut for {CUT_SECONDS:g} s"
+        self.chaos.postgres_seconds = time.monotonic() - began
+        await self.ready()
+
+    async def run(self) -> dict[str, Any]:
+        await asyncio.to_thread(self.system.migrate)
+        await asyncio.to_thread(self.system.start)
+        items = self.args.items
+        sent: dict[str, float] = {}
+        async with AutoReviewer(self.settings):
+            began = time.monotonic()
+            chaos = asyncio.create_task(self.inflict(lambda: len(sent) >= items // 2, lambda: len(sent) >= items))
+            wave = max(1, int(self.args.rate))
+            for start in range(0, items, wave):
+                await asyncio.sleep(max(0.0, began + start / self.args.rate - time.monotonic()))
+                sent.update(await submit_commands(self.settings, [item(n) for n in range(start,
+                                                                                          min(items, start + wave))]))
+            sending = time.monotonic() - began
+            await chaos
+            await self.ready()
+            settling = time.monotonic()
+            checks, settled = await self.settle()
+            settled_after = time.monotonic() - settling
+        return {"sent": len(sent), "sending": sending, "settled": settled, "settled_after": settled_after,
+                "checks": checks, "created": await count(self.settings, "select count(*) from publishing.items"),
+                "parked": sum((await parked(self.settings)).values())}
+
+    async def inflict(self, halfway: Any, done: Any) -> None:
+        """Kill services every ``--kill-every`` seconds until every item is sent; PostgreSQL once, halfway."""
+        postgres_done = self.args.postgres == "none"
+        while not done():
+            await asyncio.sleep(self.args.kill_every)
+            if not postgres_done and halfway():
+                await self.postgres_away()
+                postgres_done = True
+            elif not done():
+                await self.kill_some()
+        if not postgres_done:  # fewer items than one pause: still once
+            await self.postgres_away()
+
+    async def settle(self) -> tuple[list[Check], bool]:
+        """Until every version is done and the checks with no grace find nothing amiss (or the timeout)."""
+        deadline = time.monotonic() + self.args.settle_timeout
+        while True:
+            checks = await run_checks(self.settings, timedelta(0), timedelta(days=30))
+            waiting = next(check.in_progress for check in checks if check.name == "versions")
+            if not waiting and not any(check.mismatches for check in checks):
+                return checks, True
+            if time.monotonic() > deadline:
+                return checks, False
+            await asyncio.sleep(5)
+
+
+async def other_clients(settings: Settings) -> int:
+    """Client sessions of the PostgreSQL server in databases other than the soak's own."""
+    own = urlsplit(settings.database_url).path.lstrip("/")
+    return await count(settings, "select count(*) from pg_stat_activity where backend_type = 'client backend' "
+                                 "and pid <> pg_backend_pid() and datname is distinct from $1", own)
+
+
+async def count(settings: Settings, query: str, *args: Any) -> int:
+    connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
+    try:
+        return int(await connection.fetchval(query, *args))
+    finally:
+        await connection.close()
+
+
+def report(args: argparse.Namespace, chaos: Chaos, figures: dict[str, Any]) -> int:
+    kills = sum(chaos.kills.values())
+    by_service = ", ".join(f"{name} {n}" for name, n in sorted(chaos.kills.items()))
+    restart = (f", back to ready in {max(chaos.restarts_seconds):.0f} s at most"
+               if chaos.restarts_seconds else "")
+    lost = figures["sent"] - figures["created"]
+    print(f"soak: {figures['sent']} items sent in {figures['sending']:.0f} s ({args.rate:g}/s)")
+    print(f"killed: {kills} times with SIGKILL ({by_service}){restart}")
+    print(f"PostgreSQL: {chaos.postgres}, the services ready again {chaos.postgres_seconds:.0f} s after it began")
+    state = "settled" if figures["settled"] else "NOT settled"
+    print(f"{state} {figures['settled_after']:.0f} s after the last fault (the checks with no grace: nothing amiss)")
+    print(f"items created: {figures['created']} of {figures['sent']} sent (lost {max(0, lost)}); parked: "
+          f"{figures['parked']}")
+    print()
+    print(table(figures["checks"], limit=10))
+    mismatches = sum(len(check.mismatches) for check in figures["checks"])
+    return 1 if (mismatches or lost or figures["parked"] or not figures["settled"]) else 0
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=int(os.environ.get("SOAK_ITEMS", "10000")))
+    parser.add_argument("--rate", type=float, default=10.0, help="submissions a second (default 10)")
+    parser.add_argument("--kill-every", type=float, default=10.0, metavar="SECONDS",
+                        help="seconds between two kills (default 10)")
+    parser.add_argument("--postgres", choices=["restart", "cut", "none"], default="restart",
+                        help="restart PostgreSQL once (as root), cut its connections once, or leave it")
+    parser.add_argument("--settle-timeout", type=float, metavar="SECONDS",
+                        help="how long to wait for everything to settle (default 300 + 0.2 s an item)")
+    parser.add_argument("--seed", type=int, help="which services are killed, and when (random by default)")
+    parser.add_argument("--logs", type=Path, help="keep the services' logs in this directory")
+    args = parser.parse_args()
+    if args.settle_timeout is None:
+        args.settle_timeout = 300 + 0.2 * args.items
+    amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gongkai")
+    server = server.replace("+asyncpg", "").rsplit("/", 1)[0] + "/postgres"
+    database_url = await create_database(server)
+    with tempfile.TemporaryDirectory() as scratch:
+        accounts = SessionAccounts(amqp_url, os.environ.get("GONGKAI_BROKER_MANAGEMENT_URL") or None,
+                                   Path(scratch) / "broker-accounts.json").create()
+        roles = await SessionRoles(server, Path(scratch) / "database-accounts.json").create()
+        namespace = accounts.namespace()
+        await declare_topology(amqp_url, namespace)
+        settings = Settings(amqp_url=amqp_url, database_url=database_url, namespace=namespace,
+                            **accounts.settings(), **roles.settings())
+        logs = args.logs or Path(scratch)
+        logs.mkdir(parents=True, exist_ok=True)
+        soak = Soak(settings, logs, args)
+        try:
+            figures = await soak.run()
+        finally:
+            soak.close()
+            await delete_topology(amqp_url, namespace)
+            await drop_database(server, database_url)
+            await roles.drop()
+            accounts.delete()
+    return report(args, soak.chaos, figures)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
