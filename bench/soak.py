@@ -10,10 +10,11 @@ need two approvals, internal items for the staff exchange, and classified ones t
 go, every ``--kill-every`` seconds one service (now and then two) is SIGKILLed and started again; halfway
 through, PostgreSQL is restarted once (``pg_ctlcluster --skip-systemctl-redirect <version> main restart``, as
 root; ``--postgres cut`` instead cuts every database connection for 10 s through a TCP proxy, as
-``tests/faults/test_database_outage.py`` does, and ``restart`` falls back to that when another client is using
-the server, so as not to disturb it). Then it waits for everything to settle (``gongkai reconcile``'s checks,
-with no grace, finding nothing amiss) and prints what was done, what came out, and the checks' counts. Exit 1
-when an item was lost, a message parked, or a check still mismatches.
+``tests/faults/test_database_outage.py`` does; ``restart`` waits up to ``--quiet-wait`` seconds for the server's
+other clients to leave, and falls back to the cut when they do not, so as not to break another run's work).
+Then it waits for everything to settle (every version done, and ``gongkai reconcile``'s checks with no grace
+finding nothing amiss) and prints what was done, what came out, and the checks' counts. Exit 1 when an item was
+lost, a message parked, or a check still mismatches.
 """
 
 from __future__ import annotations
@@ -121,6 +122,10 @@ class Soak:
         mode = self.args.postgres
         if mode == "restart":
             others = await other_clients(self.settings)
+            waited = time.monotonic() + self.args.quiet_wait
+            while others and time.monotonic() < waited:  # another test run is using the server: wait for a pause
+                await asyncio.sleep(2)
+                others = await other_clients(self.settings)
             if others:
                 mode = "cut"
                 self.chaos.postgres = (f"cut for {CUT_SECONDS:g} s (not restarted: {others} other client(s) of "
@@ -236,6 +241,9 @@ async def main() -> int:
                         help="restart PostgreSQL once (as root), cut its connections once, or leave it")
     parser.add_argument("--settle-timeout", type=float, metavar="SECONDS",
                         help="how long to wait for everything to settle (default 300 + 0.2 s an item)")
+    parser.add_argument("--quiet-wait", type=float, default=120.0, metavar="SECONDS",
+                        help="how long to wait for the server's other clients to leave before restarting it, "
+                             "after which the connections are cut instead (default 120)")
     parser.add_argument("--seed", type=int, help="which services are killed, and when (random by default)")
     parser.add_argument("--logs", type=Path, help="keep the services' logs in this directory")
     args = parser.parse_args()
