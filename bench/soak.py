@@ -7,14 +7,14 @@ Starts the four services as processes (``tests/gongkai_system.py``) in a namespa
 accounts and database roles of their own, and sends ``--items`` submissions through the intake exchange at
 ``--rate`` a second, an automatic reviewer approving every case (a mix: notices, notices with a phone number that
 need two approvals, internal items for the staff exchange, and classified ones that review blocks). While they
-go, every ``--kill-every`` seconds one service (now and then two) is SIGKILLed and started again; halfway
-through, PostgreSQL is restarted once (``pg_ctlcluster --skip-systemctl-redirect <version> main restart``, as
-root; ``--postgres cut`` instead cuts every database connection for 10 s through a TCP proxy, as
-``tests/faults/test_database_outage.py`` does; ``restart`` waits up to ``--quiet-wait`` seconds for the server's
-other clients to leave, and falls back to the cut when they do not, so as not to break another run's work).
-Then it waits for everything to settle (every version done, and ``gongkai reconcile``'s checks with no grace
-finding nothing amiss) and prints what was done, what came out, and the checks' counts. Exit 1 when an item was
-lost, a message parked, or a check still mismatches.
+go, every ``--kill-every`` seconds one service (now and then two) is SIGKILLed and started again (at least
+``--min-kills`` times); from halfway on, PostgreSQL is restarted once (``pg_ctlcluster --skip-systemctl-redirect
+<version> main restart``, as root). ``--postgres cut`` instead cuts every database connection for 10 s through a
+TCP proxy, as ``tests/faults/test_database_outage.py`` does; ``restart`` waits up to ``--quiet-wait`` seconds,
+killing services meanwhile, for a moment when no other client uses the server, and falls back to the cut when
+none comes, so as not to break another run's work. Then it waits for everything to settle (every version done,
+and ``gongkai reconcile``'s checks with no grace finding nothing amiss) and prints what was done, what came out,
+and the checks' counts. Exit 1 when an item was lost, a message parked, or a check still mismatches.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ class Chaos:
 
     kills: Counter[str] = field(default_factory=Counter)
     postgres: str = "not yet"
-    postgres_seconds: float = 0.0
+    postgres_seconds: float = 0.0  # the restart (or the cut) itself
+    postgres_ready_seconds: float = 0.0  # until every service answered /ready again
     restarts_seconds: list[float] = field(default_factory=list)
 
 
@@ -88,6 +89,7 @@ class Soak:
             services = settings.model_copy(update={"database_url": through(settings.database_url, self.proxy.port)})
         self.system = System(services, log_dir)
         self.chaos = Chaos()
+        self.mode = "restart" if args.postgres == "restart" else "cut"
 
     def close(self) -> None:
         try:
@@ -117,36 +119,40 @@ class Soak:
         await self.ready()
         self.chaos.restarts_seconds.append(time.monotonic() - began)
 
+    async def postgres_may_restart(self, give_up_at: float) -> bool:
+        """True when PostgreSQL may be restarted now, False to try again later; past ``give_up_at`` (or not root)
+        the restart is given up for a cut, and True."""
+        if self.args.postgres != "restart" or self.mode != "restart":
+            return True
+        if os.geteuid() != 0:
+            self.mode, self.chaos.postgres = "cut", "not restarted: pg_ctlcluster needs root"
+            return True
+        others = await other_clients(self.settings)
+        if not others:
+            return True
+        if time.monotonic() < give_up_at:
+            return False  # another run is using the server: kill a service instead, and ask again next time
+        self.mode, self.chaos.postgres = "cut", f"not restarted: {others} other client(s) of the server stayed"
+        return True
+
     async def postgres_away(self) -> None:
+        """Restart PostgreSQL (or cut every connection to it for ``CUT_SECONDS``), then wait for the services."""
         began = time.monotonic()
-        mode = self.args.postgres
-        if mode == "restart":
-            others = await other_clients(self.settings)
-            waited = time.monotonic() + self.args.quiet_wait
-            while others and time.monotonic() < waited:  # another test run is using the server: wait for a pause
-                await asyncio.sleep(2)
-                others = await other_clients(self.settings)
-            if others:
-                mode = "cut"
-                self.chaos.postgres = (f"cut for {CUT_SECONDS:g} s (not restarted: {others} other client(s) of "
-                                       "the server)")
-            elif os.geteuid() != 0:
-                mode = "cut"
-                self.chaos.postgres = f"cut for {CUT_SECONDS:g} s (not restarted: pg_ctlcluster needs root)"
-        if mode == "restart":
+        if self.mode == "restart":
             version = sorted(os.listdir("/etc/postgresql"))[-1]
             await asyncio.to_thread(subprocess.run, ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
                                                      "restart"], check=True, capture_output=True)
-            self.chaos.postgres = f"restarted (PostgreSQL {version})"
+            self.chaos.postgres = f"restarted (PostgreSQL {version} main)"
         else:
             assert self.proxy is not None
             self.proxy.cut()
             await asyncio.sleep(CUT_SECONDS)
             self.proxy.restore()
-            if self.chaos.postgres == "not yet":
-                self.chaos.postgres = f"cut for {CUT_SECONDS:g} s"
+            self.chaos.postgres = f"every connection cut for {CUT_SECONDS:g} s" + (
+                f" ({self.chaos.postgres})" if self.chaos.postgres != "not yet" else "")
         self.chaos.postgres_seconds = time.monotonic() - began
         await self.ready()
+        self.chaos.postgres_ready_seconds = time.monotonic() - began
 
     async def run(self) -> dict[str, Any]:
         await asyncio.to_thread(self.system.migrate)
@@ -172,17 +178,19 @@ class Soak:
                 "parked": sum((await parked(self.settings)).values())}
 
     async def inflict(self, halfway: Any, done: Any) -> None:
-        """Kill services every ``--kill-every`` seconds until every item is sent; PostgreSQL once, halfway."""
+        """Kill services every ``--kill-every`` seconds until every item is sent (and at least ``--min-kills``
+        times); PostgreSQL once, from halfway on, when no other client uses the server (see ``--quiet-wait``)."""
         postgres_done = self.args.postgres == "none"
-        while not done():
+        give_up_at = float("inf")
+        while not (done() and postgres_done and sum(self.chaos.kills.values()) >= self.args.min_kills):
             await asyncio.sleep(self.args.kill_every)
-            if not postgres_done and halfway():
-                await self.postgres_away()
-                postgres_done = True
-            elif not done():
-                await self.kill_some()
-        if not postgres_done:  # fewer items than one pause: still once
-            await self.postgres_away()
+            if not postgres_done and (halfway() or done()):
+                give_up_at = min(give_up_at, time.monotonic() + self.args.quiet_wait)
+                if await self.postgres_may_restart(give_up_at):
+                    await self.postgres_away()
+                    postgres_done = True
+                    continue
+            await self.kill_some()
 
     async def settle(self) -> tuple[list[Check], bool]:
         """Until every version is done and the checks with no grace find nothing amiss (or the timeout)."""
@@ -220,7 +228,8 @@ def report(args: argparse.Namespace, chaos: Chaos, figures: dict[str, Any]) -> i
     lost = figures["sent"] - figures["created"]
     print(f"soak: {figures['sent']} items sent in {figures['sending']:.0f} s ({args.rate:g}/s)")
     print(f"killed: {kills} times with SIGKILL ({by_service}){restart}")
-    print(f"PostgreSQL: {chaos.postgres}, the services ready again {chaos.postgres_seconds:.0f} s after it began")
+    print(f"PostgreSQL: {chaos.postgres} in {chaos.postgres_seconds:.1f} s, every service ready again "
+          f"{chaos.postgres_ready_seconds:.1f} s after it began")
     state = "settled" if figures["settled"] else "NOT settled"
     print(f"{state} {figures['settled_after']:.0f} s after the last fault (the checks with no grace: nothing amiss)")
     print(f"items created: {figures['created']} of {figures['sent']} sent (lost {max(0, lost)}); parked: "
@@ -241,6 +250,8 @@ async def main() -> int:
                         help="restart PostgreSQL once (as root), cut its connections once, or leave it")
     parser.add_argument("--settle-timeout", type=float, metavar="SECONDS",
                         help="how long to wait for everything to settle (default 300 + 0.2 s an item)")
+    parser.add_argument("--min-kills", type=int, default=5, metavar="N",
+                        help="go on killing after the last item is sent until this many kills were made (default 5)")
     parser.add_argument("--quiet-wait", type=float, default=120.0, metavar="SECONDS",
                         help="how long to wait for the server's other clients to leave before restarting it, "
                              "after which the connections are cut instead (default 120)")
