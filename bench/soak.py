@@ -14,13 +14,15 @@ TCP proxy, as ``tests/faults/test_database_outage.py`` does; ``restart`` waits u
 killing services meanwhile, for a moment when no other client uses the server, and falls back to the cut when
 none comes, so as not to break another run's work. Then it waits for everything to settle (every version done,
 and ``gongkai reconcile``'s checks with no grace finding nothing amiss) and prints what was done, what came out,
-and the checks' counts. Exit 1 when an item was lost, a message parked, or a check still mismatches.
+and the checks' counts. Exit 1 when an item was lost or announced twice, a message parked, or a check still
+mismatches.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import subprocess
@@ -38,7 +40,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from faults.faults_helpers import parked, through
+from faults.faults_helpers import DUPLICATE_LOG, parked, through
 from gongkai.cli.reconcile import run_checks, table
 from gongkai.cli.reconcile.checks import Check
 from gongkai.shared.session_accounts import SessionAccounts, SessionRoles
@@ -175,7 +177,13 @@ class Soak:
             settled_after = time.monotonic() - settling
         return {"sent": len(sent), "sending": sending, "settled": settled, "settled_after": settled_after,
                 "checks": checks, "created": await count(self.settings, "select count(*) from publishing.items"),
-                "parked": sum((await parked(self.settings)).values())}
+                "parked": sum((await parked(self.settings)).values()),
+                "twice": await announced_twice(self.settings), "absorbed": self.absorbed()}
+
+    def absorbed(self) -> int:
+        """Deliveries the services' inboxes recognised as handled before: proof the kills caught them mid-work."""
+        return sum(len(DUPLICATE_LOG.findall(path.read_text(errors="replace")))
+                   for path in self.system.log_dir.glob("*.log"))
 
     async def inflict(self, halfway: Any, done: Any) -> None:
         """Kill services every ``--kill-every`` seconds until every item is sent (and at least ``--min-kills``
@@ -212,6 +220,19 @@ async def other_clients(settings: Settings) -> int:
                                  "and pid <> pg_backend_pid() and datname is distinct from $1", own)
 
 
+async def announced_twice(settings: Settings) -> int:
+    """Announcements beyond the first for one item version and routing key (a publication done twice)."""
+    connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
+    try:
+        rows = await connection.fetch("select routing_key, body from publishing.outbox where exchange in "
+                                      "('public', 'staff')")
+    finally:
+        await connection.close()
+    seen = Counter((row["routing_key"], json.loads(row["body"])["data"]["item_id"],
+                    json.loads(row["body"])["data"]["version"]) for row in rows)
+    return sum(n - 1 for n in seen.values())
+
+
 async def count(settings: Settings, query: str, *args: Any) -> int:
     connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
     try:
@@ -232,12 +253,13 @@ def report(args: argparse.Namespace, chaos: Chaos, figures: dict[str, Any]) -> i
           f"{chaos.postgres_ready_seconds:.1f} s after it began")
     state = "settled" if figures["settled"] else "NOT settled"
     print(f"{state} {figures['settled_after']:.0f} s after the last fault (the checks with no grace: nothing amiss)")
-    print(f"items created: {figures['created']} of {figures['sent']} sent (lost {max(0, lost)}); parked: "
-          f"{figures['parked']}")
+    print(f"items created: {figures['created']} of {figures['sent']} sent (lost {max(0, lost)}); announced twice: "
+          f"{figures['twice']}; parked: {figures['parked']}; redeliveries absorbed by the inboxes: "
+          f"{figures['absorbed']}")
     print()
     print(table(figures["checks"], limit=10))
     mismatches = sum(len(check.mismatches) for check in figures["checks"])
-    return 1 if (mismatches or lost or figures["parked"] or not figures["settled"]) else 0
+    return 1 if (mismatches or lost or figures["twice"] or figures["parked"] or not figures["settled"]) else 0
 
 
 async def main() -> int:
