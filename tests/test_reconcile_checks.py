@@ -3,6 +3,9 @@ mismatch, and that an approval is only as good as review's signature and publish
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 from gongkai.cli.reconcile.checks import Limits, approvals, deadlines, outbox, versions
@@ -161,3 +164,12 @@ def test_deadlines_orphaned_by_what_happened_since_and_deadlines_never_opened():
     # A category whose submission opens no clock expects none.
     assert "i1 (item)" not in why(deadlines(Snapshot(items={"i1": item()}, versions=[version()]), LIMITS,
                                             lambda category: None))
+
+
+def test_a_database_that_cannot_be_read_exits_2_with_the_reason():
+    env = {**{k: v for k, v in os.environ.items() if k != "GONGKAI_DATABASE_ACCOUNTS_FILE"},
+           "DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nowhere"}  # nothing listens on port 9
+    done = subprocess.run([sys.executable, "-m", "gongkai.cli.main", "reconcile"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("gongkai reconcile: cannot read the databases:") and "Traceback" not in done.stderr
