@@ -14,7 +14,7 @@ import asyncio
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -59,13 +59,12 @@ def named(report: dict[str, Any], check: str) -> str:
 
 
 async def settled(settings, timeout: float = 120.0) -> None:
-    """Until the checks, with no grace at all, find nothing amiss: every step of every item is done."""
-    from datetime import timedelta
-
+    """Until every version is done and the checks, with no grace at all, find nothing amiss."""
     async with asyncio.timeout(timeout):
         while True:
             checks = await run_checks(settings, timedelta(0), timedelta(days=30))
-            if not any(check.mismatches for check in checks):
+            waiting = next(check.in_progress for check in checks if check.name == "versions")
+            if not waiting and not any(check.mismatches for check in checks):
                 return
             await asyncio.sleep(1)
 
@@ -84,7 +83,7 @@ async def test_a_small_run_reconciles_to_zero_and_each_broken_invariant_is_named
     assert checks["outbox"]["checked"] > 50 and checks["outbox"]["ok"] == checks["outbox"]["checked"]
     assert checks["deadlines"]["mismatches"] == 0
     # The blocked item's publication clock is legitimately still open: the item must still be fixed.
-    assert checks["deadlines"]["in_progress"] == 1
+    assert checks["deadlines"]["in_progress"] >= 1
 
     admin = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
     try:
