@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+from gongkai.cli.reconcile import as_json, table
 from gongkai.cli.reconcile.checks import Limits, approvals, deadlines, outbox, versions
 from gongkai.cli.reconcile.snapshot import (
     Announcement,
@@ -173,3 +174,16 @@ def test_a_database_that_cannot_be_read_exits_2_with_the_reason():
                           text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("gongkai reconcile: cannot read the databases:") and "Traceback" not in done.stderr
+
+
+def test_the_table_and_the_json_cap_the_ids_and_count_the_rest():
+    check = versions(Snapshot(items={}, versions=[version(f"i{n}", state="approved", ago=timedelta(days=1))
+                                                  for n in range(5)]), LIMITS)
+    text = table([check], limit=2)
+    assert text.splitlines()[:2] == ["CHECK     CHECKED  OK  IN PROGRESS  MISMATCHES",
+                                     "versions        5   0            0           5"]
+    assert "  i0@1: approved: never published nor scheduled" in text and "i2@1" not in text
+    assert text.endswith("… and 3 more (--limit, or --json)")
+    report = as_json([check], timedelta(minutes=5), timedelta(days=30), limit=2)
+    assert report["mismatches"] == 5 and report["grace_seconds"] == 300
+    assert report["checks"][0]["reasons"] == {"approved": 5} and len(report["checks"][0]["ids"]) == 2
