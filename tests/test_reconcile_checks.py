@@ -107,12 +107,13 @@ def approval(*, reviewers: tuple[str, ...] = ("zhao.lei",), content_hash: str = 
 
 
 def announced(event_id: str = "e1") -> dict[str, Announcement]:
-    return {event_id: Announcement(event_id, c.PUBLIC_DISCLOSURE_PUBLISHED, "i1", 1, HASH, "outbox")}
+    return {event_id: Announcement(event_id, c.PUBLIC_DISCLOSURE_PUBLISHED, "i1", 1, HASH, "outbox",
+                                   NOW - timedelta(hours=1))}
 
 
 def test_an_announcement_needs_a_signed_approval_of_exactly_its_content_that_keeps_publishings_rules():
     base = {"items": {"i1": item()}, "versions": [version()], "announcements": announced()}
-    assert approvals(Snapshot(**base, approvals=[approval()]), RING).ok == 1
+    assert approvals(Snapshot(**base, approvals=[approval()]), RING, LIMITS).ok == 1
 
     cases = {
         "no approval": [],
@@ -121,7 +122,7 @@ def test_an_announcement_needs_a_signed_approval_of_exactly_its_content_that_kee
         "another key": [approval(signer=Signer.generate("someone-else"))],
         "by its author": [approval(reviewers=("li.na",))],
     }
-    found = {name: why(approvals(Snapshot(**base, approvals=given), RING)).get("e1 (i1@1, outbox)")
+    found = {name: why(approvals(Snapshot(**base, approvals=given), RING, LIMITS)).get("e1 (i1@1, outbox)")
              for name, given in cases.items()}
     assert found == {
         "no approval": "no approval: review approved no such item version and content hash",
@@ -131,11 +132,16 @@ def test_an_announcement_needs_a_signed_approval_of_exactly_its_content_that_kee
         "another key": found["another key"],
         "by its author": "invalid approval: li.na wrote or submitted this item and cannot approve it"}
     assert found["another key"].startswith("invalid approval: the decision is signed with 'someone-else+")
+    # Just written, its approval may not have been read yet: in progress, but a forged one is a mismatch at once.
+    fresh = {"e1": Announcement("e1", c.PUBLIC_DISCLOSURE_PUBLISHED, "i1", 1, HASH, "outbox", NOW)}
+    assert approvals(Snapshot(**{**base, "announcements": fresh}), RING, LIMITS).in_progress == 1
+    assert approvals(Snapshot(**{**base, "announcements": fresh}, approvals=[approval(tamper=True)]), RING,
+                     LIMITS).mismatches
     # One good approval among bad ones is enough; a withdrawal needs none.
     mixed = Snapshot(**base, approvals=[approval(tamper=True), approval()])
-    assert approvals(mixed, RING).mismatches == []
+    assert approvals(mixed, RING, LIMITS).mismatches == []
     withdrawal = {"w": Announcement("w", c.PUBLIC_DISCLOSURE_WITHDRAWN, "i1", -1, "", "audit")}
-    assert approvals(Snapshot(announcements=withdrawal, withdrawals=1), RING).checked == 0
+    assert approvals(Snapshot(announcements=withdrawal, withdrawals=1), RING, LIMITS).checked == 0
 
 
 def deadline(subject: str, rule: str, state: str = "open", *, item_id: str = "i1", version: int = 1) -> DeadlineRow:

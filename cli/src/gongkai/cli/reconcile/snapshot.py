@@ -106,6 +106,7 @@ class Announcement:
     version: int
     content_hash: str
     where: str  # "outbox" or "audit"
+    at: datetime | None = None  # when it was written to the outbox, or received by audit
 
 
 @dataclass
@@ -144,8 +145,9 @@ async def read(settings: Settings) -> Snapshot:
             v.item_id, v.version, v.state, v.content_hash, v.created_at, v.submitted_at, v.release_at,
             v.published_at, v.created_by, v.submitted_by, v.category))]
         out = outboxes["publishing"].tables["publishing.outbox"].c
-        for row in await _rows(db, select(out.event_id, out.body).where(out.exchange.in_(CHANNEL_EXCHANGES))):
-            _announcement(snapshot, row.body, "outbox", event_id=row.event_id)
+        for row in await _rows(db, select(out.event_id, out.body, out.created_at).where(
+                out.exchange.in_(CHANNEL_EXCHANGES))):
+            _announcement(snapshot, row.body, "outbox", event_id=row.event_id, at=row.created_at)
 
     async def review_rows(db: AsyncConnection) -> None:
         k = review.cases.c
@@ -172,9 +174,9 @@ async def read(settings: Settings) -> Snapshot:
         e = audit.events.c
         live = (e.dead_lettered.is_(False), e.valid.is_(True), e.flag.is_(None))
         channels = [topology.exchange(x) for x in CHANNEL_EXCHANGES]
-        for row in await _rows(db, select(e.event_id, e.body).where(
+        for row in await _rows(db, select(e.event_id, e.body, e.received_at).where(
                 *live[:2], e.exchange.in_(channels), e.type.in_(sorted(ANNOUNCEMENTS | _WITHDRAWALS)))):
-            _announcement(snapshot, row.body, "audit", event_id=row.event_id)
+            _announcement(snapshot, row.body, "audit", event_id=row.event_id, at=row.received_at)
         for row in await _rows(db, select(e.body).where(*live, e.type == c.REVIEW_APPROVED)):
             _approval(snapshot, row.body)
 
@@ -227,14 +229,14 @@ def _parse(body: bytes) -> Envelope | None:
         return None
 
 
-def _announcement(snapshot: Snapshot, body: bytes, where: str, *, event_id: str) -> None:
+def _announcement(snapshot: Snapshot, body: bytes, where: str, *, event_id: str, at: datetime | None) -> None:
     envelope = _parse(body)
     if envelope is None or event_id in snapshot.announcements:
         return
     if envelope.type in _WITHDRAWALS:
         snapshot.withdrawals += 1
         snapshot.announcements[event_id] = Announcement(event_id, envelope.type, str(envelope.data.get("item_id")),
-                                                        -1, "", where)
+                                                        -1, "", where, at)
         return
     if envelope.type not in ANNOUNCEMENTS:
         return
@@ -242,7 +244,7 @@ def _announcement(snapshot: Snapshot, body: bytes, where: str, *, event_id: str)
     version = data.get("version")
     snapshot.announcements[event_id] = Announcement(
         event_id, envelope.type, str(data.get("item_id")), version if isinstance(version, int) else -1,
-        str(data.get("content_hash") or ""), where)
+        str(data.get("content_hash") or ""), where, at)
 
 
 def _approval(snapshot: Snapshot, body: bytes) -> None:
