@@ -6,7 +6,8 @@
 Starts the four services as processes (``tests/gongkai_system.py``) in a namespace, a database and with broker
 accounts and database roles of their own, and sends ``--items`` submissions through the intake exchange at
 ``--rate`` a second, an automatic reviewer approving every case (a mix: notices, notices with a phone number that
-need two approvals, internal items for the staff exchange, and classified ones that review blocks). While they
+need two approvals, internal items for the staff exchange, classified ones that review blocks, and some to be
+released 90 s later); as items come out, their clerk withdraws some and edits others into a version 2. While they
 go, every ``--kill-every`` seconds one service (now and then two) is SIGKILLed and started again (at least
 ``--min-kills`` times); from halfway on, PostgreSQL is restarted once (``pg_ctlcluster --skip-systemctl-redirect
 <version> main restart``, as root). ``--postgres cut`` instead cuts every database connection for 10 s through a
@@ -25,17 +26,19 @@ import asyncio
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import aio_pika
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -43,19 +46,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from faults.faults_helpers import DUPLICATE_LOG, parked, through
 from gongkai.cli.reconcile import run_checks, table
 from gongkai.cli.reconcile.checks import Check
+from gongkai.shared import contracts as c
+from gongkai.shared.accounts import STAFF_TOOL
+from gongkai.shared.envelope import CONTENT_TYPE, new_event
 from gongkai.shared.session_accounts import SessionAccounts, SessionRoles
 from gongkai.shared.settings import Settings
-from gongkai.shared.testing import create_database, declare_topology, delete_topology, drop_database
+from gongkai.shared.testing import connect_as, create_database, declare_topology, delete_topology, drop_database
+from gongkai.shared.topology import Topology
 from gongkai_system import SERVICES, AutoReviewer, System, submit_commands
 from tcp_proxy import TcpProxy
 
 NOTICE = {"body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
 CUT_SECONDS = 10.0
+RELEASE_AFTER = timedelta(seconds=90)
+NUMBERED = re.compile(r"第(\d+)号")
+# Published items that get a follow-up command from their clerk: withdrawn, or edited into a version 2.
+WITHDRAWN, EDITED = 5, 9  # n % 25
 
 
 def item(n: int) -> dict[str, Any]:
     """The n-th submission: mostly public notices, some with a phone number (two approvals), some internal (the
-    staff exchange), some classified (blocked by review: never published, their publication clock stays open)."""
+    staff exchange), some classified (blocked by review: never published, their publication clock stays open),
+    some to be released ``RELEASE_AFTER`` later (scheduled, then published by publishing's release poll)."""
+    if n % 40 == 21:
+        release_at = (datetime.now(UTC) + RELEASE_AFTER).isoformat()
+        return {**NOTICE, "title": f"关于调整城区公交线路的公告（第{n}号）", "release_at": release_at}
     if n % 20 == 7:
         return {"title": f"年度工作目标（第{n}号）", "body": "全年目标完成情况如下。", "category": "N01",
                 "audience": "internal"}
@@ -92,6 +107,8 @@ class Soak:
         self.system = System(services, log_dir)
         self.chaos = Chaos()
         self.mode = "restart" if args.postgres == "restart" else "cut"
+        self.withdrawn: set[str] = set()
+        self.edited: set[str] = set()
 
     def close(self) -> None:
         try:
@@ -169,16 +186,46 @@ class Soak:
                 await asyncio.sleep(max(0.0, began + start / self.args.rate - time.monotonic()))
                 sent.update(await submit_commands(self.settings, [item(n) for n in range(start,
                                                                                           min(items, start + wave))]))
+                await self.follow_up()
             sending = time.monotonic() - began
             await chaos
+            await self.follow_up()
             await self.ready()
             settling = time.monotonic()
             checks, settled = await self.settle()
             settled_after = time.monotonic() - settling
+        applied = await count(self.settings, "select count(*) from publishing.versions where state = 'withdrawn'"), \
+            await count(self.settings, "select count(*) from publishing.versions where version = 2 and state = "
+                                       "'published'")
         return {"sent": len(sent), "sending": sending, "settled": settled, "settled_after": settled_after,
+                "followed": (len(self.withdrawn), len(self.edited)), "applied": applied,
                 "checks": checks, "created": await count(self.settings, "select count(*) from publishing.items"),
                 "parked": sum((await parked(self.settings)).values()),
                 "twice": await announced_twice(self.settings), "absorbed": self.absorbed()}
+
+    async def follow_up(self) -> None:
+        """Withdraw, or edit into a version 2, the published items whose number says so (once each), as their
+        clerk through the intake exchange: versions superseded, announcements updated and withdrawn."""
+        connection = await asyncpg.connect(self.settings.database_url.replace("+asyncpg", ""))
+        try:
+            rows = await connection.fetch(
+                "select v.item_id, v.title, v.body from publishing.versions v join publishing.items i using (item_id) "
+                "where v.version = 1 and v.state = 'published' and i.current_version = 1")
+        finally:
+            await connection.close()
+        commands: list[tuple[str, dict[str, Any]]] = []
+        for row in rows:
+            number = NUMBERED.search(row["title"])
+            n = int(number.group(1)) % 25 if number else -1
+            if n == WITHDRAWN and row["item_id"] not in self.withdrawn:
+                self.withdrawn.add(row["item_id"])
+                commands.append((c.WITHDRAW_DISCLOSURE, {"item_id": row["item_id"], "reason": "线路已恢复原走向"}))
+            elif n == EDITED and row["item_id"] not in self.edited:
+                self.edited.add(row["item_id"])
+                commands.append((c.EDIT_DISCLOSURE, {"item_id": row["item_id"], "title": row["title"] + "（更新）",
+                                                     "body": row["body"] + "特此更正。", "submit": True}))
+        if commands:
+            await send_commands(self.settings, commands)
 
     def absorbed(self) -> int:
         """Deliveries the services' inboxes recognised as handled before: proof the kills caught them mid-work."""
@@ -220,6 +267,22 @@ async def other_clients(settings: Settings) -> int:
                                  "and pid <> pg_backend_pid() and datname is distinct from $1", own)
 
 
+async def send_commands(settings: Settings, commands: list[tuple[str, dict[str, Any]]],
+                        token: str = "dev-submitter-token") -> None:
+    """Staff commands through the intake exchange as the staff tool, each confirmed (as ``submit_commands``)."""
+    connection = await connect_as(settings, STAFF_TOOL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        intake = await channel.get_exchange(Topology(settings.namespace).exchange("intake"), ensure=False)
+        for kind, data in commands:
+            command = new_event(kind, data, source="/bench/staff-tool", actor="staff-tool", subject=data["item_id"])
+            await intake.publish(
+                aio_pika.Message(command.to_bytes(), message_id=command.id, content_type=CONTENT_TYPE,
+                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                 headers={"authorization": f"Bearer {token}"}),
+                routing_key=command.routing_key, mandatory=True)
+
+
 async def announced_twice(settings: Settings) -> int:
     """Announcements beyond the first for one item version and routing key (a publication done twice)."""
     connection = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
@@ -256,10 +319,14 @@ def report(args: argparse.Namespace, chaos: Chaos, figures: dict[str, Any]) -> i
     print(f"items created: {figures['created']} of {figures['sent']} sent (lost {max(0, lost)}); announced twice: "
           f"{figures['twice']}; parked: {figures['parked']}; redeliveries absorbed by the inboxes: "
           f"{figures['absorbed']}")
+    followed, applied = figures["followed"], figures["applied"]
+    print(f"follow-ups by the clerk: {followed[0]} withdrawals ({applied[0]} withdrawn), {followed[1]} edits "
+          f"({applied[1]} version 2 published)")
     print()
     print(table(figures["checks"], limit=10))
     mismatches = sum(len(check.mismatches) for check in figures["checks"])
-    return 1 if (mismatches or lost or figures["twice"] or figures["parked"] or not figures["settled"]) else 0
+    failed = mismatches or lost or figures["twice"] or figures["parked"] or not figures["settled"]
+    return 1 if failed or tuple(followed) != tuple(applied) else 0
 
 
 async def main() -> int:
