@@ -133,6 +133,7 @@ class Soak:
         for name in victims:
             self.system.kill(name)
             self.chaos.kills[name] += 1
+        progress(f"killed {' and '.join(victims)}")
         await asyncio.sleep(self.random.uniform(0.5, 3.0))
         began = time.monotonic()
         await self.ready()
@@ -170,6 +171,7 @@ class Soak:
             self.chaos.postgres = f"every connection cut for {CUT_SECONDS:g} s" + (
                 f" ({self.chaos.postgres})" if self.chaos.postgres != "not yet" else "")
         self.chaos.postgres_seconds = time.monotonic() - began
+        progress(f"PostgreSQL {self.chaos.postgres}")
         await self.ready()
         self.chaos.postgres_ready_seconds = time.monotonic() - began
 
@@ -187,10 +189,14 @@ class Soak:
                 sent.update(await submit_commands(self.settings, [item(n) for n in range(start,
                                                                                           min(items, start + wave))]))
                 await self.follow_up()
+                if len(sent) % max(1, items // 10) < wave:
+                    progress(f"{len(sent)} of {items} items sent")
             sending = time.monotonic() - began
+            progress("every item sent")
             await chaos
             await self.follow_up()
             await self.ready()
+            progress("the last fault is over; waiting for everything to settle")
             settling = time.monotonic()
             checks, settled = await self.settle()
             settled_after = time.monotonic() - settling
@@ -269,6 +275,11 @@ async def other_clients(settings: Settings) -> int:
                                  "and pid <> pg_backend_pid() and datname is distinct from $1", own)
 
 
+def progress(what: str) -> None:
+    """A line on stderr while the soak runs (the figures go to stdout at the end)."""
+    print(f"{time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
+
+
 async def send_commands(settings: Settings, commands: list[tuple[str, dict[str, Any]]],
                         token: str = "dev-submitter-token") -> None:
     """Staff commands through the intake exchange as the staff tool, each confirmed (as ``submit_commands``)."""
@@ -314,8 +325,11 @@ def report(args: argparse.Namespace, chaos: Chaos, figures: dict[str, Any]) -> i
     lost = figures["sent"] - figures["created"]
     print(f"soak: {figures['sent']} items sent in {figures['sending']:.0f} s ({args.rate:g}/s)")
     print(f"killed: {kills} times with SIGKILL ({by_service}){restart}")
-    print(f"PostgreSQL: {chaos.postgres} in {chaos.postgres_seconds:.1f} s, every service ready again "
-          f"{chaos.postgres_ready_seconds:.1f} s after it began")
+    if args.postgres == "none":
+        print("PostgreSQL: left alone (--postgres none)")
+    else:
+        print(f"PostgreSQL: {chaos.postgres} in {chaos.postgres_seconds:.1f} s, every service ready again "
+              f"{chaos.postgres_ready_seconds:.1f} s after it began")
     state = "settled" if figures["settled"] else "NOT settled"
     print(f"{state} {figures['settled_after']:.0f} s after the last fault (the checks with no grace: nothing amiss)")
     print(f"items created: {figures['created']} of {figures['sent']} sent (lost {max(0, lost)}); announced twice: "
