@@ -12,11 +12,11 @@ go, every ``--kill-every`` seconds one service (now and then two) is SIGKILLed a
 ``--min-kills`` times); from halfway on, PostgreSQL is restarted once (``pg_ctlcluster --skip-systemctl-redirect
 <version> main restart``, as root). ``--postgres cut`` instead cuts every database connection for 10 s through a
 TCP proxy, as ``tests/faults/test_database_outage.py`` does; ``restart`` waits up to ``--quiet-wait`` seconds,
-killing services meanwhile, for a moment when no other client uses the server, and falls back to the cut when
-none comes, so as not to break another run's work. Then it waits for everything to settle (every version done,
-and ``gongkai reconcile``'s checks with no grace finding nothing amiss) and prints what was done, what came out,
-and the checks' counts. Exit 1 when an item was lost or announced twice, a message parked, or a check still
-mismatches.
+killing services meanwhile, for 10 s in which nobody else uses the server (no other client session, no other test
+run's ``gk_test_…`` database), and falls back to the cut when none comes, so as not to break another run's work.
+Then it waits for everything to settle (every version done, and ``gongkai reconcile``'s checks with no grace
+finding nothing amiss) and prints what was done, what came out, and the checks' counts. Exit 1 when an item was
+lost or announced twice, a message parked, a follow-up not applied, or a check still mismatches.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from tcp_proxy import TcpProxy
 NOTICE = {"body": "自2026年12月1日起，3路公交车调整走向。", "category": "S07"}
 CUT_SECONDS = 10.0
 RELEASE_AFTER = timedelta(seconds=90)
+QUIET_SECONDS = 10.0  # how long nobody else may have used PostgreSQL before the soak restarts it
 NUMBERED = re.compile(r"第(\d+)号")
 # Published items that get a follow-up command from their clerk: withdrawn, or edited into a version 2.
 WITHDRAWN, EDITED = 5, 9  # n % 25
@@ -147,12 +148,13 @@ class Soak:
         if os.geteuid() != 0:
             self.mode, self.chaos.postgres = "cut", "not restarted: pg_ctlcluster needs root"
             return True
-        others = await other_clients(self.settings)
+        others = await quiet(self.settings)
         if not others:
             return True
         if time.monotonic() < give_up_at:
             return False  # another run is using the server: kill a service instead, and ask again next time
-        self.mode, self.chaos.postgres = "cut", f"not restarted: {others} other client(s) of the server stayed"
+        self.mode, self.chaos.postgres = "cut", (f"not restarted: {others} other client(s) or test database(s) on "
+                                                 "the server stayed")
         return True
 
     async def postgres_away(self) -> None:
@@ -212,7 +214,10 @@ class Soak:
     async def follow_up(self) -> None:
         """Withdraw, or edit into a version 2, the published items whose number says so (once each), as their
         clerk through the intake exchange: versions superseded, announcements updated and withdrawn."""
-        connection = await asyncpg.connect(self.settings.database_url.replace("+asyncpg", ""))
+        try:
+            connection = await asyncpg.connect(self.settings.database_url.replace("+asyncpg", ""))
+        except (OSError, asyncpg.PostgresError):
+            return  # PostgreSQL is restarting: the next wave asks again
         try:
             rows = await connection.fetch(  # only the candidates not followed up yet
                 "select v.item_id, v.title, v.body from publishing.versions v join publishing.items i using (item_id) "
@@ -268,11 +273,23 @@ class Soak:
             await asyncio.sleep(5)
 
 
-async def other_clients(settings: Settings) -> int:
-    """Client sessions of the PostgreSQL server in databases other than the soak's own."""
+async def others_on_the_server(settings: Settings) -> int:
+    """Whoever else uses the PostgreSQL server: client sessions in databases other than the soak's own, and other
+    test runs' databases (``gk_test_…``: a run that is cutting its own connections has no session for a while)."""
     own = urlsplit(settings.database_url).path.lstrip("/")
-    return await count(settings, "select count(*) from pg_stat_activity where backend_type = 'client backend' "
-                                 "and pid <> pg_backend_pid() and datname is distinct from $1", own)
+    return await count(settings, "select (select count(*) from pg_stat_activity where backend_type = 'client backend' "
+                                 "and pid <> pg_backend_pid() and datname is distinct from $1) + (select count(*) "
+                                 "from pg_database where datname like 'gk\\_test\\_%' and datname <> $1)", own)
+
+
+async def quiet(settings: Settings, seconds: float = QUIET_SECONDS) -> int:
+    """0 when nobody else used the server during ``seconds`` (asked every second), else how many were seen."""
+    end = time.monotonic() + seconds
+    while True:
+        others = await others_on_the_server(settings)
+        if others or time.monotonic() >= end:
+            return others
+        await asyncio.sleep(1)
 
 
 def progress(what: str) -> None:
