@@ -11,8 +11,9 @@ PACKAGES := -e shared -e services/publishing -e services/review -e services/noti
 	-e sites/console -e cli
 
 FAULT_ITEMS ?= 300
+SOAK_ITEMS ?= 10000
 
-.PHONY: install services broker browser migrate run test unit faults bench bench-flow bench-publishing \
+.PHONY: install services broker browser migrate run test unit faults soak bench bench-flow bench-publishing \
 	bench-review bench-notification bench-audit bench-cli bench-portal bench-console lint typecheck definitions \
 	screenshots
 
@@ -57,6 +58,11 @@ unit: install
 faults: install services
 	GONGKAI_FAULT_ITEMS=$(FAULT_ITEMS) GONGKAI_OUTAGE_ITEMS=$(FAULT_ITEMS) GONGKAI_OUTAGE_SECONDS=30 \
 		$(BIN)/pytest -q -rxX tests/faults
+
+# The soak (docs/faults.md): SOAK_ITEMS items (10,000) through the system while its processes are SIGKILLed and
+# started again and PostgreSQL restarts once (as root), then the reconciliation's counts. Not part of `make test`.
+soak: install services
+	SOAK_ITEMS=$(SOAK_ITEMS) $(BIN)/python bench/soak.py
 
 # Every benchmark prints its own figures; docs/performance.md records them.
 bench: bench-flow bench-publishing bench-review bench-notification bench-audit bench-cli bench-portal bench-console

@@ -34,7 +34,7 @@ def imported_by(*argv: str) -> tuple[int, list[str]]:
 @pytest.mark.parametrize("argv", [["--help"], ["calendar", "is-working-day", "2026-10-10"],
                                   ["calendar", "add-working-days", "2026-09-28", "15"], ["run", "--help"],
                                   ["review", "screen", "--help"], ["audit", "verify", "--help"],
-                                  ["parking", "replay", "--help"]],
+                                  ["parking", "replay", "--help"], ["reconcile", "--help"]],
                          ids=" ".join)
 def test_help_and_the_offline_calendar_import_none_of_the_heavy_modules(argv):
     code, modules = imported_by(*argv)

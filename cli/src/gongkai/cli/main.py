@@ -158,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     tp.set_defaults(func=_topology)
 
     _parking_parser(sub)
+    _reconcile_parser(sub)
 
     dc = sub.add_parser("docs", help="(developers) regenerate docs/asyncapi and docs/openapi from the code")
     dc.add_argument("--dir", type=Path, default=Path("docs"))
@@ -228,6 +229,24 @@ def _parking_parser(sub: Any) -> None:
     acting(dp, "drop")
     dp.add_argument("--reason", required=True, help="why they are removed (required; recorded in the audit log)")
     dp.set_defaults(func=lambda a: _module("parking").drop(a))
+
+
+def _reconcile_parser(sub: Any) -> None:
+    rc = sub.add_parser("reconcile", help="(operators, daily) check that the services' records agree: every version "
+                                          "finished, every event audited, every announcement approved, no deadline "
+                                          "orphaned or missing; exit 1 on any mismatch",
+                        description="Reads each service's schema as its runtime role (DATABASE_URL's database, the "
+                                    "database accounts file) and writes nothing. Counts per check what is ok, in "
+                                    "progress and mismatching, and names the mismatching ids. Exit 0: nothing "
+                                    "mismatches; 1: something does; 2: a database cannot be read.")
+    rc.add_argument("--grace", type=float, default=300.0, metavar="SECONDS",
+                    help="how long the system has to carry a step through (send an event, record it, apply a "
+                         "decision, open a deadline) before its absence counts as a mismatch (default 300)")
+    rc.add_argument("--max-wait", type=int, default=30, metavar="DAYS",
+                    help="a version waiting longer than this for its reviewer is a mismatch (default 30)")
+    rc.add_argument("--limit", type=int, default=20, metavar="N", help="mismatching ids shown per check (default 20)")
+    rc.add_argument("--json", action="store_true", help="one JSON object: the counts, reasons and ids of each check")
+    rc.set_defaults(func=lambda a: _module("reconcile").main(a))
 
 
 def _module(name: str) -> ModuleType:
