@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -155,13 +156,18 @@ class OutboxRelay:
             pass
 
     async def _run(self) -> None:
+        next_poll = 0.0  # the poller reads the table at most once per idle interval, unless it found a full batch
         while not self._stopping:
             try:
                 sent = await self.send_fresh() if self._fresh else 0
-                sent += await self.relay_once()
+                if time.monotonic() >= next_poll:
+                    polled = await self.relay_once()
+                    next_poll = 0.0 if polled >= self._batch else time.monotonic() + self._idle
+                    sent += polled
             except Exception:
                 log.exception("outbox relay pass failed")
                 sent = 0
+                next_poll = time.monotonic() + self._idle
             if sent < self._batch and not self._fresh and not self._stopping:
                 try:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle)
