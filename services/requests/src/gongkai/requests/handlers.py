@@ -244,7 +244,7 @@ class Requests:
             return
         outcome = REVIEW_OUTCOMES[event.type]
         after = domain.review_decided(request, decision.version, decision.content_hash, outcome, decision.reviewer,
-                                      local_date(event.time))
+                                      local_date(decision.decided_at or event.time))
         if after is None:
             log.info("review decision for another draft of the reply", extra={"item_id": decision.item_id})
             return
