@@ -1,0 +1,107 @@
+"""A request for disclosure through the five services as processes, on the real broker and database.
+
+A letter is entered and acknowledged; notification opens its reply clock from the requests service's fact; the
+reply that discloses is refused before review approves it, review screens and approves exactly its text, the
+reply goes out, and the clock is met; the applicant sees it with the secret, nobody sees it without.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from gongkai.shared.calendar import local_date
+from gongkai.shared.testing import bearer
+from gongkai_system import started_system
+
+CLERK, HEAD = bearer("dev-submitter-token"), bearer("dev-publisher-token")
+REVIEWER, AUDITOR = bearer("dev-reviewer-token"), bearer("dev-auditor-token")
+
+
+@pytest.fixture
+def system(settings, tmp_path):
+    with started_system(settings, tmp_path) as system:
+        yield system
+
+
+async def poll(fetch, until, timeout: float = 30.0):
+    async with asyncio.timeout(timeout):
+        while not until(result := await fetch()):
+            await asyncio.sleep(0.2)
+    return result
+
+
+def letter(today: str) -> dict:
+    return {"applicant": {"kind": "natural-person", "name": "张三", "id_kind": "身份证", "id_number": "某号码"},
+            "contact": {"address": "市区某路1号"}, "description": "请公开城区公交线路调整的论证报告",
+            "delivery": "paper", "channel": "registered-post", "signed_on": today}
+
+
+async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_clock_met(system):
+    today = local_date(datetime.now(UTC)).isoformat()
+    requests, review, notification = system.url("requests"), system.url("review"), system.url("notification")
+    async with httpx.AsyncClient(timeout=10) as http:
+        received = await http.post(f"{requests}/requests", json=letter(today), headers=CLERK)
+        assert received.status_code == 201, received.text
+        rid, secret = received.json()["tracking_number"], received.json()["secret"]
+
+        reply_clock = await poll(lambda: http.get(f"{notification}/deadlines", params={"item_id": rid},
+                                                  headers=CLERK),
+                                 lambda r: r.status_code == 200 and any(
+                                     d["rule"] == "request-reply" for d in r.json()["deadlines"]))
+        [opened] = [d for d in reply_clock.json()["deadlines"] if d["rule"] == "request-reply"]
+        assert opened["opened_on"] == today and opened["state"] == "open"
+
+        wrong = await http.post(f"{requests}/public/requests/status", json={"tracking_number": rid, "secret": "x"})
+        assert wrong.status_code == 404
+        status = await http.post(f"{requests}/public/requests/status",
+                                 json={"tracking_number": rid, "secret": secret})
+        assert status.status_code == 200 and status.json()["state"] == "received"
+
+        assigned = await http.post(f"{requests}/requests/{rid}/assignment", json={"unit": "运输管理科", "on": today},
+                                   headers=HEAD)
+        assert assigned.status_code == 200, assigned.text
+        drafted = await http.post(f"{requests}/requests/{rid}/reply-draft", headers=CLERK, json={
+            "outcome": "granted", "text": "经审查，现将您申请的信息提供如下。", "disclosed": "城区公交线路调整论证报告（摘要）。"})
+        assert drafted.status_code == 200 and drafted.json()["state"] == "reply-in-review", drafted.text
+        content_hash = drafted.json()["content_hash"]
+
+        early = await http.post(f"{requests}/requests/{rid}/reply", json={"answered_on": today,
+                                                                           "content_hash": content_hash},
+                                headers=CLERK)
+        assert early.status_code == 409 and "approv" in early.json()["detail"]
+
+        cases = await poll(lambda: http.get(f"{review}/cases", params={"item_id": f"reply:{rid}"}, headers=REVIEWER),
+                           lambda r: r.status_code == 200 and r.json())
+        [case] = cases.json()
+        assert case["content_hash"] == content_hash
+        decided = await http.post(f"{review}/cases/{case['case_id']}/decision",
+                                  json={"decision": "approve", "content_hash": content_hash}, headers=REVIEWER)
+        assert decided.status_code == 200, decided.text
+
+        await poll(lambda: http.get(f"{requests}/requests/{rid}", headers=CLERK),
+                   lambda r: r.status_code == 200 and r.json()["state"] == "reply-ready")
+        stale = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                                json={"answered_on": today, "content_hash": "sha256:" + "0" * 64})
+        assert stale.status_code == 409
+        sent = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                               json={"answered_on": today, "content_hash": content_hash})
+        assert sent.status_code == 200 and sent.json()["state"] == "answered", sent.text
+
+        met = await poll(lambda: http.get(f"{notification}/deadlines", params={"item_id": rid}, headers=CLERK),
+                         lambda r: r.status_code == 200 and any(
+                             d["rule"] == "request-reply" and d["state"] == "met" for d in r.json()["deadlines"]))
+        assert {d["rule"]: d["state"] for d in met.json()["deadlines"]}["request-correction"] == "cancelled"
+
+        status = await http.post(f"{requests}/public/requests/status",
+                                 json={"tracking_number": rid, "secret": secret})
+        assert status.json()["state"] == "answered" and "论证报告" in status.json()["reply"]
+        assert status.json()["outcome_name"] == "予以公开"
+
+        refusals = await poll(lambda: http.get(f"{system.url('audit')}/refusals", params={"item": rid},
+                                               headers=AUDITOR),
+                              lambda r: r.status_code == 200 and len(r.json()["refusals"]) >= 3)
+        reasons = [r["reason"] for r in refusals.json()["refusals"]]
+        assert any("wrong secret" in r for r in reasons), reasons
