@@ -64,7 +64,8 @@ async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_cloc
                                    headers=HEAD)
         assert assigned.status_code == 200, assigned.text
         drafted = await http.post(f"{requests}/requests/{rid}/reply-draft", headers=CLERK, json={
-            "outcome": "granted", "text": "经审查，现将您申请的信息提供如下。", "disclosed": "城区公交线路调整论证报告（摘要）。"})
+            "outcome": "granted", "text": "经审查，现将您申请的信息提供如下。",
+            "disclosed": "城区公交线路调整论证报告（摘要）。"})
         assert drafted.status_code == 200 and drafted.json()["state"] == "reply-in-review", drafted.text
         content_hash = drafted.json()["content_hash"]
 

@@ -1,7 +1,8 @@
 """The requests service's handlers on an in-memory unit of work: what each command stores and emits.
 
-No broker and no database: the handlers see the fake through ``store.RequestsWork``. ``tests/test_requests_end_to_end.py``
-runs the same path through the real broker and database with review and notification.
+No broker and no database: the handlers see the fake through ``store.RequestsWork``.
+``tests/test_requests_end_to_end.py`` runs the same path through the real broker and database
+with review and notification.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ SIGNER = Signer.generate("review-test")
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # noon in Shanghai, a Tuesday
 CLERK = Principal(id="li.na", name="李娜", unit="办公室", roles=frozenset({Role.submitter}))
 HEAD = Principal(id="sun.qiang", name="孙强", unit="办公室", roles=frozenset({Role.publisher}))
-LETTER = {"applicant": {"kind": "natural-person", "name": "张三", "id_kind": "身份证", "id_number": "110105194912310021"},
+LETTER = {"applicant": {"kind": "natural-person", "name": "张三", "id_kind": "身份证",
+                        "id_number": "110105194912310021"},
           "contact": {"phone": "010-12345678", "address": "北京市朝阳区某路1号"},
           "description": "请公开2026年城区公交线路调整的论证材料", "delivery": "paper",
           "channel": "registered-post", "signed_on": "2026-11-30"}
