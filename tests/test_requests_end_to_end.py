@@ -59,6 +59,15 @@ async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_cloc
         status = await http.post(f"{requests}/public/requests/status",
                                  json={"tracking_number": rid, "secret": secret})
         assert status.status_code == 200 and status.json()["state"] == "received"
+        [receipt] = status.json()["letters"]
+        assert receipt["kind"] == "receipt" and receipt["letter_id"] == received.json()["letter_id"]
+        pdf = await http.post(f"{requests}/public/requests/letter", timeout=60, json={
+            "tracking_number": rid, "secret": secret, "letter_id": receipt["letter_id"], "format": "pdf"})
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert pdf.headers["x-content-sha256"] == receipt["sha256"]
+        hidden = await http.post(f"{requests}/public/requests/letter", json={
+            "tracking_number": rid, "secret": "x", "letter_id": receipt["letter_id"]})
+        assert hidden.status_code == 404
 
         assigned = await http.post(f"{requests}/requests/{rid}/assignment", json={"unit": "运输管理科", "on": today},
                                    headers=HEAD)
@@ -100,9 +109,13 @@ async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_cloc
                                  json={"tracking_number": rid, "secret": secret})
         assert status.json()["state"] == "answered" and "论证报告" in status.json()["reply"]
         assert status.json()["outcome_name"] == "予以公开"
+        assert [x["kind"] for x in status.json()["letters"]] == ["receipt", "reply"]
+        reply_letter = await http.get(f"{requests}/requests/{rid}/letters/{status.json()['letters'][1]['letter_id']}",
+                                      headers=AUDITOR)
+        assert reply_letter.status_code == 200 and "城区公交线路调整论证报告" in reply_letter.text
 
         refusals = await poll(lambda: http.get(f"{system.url('audit')}/refusals", params={"item": rid},
                                                headers=AUDITOR),
-                              lambda r: r.status_code == 200 and len(r.json()["refusals"]) >= 3)
+                              lambda r: r.status_code == 200 and len(r.json()["refusals"]) >= 4)
         reasons = [r["reason"] for r in refusals.json()["refusals"]]
         assert any("wrong secret" in r for r in reasons), reasons

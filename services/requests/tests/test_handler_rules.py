@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from gongkai.requests.domain import Request, State, secret_hash
 from gongkai.requests.handlers import APPLICANT, Requests
+from gongkai.requests.letters import Letter, LetterKind
 from gongkai.shared import contracts as c
 from gongkai.shared import decisions
 from gongkai.shared.calendar import shipped_calendar
@@ -38,6 +39,7 @@ LETTER = {"applicant": {"kind": "natural-person", "name": "张三", "id_kind": "
 class InMemoryRequests:
     def __init__(self) -> None:
         self.rows: dict[str, tuple[Request, str, dict[str, Any]]] = {}
+        self.letters: list[Letter] = []
 
     async def add(self, request: Request, secret_sha256: str, applicant: dict[str, Any]) -> bool:
         if request.request_id in self.rows:
@@ -56,6 +58,16 @@ class InMemoryRequests:
     async def secret_of(self, request_id: str) -> str | None:
         found = self.rows.get(request_id)
         return found[1] if found else None
+
+    async def applicant_of(self, request_id: str) -> dict[str, Any] | None:
+        found = self.rows.get(request_id)
+        return found[2] if found else None
+
+    async def add_letter(self, letter: Letter) -> None:
+        self.letters.append(letter)
+
+    async def letters_of(self, request_id: str) -> list[Letter]:
+        return [x for x in self.letters if x.request_id == request_id]
 
 
 class FakeRequestsWork(FakeUnitOfWork):
@@ -111,6 +123,11 @@ async def test_a_letter_is_received_on_the_day_signed_for_and_acknowledged_with_
     answer, uow = await run(handlers, store, "receive", c.RECEIVE_REQUEST, LETTER)
     assert answer["received_on"] == "2026-11-30" and answer["tracking_number"].startswith("YSQ-20261130-")
     assert "登记号" in answer["acknowledgement"]
+    [issued] = uow.of_type(c.REQUESTS_LETTER_ISSUED)
+    [receipt] = store.letters
+    assert (receipt.kind, receipt.letter_id, issued.data["sha256"]) == (
+        LetterKind.receipt, answer["letter_id"], receipt.sha256)
+    assert "张三" in receipt.html and "2026年11月30日" in receipt.html and "邮寄（挂号信）" in receipt.html
     [received] = uow.of_type(c.REQUESTS_RECEIVED)
     assert received.data["received_on"] == "2026-11-30" and received.data["channel"] == "registered-post"
     _, stored, applicant = store.rows[answer["request_id"]]
@@ -120,7 +137,8 @@ async def test_a_letter_is_received_on_the_day_signed_for_and_acknowledged_with_
 async def test_the_portal_form_is_received_today_and_its_honeypot_refuses(handlers, store):
     form = {k: v for k, v in LETTER.items() if k not in ("channel", "signed_on")}
     answer, uow = await run(handlers, store, "submit_online", c.SUBMIT_ONLINE_REQUEST, form, APPLICANT)
-    assert answer["received_on"] == "2026-12-01" and uow.types() == [c.REQUESTS_RECEIVED]
+    assert answer["received_on"] == "2026-12-01" and uow.types() == [c.REQUESTS_RECEIVED,
+                                                                                   c.REQUESTS_LETTER_ISSUED]
     with pytest.raises(Refused):
         await run(handlers, store, "submit_online", c.SUBMIT_ONLINE_REQUEST, {**form, "website": "x"}, APPLICANT)
     assert len(store.rows) == 1
@@ -160,6 +178,9 @@ async def test_an_approval_of_the_draft_makes_it_sendable_once_with_its_hash(han
     assert answer["state"] == "answered"
     [answered] = sent.of_type(c.REQUESTS_ANSWERED)
     assert answered.data["outcome"] == "granted" and answered.data["content_hash"] == content_hash
+    reply = store.letters[-1]
+    assert reply.kind is LetterKind.reply and answer["letter_id"] == reply.letter_id
+    assert "予以公开" in reply.html and "论证报告全文" in reply.html and "行政复议" in reply.html
 
 
 async def test_a_forged_or_mismatched_approval_changes_nothing(handlers, store):
@@ -190,6 +211,7 @@ async def test_an_extension_names_the_office_head_who_approved_it(handlers, stor
     _, uow = await run(handlers, store, "extend", c.EXTEND_REPLY,
                        {"request_id": rid, "working_days": 10, "reason": "需调取档案", "on": "2026-12-01"}, HEAD)
     [extended] = uow.of_type(c.REQUESTS_EXTENDED)
+    assert store.letters[-1].kind is LetterKind.extension and "10个工作日" in store.letters[-1].html
     assert extended.data["approved_by"] == "sun.qiang" and extended.data["working_days"] == 10
     with pytest.raises(Conflict, match="once"):
         await run(handlers, store, "extend", c.EXTEND_REPLY,

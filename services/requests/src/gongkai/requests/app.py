@@ -14,7 +14,7 @@ from gongkai.shared.settings import Settings
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .handlers import Requests
+from .handlers import DEFAULT_AGENCY, Requests
 from .http import public, router
 from .reads import Reads
 from .store import RequestsUnitOfWork
@@ -32,6 +32,7 @@ class RequestsSettings(BaseSettings):
     env: str = "development"
     review_keys: str | None = Field(None, description="review's verifier keys")
     review_keys_file: Path | None = Field(None, description="a file of review's verifier keys")
+    agency_name: str = Field(DEFAULT_AGENCY, min_length=2, max_length=64, description="the agency that signs letters")
 
     @model_validator(mode="after")
     def _own_review_keys_in_production(self) -> RequestsSettings:
@@ -54,7 +55,7 @@ class RequestsSettings(BaseSettings):
 def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Service, Requests]:
     own = own or RequestsSettings()
     service = Service(SCHEMA, metadata, settings, unit_of_work=RequestsUnitOfWork)
-    handlers = Requests(service.origin, shipped_calendar(), own.key_ring())
+    handlers = Requests(service.origin, shipped_calendar(), own.key_ring(), agency=own.agency_name)
     service.on_commands("requests.intake", {
         c.RECEIVE_REQUEST: handlers.receive,
         c.SUBMIT_ONLINE_REQUEST: handlers.submit_online,

@@ -21,8 +21,9 @@ from gongkai.shared.identity import Principal, Role
 from gongkai.shared.origin import Origin
 from pydantic import BaseModel
 
-from . import domain
+from . import domain, letters
 from .domain import Actor, Request
+from .letters import LetterKind
 from .store import RequestsWork
 
 log = logging.getLogger("gongkai.requests")
@@ -35,6 +36,10 @@ ACTORS_OF: dict[Role, frozenset[Actor]] = {
     Role.administrator: frozenset({Actor.registrar, Actor.handler, Actor.office}),
 }
 APPLICANT = Principal(id="public:portal", name="门户网站申请人", unit="public", roles=frozenset())
+DEFAULT_AGENCY = "某市交通运输局"
+CHANNEL_NAMES = {c.ReceiptChannel.online: "互联网（门户网站）", c.ReceiptChannel.in_person: "当面提交",
+                 c.ReceiptChannel.registered_post: "邮寄（挂号信）", c.ReceiptChannel.ordinary_post: "平常信函",
+                 c.ReceiptChannel.fax: "传真", c.ReceiptChannel.email: "电子邮件"}
 REVIEW_OUTCOMES = {c.REVIEW_APPROVED: "approved", c.REVIEW_REJECTED: "rejected", c.REVIEW_BLOCKED: "blocked",
                    c.REVIEW_REDACTION_REQUESTED: "redaction_requested", c.REVIEW_WITHHELD: "withheld"}
 
@@ -58,8 +63,9 @@ class Requests:
     """The handlers: they need an origin for their events, the working-day calendar, review's keys and a clock."""
 
     def __init__(self, origin: Origin, calendar: WorkingCalendar, review_keys: KeyRing,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC), agency: str = DEFAULT_AGENCY) -> None:
         self.origin = origin
+        self.agency = agency
         self.calendar = calendar
         self.review_keys = review_keys
         self.now = now
@@ -69,6 +75,21 @@ class Requests:
 
     def _emit(self, uow: RequestsWork, kind: str, data: BaseModel, request_id: str, cause: Envelope) -> None:
         uow.emit(self.origin.event(kind, data, subject=request_id, cause=cause))
+
+    async def _letter(self, uow: RequestsWork, request: Request, kind: LetterKind, cause: Envelope,
+                      **context: Any) -> letters.Letter:
+        """Render, store and announce a letter of ``kind`` about ``request`` (its hash goes to the log)."""
+        applicant = ((await uow.requests.applicant_of(request.request_id)) or {}).get("applicant", {})
+        number = len(await uow.requests.letters_of(request.request_id)) + 1
+        letter = letters.render(kind, letter_id=f"{request.request_id}-L{number}", request_id=request.request_id,
+                                issued_on=self.today(), agency=self.agency,
+                                applicant=applicant.get("name", "申请人"), received_on=request.received_on,
+                                description=request.description, **context)
+        await uow.requests.add_letter(letter)
+        self._emit(uow, c.REQUESTS_LETTER_ISSUED, c.RequestsLetterIssued(
+            request_id=request.request_id, letter_id=letter.letter_id, kind=kind.value, name=letter.name,
+            issued_on=letter.issued_on, sha256=letter.sha256), request.request_id, cause)
+        return letter
 
     async def _load(self, uow: RequestsWork, request_id: str) -> Request:
         found = await uow.requests.get(request_id, for_update=True)
@@ -108,7 +129,9 @@ class Requests:
         self._emit(uow, c.REQUESTS_RECEIVED, c.RequestsReceived(
             request_id=request.request_id, channel=channel, applicant_kind=request.applicant_kind,
             received_on=received_on, subject=request.subject), request.request_id, command)
-        return {"request_id": request.request_id, "tracking_number": request.request_id, "secret": secret,
+        receipt = await self._letter(uow, request, LetterKind.receipt, command, channel=CHANNEL_NAMES[channel])
+        return {"letter_id": receipt.letter_id, "request_id": request.request_id,
+                "tracking_number": request.request_id, "secret": secret,
                 "received_on": received_on.isoformat(), "state": request.state.value,
                 "acknowledgement": f"您的政府信息公开申请已于{received_on:%Y年%m月%d日}收到，"
                                    f"登记号 {request.request_id}。请凭登记号和查询码查询办理进度。"}
@@ -124,6 +147,8 @@ class Requests:
         self._emit(uow, c.REQUESTS_CORRECTION_ASKED, c.RequestsStep(
             request_id=after.request_id, on=data.on, unit=after.unit, items=list(after.correction_items),
             correct_by=after.correct_by), after.request_id, command)
+        await self._letter(uow, after, LetterKind.correction, command, items=list(after.correction_items),
+                           correct_by=after.correct_by)
         return _answer(after, correct_by=after.correct_by.isoformat() if after.correct_by else None)
 
     async def record_correction(self, data: c.RecordCorrection, command: Envelope, principal: Principal,
@@ -167,6 +192,7 @@ class Requests:
         self._emit(uow, c.REQUESTS_CONSULTATION_STARTED, c.RequestsStep(
             request_id=after.request_id, on=data.on, unit=after.unit, party=data.party, note=data.whom),
             after.request_id, command)
+        await self._letter(uow, after, LetterKind.consultation, command, whom=data.whom)
         return _answer(after)
 
     async def record_consultation_reply(self, data: c.RecordConsultationReply, command: Envelope,
@@ -188,6 +214,8 @@ class Requests:
         self._emit(uow, c.REQUESTS_EXTENDED, c.RequestsExtended(
             request_id=after.request_id, working_days=data.working_days, approved_by=principal.id,
             reason=data.reason, unit=after.unit), after.request_id, command)
+        await self._letter(uow, after, LetterKind.extension, command, reason=data.reason,
+                           working_days=data.working_days)
         return _answer(after, extended_days=data.working_days)
 
     async def draft_reply(self, data: c.DraftReply, command: Envelope, principal: Principal, uow: RequestsWork
@@ -217,7 +245,12 @@ class Requests:
                                   actors=actors_of(principal), today=self.today())
         await uow.requests.save(after)
         self._answered(uow, after, command)
-        return _answer(after, answered_on=data.answered_on.isoformat())
+        reply = after.reply
+        assert reply is not None
+        letter = await self._letter(uow, after, LetterKind.reply, command,
+                                    outcome=domain.OUTCOME_NAMES[reply.outcome], text=reply.text,
+                                    disclosed=reply.disclosed)
+        return _answer(after, answered_on=data.answered_on.isoformat(), letter_id=letter.letter_id)
 
     def _answered(self, uow: RequestsWork, request: Request, cause: Envelope) -> None:
         assert request.outcome is not None and request.answered_on is not None

@@ -8,11 +8,12 @@ and recorded as ``access.refused``.
 # No ``from __future__ import annotations``: the step routes are made in a loop, with their body models as
 # real annotations.
 
+import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import Hidden, NotFound
@@ -20,7 +21,7 @@ from gongkai.shared.http import IdempotencyKey, current_principal, problems, req
 from gongkai.shared.identity import Principal, Role
 from pydantic import BaseModel, Field
 
-from . import views
+from . import letters, views
 from .domain import secret_hash
 from .handlers import APPLICANT, Requests
 from .reads import Reads
@@ -33,6 +34,8 @@ Readers = Annotated[Principal, Depends(requires(Role.submitter, Role.publisher, 
 RequestId = Annotated[c.Line, Path(min_length=1, max_length=64, description="the request's tracking number")]
 SOURCE = "/gongkai/requests/http"
 NOT_FOUND = "no request with this tracking number and secret"
+LetterId = Annotated[c.Line, Path(min_length=1, max_length=80, description="the letter's id")]
+Format = Annotated[Literal["html", "pdf"], Query(description="html as issued, or its PDF")]
 
 
 def handlers_of(request: Request) -> Requests:
@@ -84,6 +87,26 @@ async def one(request_id: RequestId, principal: Annotated[Principal, Depends(cur
     if found is None:
         raise NotFound(f"no request {request_id}")
     return found
+
+
+@router.get("/requests/{request_id}/letters/{letter_id}", response_class=Response,
+            summary="One letter as it was issued: HTML, or PDF with format=pdf (staff and auditors)",
+            responses={**problems(401, 403, 404, 422),
+                       200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "the letter"}})
+async def staff_letter(request_id: RequestId, letter_id: LetterId, principal: Readers,
+                       reads: Annotated[Reads, Depends(reads_of)], format: Format = "html") -> Response:
+    return await _letter_response(reads, request_id, letter_id, format, f"no letter {letter_id} of {request_id}")
+
+
+async def _letter_response(reads: Reads, request_id: str, letter_id: str, format: str, missing: str) -> Response:
+    found = next((x for x in await reads.letters(request_id) if x.letter_id == letter_id), None)
+    if found is None:
+        raise NotFound(missing)
+    headers = {"X-Content-SHA256": found.sha256}
+    if format == "pdf":
+        return Response(await asyncio.to_thread(letters.pdf, found.html), media_type="application/pdf",
+                        headers={**headers, "Content-Disposition": f'inline; filename="{letter_id}.pdf"'})
+    return Response(found.html, media_type="text/html; charset=utf-8", headers=headers)
 
 
 def _step(path: str, kind: str, body_model: type[BaseModel], name: str, summary: str) -> None:
@@ -141,20 +164,43 @@ class StatusQuery(BaseModel):
              responses=problems(404, 422))
 async def status(body: StatusQuery, request: Request, reads: Annotated[Reads, Depends(reads_of)]
                  ) -> views.ApplicantStatus:
-    stored = await reads.secret_of(body.tracking_number)
-    if stored is None or not hmac.compare_digest(stored, secret_hash(body.secret)):
-        await _record_refusal(request, body.tracking_number, "unknown tracking number" if stored is None
-                              else "wrong secret")
-        raise NotFound(NOT_FOUND)
+    await _applicant(request, reads, body)
     found = await reads.detail(body.tracking_number)
     assert found is not None
     return views.applicant_status(found)
 
 
-async def _record_refusal(request: Request, tracking_number: str, why: str) -> None:
+class LetterQuery(StatusQuery):
+    letter_id: c.Line = Field(min_length=1, max_length=80)
+    format: Literal["html", "pdf"] = "html"
+
+
+@public.post("/public/requests/letter", response_class=Response,
+             summary="One of the applicant's letters (not a third party's), by tracking number and secret; "
+                     "anything else is 404", responses={**problems(404, 422), 200: {
+                         "content": {"text/html": {}, "application/pdf": {}}, "description": "the letter"}})
+async def applicant_letter(body: LetterQuery, request: Request, reads: Annotated[Reads, Depends(reads_of)]
+                           ) -> Response:
+    await _applicant(request, reads, body)
+    own = [x for x in await reads.letters(body.tracking_number) if x.kind != letters.LetterKind.consultation]
+    if not any(x.letter_id == body.letter_id for x in own):
+        raise NotFound(f"no letter {body.letter_id} of this request")
+    return await _letter_response(reads, body.tracking_number, body.letter_id, body.format, NOT_FOUND)
+
+
+async def _applicant(request: Request, reads: Reads, body: StatusQuery) -> None:
+    """Only the tracking number with its secret shows a request; a refusal is the same 404 whatever the reason."""
+    stored = await reads.secret_of(body.tracking_number)
+    if stored is None or not hmac.compare_digest(stored, secret_hash(body.secret)):
+        await _record_refusal(request, body.tracking_number, "unknown tracking number" if stored is None
+                              else "wrong secret", request.url.path)
+        raise NotFound(NOT_FOUND)
+
+
+async def _record_refusal(request: Request, tracking_number: str, why: str, path: str) -> None:
     """A refused status lookup is an ``access.refused`` fact (the public routes are not recorded on their own)."""
     service = service_of(request)
-    data = c.AccessRefused(service=service.name, via="http", what="POST /public/requests/status", status=404,
+    data = c.AccessRefused(service=service.name, via="http", what=f"POST {path}", status=404,
                            reason=f"status lookup refused: {why}", person=None,
                            item_id=c.printable(tracking_number, 256))
     async with service.uow() as uow:

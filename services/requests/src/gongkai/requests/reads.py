@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import repository, views
 from .domain import Request
+from .letters import Letter
 
 
 class Reads:
@@ -21,8 +22,13 @@ class Reads:
             found = await repository.get(session, request_id)
             if found is None:
                 return None
-            return views.detail(found, await repository.applicant_of(session, request_id) or {})
+            return views.detail(found, await repository.applicant_of(session, request_id) or {},
+                                await repository.letters_of(session, request_id))
 
     async def secret_of(self, request_id: str) -> str | None:
         async with self.sessions() as session:
             return await repository.secret_of(session, request_id)
+
+    async def letters(self, request_id: str) -> list[Letter]:
+        async with self.sessions() as session:
+            return await repository.letters_of(session, request_id)

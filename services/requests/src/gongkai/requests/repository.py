@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import codec
 from .domain import Request
-from .tables import requests
+from .letters import Letter, LetterKind
+from .tables import letters, requests
 
 
 async def add(session: AsyncSession, request: Request, secret_sha256: str, applicant: dict[str, Any]) -> bool:
@@ -55,3 +56,16 @@ async def queue(session: AsyncSession, state: str | None, limit: int) -> list[Re
     else:
         query = query.where(requests.c.state.notin_(("answered", "withdrawn")))
     return [codec.load(row) for row in (await session.execute(query)).scalars()]
+
+
+async def add_letter(session: AsyncSession, letter: Letter) -> None:
+    await session.execute(insert(letters).values(
+        letter_id=letter.letter_id, request_id=letter.request_id, kind=letter.kind.value,
+        issued_on=letter.issued_on, html=letter.html, sha256=letter.sha256))
+
+
+async def letters_of(session: AsyncSession, request_id: str) -> list[Letter]:
+    rows = (await session.execute(select(letters).where(letters.c.request_id == request_id)
+                                  .order_by(letters.c.created_at, letters.c.letter_id))).mappings()
+    return [Letter(letter_id=r["letter_id"], request_id=r["request_id"], kind=LetterKind(r["kind"]),
+                   issued_on=r["issued_on"], html=r["html"], sha256=r["sha256"]) for r in rows]

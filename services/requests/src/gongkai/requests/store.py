@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import repository
 from .domain import Request
+from .letters import Letter
 
 
 class RequestStore(Protocol):
@@ -26,6 +27,12 @@ class RequestStore(Protocol):
     async def save(self, request: Request) -> None: ...
 
     async def secret_of(self, request_id: str) -> str | None: ...
+
+    async def applicant_of(self, request_id: str) -> dict[str, Any] | None: ...
+
+    async def add_letter(self, letter: Letter) -> None: ...
+
+    async def letters_of(self, request_id: str) -> list[Letter]: ...
 
 
 class RequestsWork(Protocol):
@@ -50,6 +57,15 @@ class SqlRequests:
 
     async def secret_of(self, request_id: str) -> str | None:
         return await repository.secret_of(self._session, request_id)
+
+    async def applicant_of(self, request_id: str) -> dict[str, Any] | None:
+        return await repository.applicant_of(self._session, request_id)
+
+    async def add_letter(self, letter: Letter) -> None:
+        await repository.add_letter(self._session, letter)
+
+    async def letters_of(self, request_id: str) -> list[Letter]:
+        return await repository.letters_of(self._session, request_id)
 
 
 class RequestsUnitOfWork(UnitOfWork):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gongkai.shared.db import service_metadata
-from sqlalchemy import Column, Date, DateTime, Index, String, Table, func
+from sqlalchemy import Column, Date, DateTime, Index, String, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 
 SCHEMA = "requests"
@@ -25,3 +25,14 @@ requests = Table(
 )
 Index("ix_requests_state_received_on", requests.c.state, requests.c.received_on)
 
+letters = Table(
+    "letters", metadata,
+    Column("letter_id", String(80), primary_key=True),
+    Column("request_id", String(64), nullable=False),
+    Column("kind", String(24), nullable=False, comment="receipt, correction, consultation, extension, reply"),
+    Column("issued_on", Date, nullable=False),
+    Column("html", Text, nullable=False, comment="the letter as it was issued"),
+    Column("sha256", String(64), nullable=False, comment="SHA-256 of html (UTF-8)"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+Index("ix_letters_request_id", letters.c.request_id)

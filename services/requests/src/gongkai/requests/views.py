@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .domain import OUTCOME_NAMES, Request
+from .letters import Letter
 
 
 class Acknowledgement(BaseModel):
@@ -17,6 +18,7 @@ class Acknowledgement(BaseModel):
     received_on: date
     state: str
     acknowledgement: str
+    letter_id: str = Field(description="the 登记回执's letter")
 
 
 class StepAnswer(BaseModel):
@@ -28,6 +30,15 @@ class StepAnswer(BaseModel):
     content_hash: str | None = None
     review: str | None = None
     answered_on: str | None = None
+    letter_id: str | None = None
+
+
+class LetterView(BaseModel):
+    letter_id: str
+    kind: str
+    name: str
+    issued_on: date
+    sha256: str
 
 
 class Step(BaseModel):
@@ -73,6 +84,7 @@ class RequestDetail(RequestSummary):
     reply: ReplyView | None
     steps: list[Step]
     applicant: dict[str, Any]
+    letters: list[LetterView] = []
 
 
 class ApplicantStatus(BaseModel):
@@ -88,6 +100,7 @@ class ApplicantStatus(BaseModel):
     answered_on: date | None
     reply: str | None
     steps: list[str]
+    letters: list[LetterView]
 
 
 def summary(r: Request) -> RequestSummary:
@@ -98,7 +111,11 @@ def summary(r: Request) -> RequestSummary:
         outcome_name=OUTCOME_NAMES[r.outcome] if r.outcome else None, answered_on=r.answered_on)
 
 
-def detail(r: Request, applicant: dict[str, Any]) -> RequestDetail:
+def letter(x: Letter) -> LetterView:
+    return LetterView(letter_id=x.letter_id, kind=x.kind.value, name=x.name, issued_on=x.issued_on, sha256=x.sha256)
+
+
+def detail(r: Request, applicant: dict[str, Any], sent: list[Letter] | None = None) -> RequestDetail:
     reply = None
     if r.reply is not None:
         reply = ReplyView(draft=r.reply.draft, outcome=r.reply.outcome.value,
@@ -108,7 +125,8 @@ def detail(r: Request, applicant: dict[str, Any]) -> RequestDetail:
     return RequestDetail(**summary(r).model_dump(), description=r.description,
                          correction_items=list(r.correction_items), consulting=r.consulting,
                          extended_by=r.extended_by, reply=reply,
-                         steps=[Step.model_validate(d.to_dict()) for d in r.history], applicant=applicant)
+                         steps=[Step.model_validate(d.to_dict()) for d in r.history], applicant=applicant,
+                         letters=[letter(x) for x in sent or []])
 
 
 STEP_NAMES = {"receive": "收到申请", "ask_correction": "告知补正", "record_correction": "收到补正",
@@ -125,4 +143,5 @@ def applicant_status(d: RequestDetail) -> ApplicantStatus:
         answered_on=d.answered_on,
         reply=(sent.text + (f"\n\n{sent.disclosed}" if sent.disclosed else "")) if sent else None,
         steps=[f"{s.on} {STEP_NAMES.get(s.step, s.step)}" for s in d.steps
-               if s.step not in ("draft_reply", "review_decided")])
+               if s.step not in ("draft_reply", "review_decided")],
+        letters=[x for x in d.letters if x.kind != "consultation"])

@@ -219,6 +219,7 @@ REQUESTS_REPLY_DRAFTED = "gongkai.requests.reply_drafted.v1"
 REQUESTS_REPLY_SUBMITTED = "gongkai.requests.reply_submitted.v1"
 REQUESTS_REPLY_REVIEWED = "gongkai.requests.reply_reviewed.v1"
 REQUESTS_ANSWERED = "gongkai.requests.answered.v1"
+REQUESTS_LETTER_ISSUED = "gongkai.requests.letter_issued.v1"
 
 
 class RequestsReceived(Payload):
@@ -271,3 +272,14 @@ class RequestsAnswered(Payload):
     applicant_kind: ApplicantKind
     unit: Line | None = None
     content_hash: Line | None = None
+
+
+class RequestsLetterIssued(Payload):
+    """A letter was issued (登记回执, 补正告知书 …): the requests service keeps it; the log keeps its hash."""
+
+    request_id: Line
+    letter_id: Line
+    kind: Line
+    name: Line
+    issued_on: Day
+    sha256: Line = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the letter's HTML as stored")

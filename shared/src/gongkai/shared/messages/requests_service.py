@@ -52,4 +52,6 @@ MESSAGES = (
                 "Review's decision on a reply draft, as the requests service took it"),
     MessageSpec(c.REQUESTS_ANSWERED, c.RequestsAnswered, "events", ("requests",),
                 "The reply was sent (or the request deemed withdrawn); notification meets the reply clock"),
+    MessageSpec(c.REQUESTS_LETTER_ISSUED, c.RequestsLetterIssued, "events", ("requests",),
+                "A letter to the applicant or a third party was issued; the log keeps its hash"),
 )
