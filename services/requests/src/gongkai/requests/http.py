@@ -161,7 +161,7 @@ class StatusQuery(BaseModel):
 
 @public.post("/public/requests/status", response_model=views.ApplicantStatus,
              summary="The applicant's status of a request, by its tracking number and secret; anything else is 404",
-             responses=problems(404, 422))
+             responses=problems(400, 404, 413, 422))
 async def status(body: StatusQuery, request: Request, reads: Annotated[Reads, Depends(reads_of)]
                  ) -> views.ApplicantStatus:
     await _applicant(request, reads, body)
@@ -177,7 +177,7 @@ class LetterQuery(StatusQuery):
 
 @public.post("/public/requests/letter", response_class=Response,
              summary="One of the applicant's letters (not a third party's), by tracking number and secret; "
-                     "anything else is 404", responses={**problems(404, 422), 200: {
+                     "anything else is 404", responses={**problems(400, 404, 413, 422), 200: {
                          "content": {"text/html": {}, "application/pdf": {}}, "description": "the letter"}})
 async def applicant_letter(body: LetterQuery, request: Request, reads: Annotated[Reads, Depends(reads_of)]
                            ) -> Response:
