@@ -21,7 +21,8 @@ REVIEWER, AUDITOR = bearer("dev-reviewer-token"), bearer("dev-auditor-token")
 
 
 @pytest.fixture
-def system(settings, tmp_path):
+def system(settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGKAI_FORM_PER_CONTACT", "1")  # the processes read it: one online request per contact
     with started_system(settings, tmp_path) as system:
         yield system
 
@@ -119,3 +120,21 @@ async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_cloc
                               lambda r: r.status_code == 200 and len(r.json()["refusals"]) >= 4)
         reasons = [r["reason"] for r in refusals.json()["refusals"]]
         assert any("wrong secret" in r for r in reasons), reasons
+
+
+async def test_the_portal_form_is_acknowledged_once_per_contact_and_refuses_its_honeypot(system):
+    requests = system.url("requests")
+    form = {k: v for k, v in letter("2026-01-01").items() if k not in ("channel", "signed_on")}
+    form["contact"] = {"email": "zhang.san@example.org"}
+    async with httpx.AsyncClient(timeout=10) as http:
+        trap = await http.post(f"{requests}/public/requests",  # counted like any form: a bot's contact is spent
+                               json={**form, "contact": {"email": "bot@example.org"}, "website": "http://spam"})
+        assert trap.status_code == 400
+        first = await http.post(f"{requests}/public/requests", json=form)
+        assert first.status_code == 201, first.text
+        assert first.json()["received_on"] == local_date(datetime.now(UTC)).isoformat()
+        again = await http.post(f"{requests}/public/requests",
+                                json={**form, "contact": {"email": "Zhang.San@example.org"}})
+        assert again.status_code == 429 and int(again.headers["retry-after"]) > 0
+        huge = await http.post(f"{requests}/public/requests", json={**form, "description": "请" * 5000})
+        assert huge.status_code == 422 and "description" in huge.json()["detail"]

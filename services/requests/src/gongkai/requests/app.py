@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .handlers import DEFAULT_AGENCY, Requests
-from .http import public, router
+from .http import FormLimits, public, router
 from .reads import Reads
 from .store import RequestsUnitOfWork
 from .tables import SCHEMA, metadata
@@ -32,6 +32,10 @@ class RequestsSettings(BaseSettings):
     env: str = "development"
     review_keys: str | None = Field(None, description="review's verifier keys")
     review_keys_file: Path | None = Field(None, description="a file of review's verifier keys")
+    form_per_address: int = Field(10, ge=1, le=10_000, description="online requests per client address an hour")
+    form_per_contact: int = Field(5, ge=1, le=10_000, description="online requests per phone or e-mail a day")
+    behind_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (set by the "
+                                                  "operator's proxy only)")
     agency_name: str = Field(DEFAULT_AGENCY, min_length=2, max_length=64, description="the agency that signs letters")
 
     @model_validator(mode="after")
@@ -75,10 +79,12 @@ def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Serv
 
 
 def create_app(settings: Settings | None = None, own: RequestsSettings | None = None) -> FastAPI:
+    own = own or RequestsSettings()
     service, handlers = build(settings or Settings(), own)
     app = http_app(service, [router, public], title="Gongkai requests",
                    description="Requests for disclosure (依申请公开): receipt, correction, examination, consultation, "
                                "extension and the reply, with the applicant's status page.")
     app.state.requests = handlers
     app.state.reads = Reads(service.sessions)
+    app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy)
     return app

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
-from gongkai.shared.errors import Hidden, NotFound
+from gongkai.shared.errors import Hidden, NotFound, Refused
 from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires, service_of
 from gongkai.shared.identity import Principal, Role
 from pydantic import BaseModel, Field
@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from . import letters, views
 from .domain import secret_hash
 from .handlers import APPLICANT, Requests
+from .ratelimit import SlidingWindow, contact_key
 from .reads import Reads
 
 router = APIRouter(tags=["requests"])
@@ -36,6 +37,23 @@ SOURCE = "/gongkai/requests/http"
 NOT_FOUND = "no request with this tracking number and secret"
 LetterId = Annotated[c.Line, Path(min_length=1, max_length=80, description="the letter's id")]
 Format = Annotated[Literal["html", "pdf"], Query(description="html as issued, or its PDF")]
+
+
+class FormLimits:
+    """The public form's windows, built once per app from the settings."""
+
+    def __init__(self, per_address: int, per_contact: int, behind_proxy: bool) -> None:
+        self.per_address = SlidingWindow(per_address, 3600)
+        self.per_contact = SlidingWindow(per_contact, 86_400)
+        self.behind_proxy = behind_proxy
+
+
+class RateLimited(Refused):
+    status = 429
+
+    def __init__(self, reason: str, *, retry_after: int) -> None:
+        super().__init__(reason)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 def handlers_of(request: Request) -> Requests:
@@ -147,9 +165,19 @@ for _path, _kind, _model, _name, _summary in (
 
 @public.post("/public/requests", status_code=201, response_model=views.Acknowledgement,
              summary="The portal's request form: received the day it is acknowledged, with a tracking number and a "
-                     "secret for the status page", responses=problems(400, 413, 422))
+                     "secret for the status page; too many from one address or contact: 429",
+             responses=problems(400, 413, 422, 429))
 async def submit_online(body: c.SubmitOnlineRequest, request: Request, handlers: Handlers,
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    limits: FormLimits = request.app.state.form_limits
+    address = request.headers.get("x-forwarded-for", "").split(",")[0].strip() if limits.behind_proxy else ""
+    address = address or (request.client.host if request.client else "unknown")
+    contact = contact_key(body.contact.phone, body.contact.email)
+    for what, window, key in (("address", limits.per_address, address), ("contact", limits.per_contact, contact)):
+        wait = window.retry_after(key) if key else None
+        if wait is not None:
+            await _record_refusal(request, "-", f"too many requests from one {what}", request.url.path, status=429)
+            raise RateLimited(f"too many requests from this {what}; try again in {wait} s", retry_after=wait)
     return await _run(request, c.SUBMIT_ONLINE_REQUEST, body.model_dump(mode="json"), APPLICANT,
                       handlers.submit_online, idempotency_key)
 
@@ -197,11 +225,11 @@ async def _applicant(request: Request, reads: Reads, body: StatusQuery) -> None:
         raise NotFound(NOT_FOUND)
 
 
-async def _record_refusal(request: Request, tracking_number: str, why: str, path: str) -> None:
+async def _record_refusal(request: Request, tracking_number: str, why: str, path: str, status: int = 404) -> None:
     """A refused status lookup is an ``access.refused`` fact (the public routes are not recorded on their own)."""
     service = service_of(request)
-    data = c.AccessRefused(service=service.name, via="http", what=f"POST {path}", status=404,
-                           reason=f"status lookup refused: {why}", person=None,
+    data = c.AccessRefused(service=service.name, via="http", what=f"POST {path}", status=status,
+                           reason=why if status == 429 else f"status lookup refused: {why}", person=None,
                            item_id=c.printable(tracking_number, 256))
     async with service.uow() as uow:
         uow.emit(service.event(c.ACCESS_REFUSED, data, subject=data.item_id))
