@@ -8,13 +8,14 @@ reply goes out, and the clock is met; the applicant sees it with the secret, nob
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 from gongkai.shared.calendar import local_date
 from gongkai.shared.testing import bearer
-from gongkai_system import started_system
+from gongkai_system import Portal, started_system
 
 CLERK, HEAD = bearer("dev-submitter-token"), bearer("dev-publisher-token")
 REVIEWER, AUDITOR = bearer("dev-reviewer-token"), bearer("dev-auditor-token")
@@ -138,3 +139,33 @@ async def test_the_portal_form_is_acknowledged_once_per_contact_and_refuses_its_
         assert again.status_code == 429 and int(again.headers["retry-after"]) > 0
         huge = await http.post(f"{requests}/public/requests", json={**form, "description": "请" * 5000})
         assert huge.status_code == 422 and "description" in huge.json()["detail"]
+
+
+async def test_the_portal_takes_the_form_and_shows_the_applicant_the_status_and_the_receipt(system, tmp_path):
+    portal = Portal(system, tmp_path, GONGKAI_PORTAL_REQUESTS_URL=system.url("requests"))
+    try:
+        async with httpx.AsyncClient(timeout=60) as http:
+            form = await http.get(f"{portal.url}/apply")
+            assert form.status_code == 200 and 'name="website"' in form.text and "依申请公开" in form.text
+            sent = await http.post(f"{portal.url}/apply", data={
+                "kind": "research", "name": "某研究院", "id_kind": "统一社会信用代码", "id_number": "12100000X",
+                "email": "office@research.example", "description": "请公开2026年公交客流统计",
+                "delivery": "electronic"})
+            assert sent.status_code == 201, sent.text
+            number = re.search(r"<strong>(YSQ-[0-9A-Z-]+)</strong>", sent.text).group(1)
+            secret = re.search(r"<code>([^<]+)</code>", sent.text).group(1)
+            shown = await http.post(f"{portal.url}/status", data={"tracking_number": number, "secret": secret})
+            assert shown.status_code == 200 and "received" in shown.text and "登记回执" in shown.text
+            letter_id = re.search(r'name="letter_id" value="([^"]+)"', shown.text).group(1)
+            pdf = await http.post(f"{portal.url}/status/letter",
+                                  data={"tracking_number": number, "secret": secret, "letter_id": letter_id})
+            assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+            wrong = await http.post(f"{portal.url}/status", data={"tracking_number": number, "secret": "guess"})
+            assert wrong.status_code == 404 and "不正确" in wrong.text and "received" not in wrong.text
+            bad = await http.post(f"{portal.url}/apply", data={"kind": "natural-person", "name": "李四",
+                                                               "id_kind": "身份证", "id_number": "1",
+                                                               "description": ""})
+            assert bad.status_code == 422 and "description" in bad.text
+    finally:
+        portal.stop()
+
