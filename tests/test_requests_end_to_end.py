@@ -58,9 +58,10 @@ async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_cloc
 
         wrong = await http.post(f"{requests}/public/requests/status", json={"tracking_number": rid, "secret": "x"})
         assert wrong.status_code == 404
-        status = await http.post(f"{requests}/public/requests/status",
-                                 json={"tracking_number": rid, "secret": secret})
-        assert status.status_code == 200 and status.json()["state"] == "received"
+        status = await poll(lambda: http.post(f"{requests}/public/requests/status",
+                                              json={"tracking_number": rid, "secret": secret}),
+                            lambda r: r.status_code == 200 and r.json()["due_on"] is not None)
+        assert status.json()["state"] == "received" and status.json()["due_on"] == opened["due_on"]
         [receipt] = status.json()["letters"]
         assert receipt["kind"] == "receipt" and receipt["letter_id"] == received.json()["letter_id"]
         pdf = await http.post(f"{requests}/public/requests/letter", timeout=60, json={

@@ -333,3 +333,13 @@ def test_a_request_survives_its_round_trip_through_the_table():
     r = approved()
     r = replace(r, correct_by=DAY, corrected_on=DAY)
     assert codec.load(codec.dump(r)) == r
+
+
+def test_the_reply_due_date_follows_notifications_newest_announcement():
+    r = domain.reply_due(received(), date(2026, 11, 30), "2026-11-02T04:00:00+00:00")
+    assert r is not None and r.due_on == date(2026, 11, 30)
+    moved = domain.reply_due(r, date(2026, 12, 14), "2026-11-10T04:00:00+00:00")
+    assert moved is not None and moved.due_on == date(2026, 12, 14)
+    assert domain.reply_due(moved, date(2026, 11, 30), "2026-11-02T04:00:00+00:00") is None  # an older one, late
+    assert codec.load(codec.dump(moved)) == moved
+

@@ -60,6 +60,8 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("requests.intake", (("intake", "requests.#"),),
               "staff commands that receive requests for disclosure and take each step to the reply"),
     QueueSpec("requests.reviews", (("events", "review.#"),), "review decisions on request replies"),
+    QueueSpec("requests.clocks", (("events", "deadline.#"),),
+              "the reply clock's due date as notification keeps it, for the applicant's status page"),
     QueueSpec("audit.record", (("events", "#"), ("public", "#"), ("staff", "#"), ("intake", "#")),
               "every event and command, for the append-only log", dead_letter_to_own_parking=True),
     QueueSpec("audit.dead-letters", (("dlx", "#"),),

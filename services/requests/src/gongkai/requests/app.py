@@ -75,6 +75,8 @@ def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Serv
     })
     service.on_events("requests.reviews", {kind: handlers.on_review_decided for kind in (
         c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})
+    service.on_events("requests.clocks", {c.DEADLINE_OPENED: handlers.on_clock,
+                                          c.DEADLINE_RECOMPUTED: handlers.on_clock})
     return service, handlers
 
 

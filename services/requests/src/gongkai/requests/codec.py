@@ -10,7 +10,7 @@ from gongkai.shared import contracts as c
 
 from .domain import Done, Reply, Request, State
 
-DATES = ("received_on", "correct_by", "corrected_on", "answered_on")
+DATES = ("received_on", "correct_by", "corrected_on", "answered_on", "due_on")
 
 
 def dump(request: Request) -> dict[str, Any]:
@@ -41,6 +41,7 @@ def load(data: dict[str, Any]) -> Request:
         answered_on=_day(data.get("answered_on")),
         outcome=c.RequestOutcome(data["outcome"]) if data.get("outcome") else None,
         history=tuple(Done.from_dict(d) for d in data.get("history", ())),
+        due_on=_day(data.get("due_on")), due_as_of=data.get("due_as_of"),
     )
 
 

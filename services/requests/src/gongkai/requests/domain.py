@@ -195,6 +195,8 @@ class Request:
     answered_on: date | None = None
     outcome: RequestOutcome | None = None
     history: tuple[Done, ...] = field(default_factory=tuple)
+    due_on: date | None = None          # the reply clock's due date, as notification last announced it
+    due_as_of: str | None = None        # the time of that announcement (ISO), so an older one changes nothing
 
     @property
     def subject(self) -> str:
@@ -414,3 +416,10 @@ def _on(request: Request, step: Step) -> date | None:
 
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def reply_due(request: Request, due_on: date, as_of: str) -> Request | None:
+    """Notification's due date for the reply; None when an announcement as new or newer was taken already."""
+    if request.due_as_of is not None and as_of <= request.due_as_of:
+        return None
+    return replace(request, due_on=due_on, due_as_of=as_of)

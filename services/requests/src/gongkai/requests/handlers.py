@@ -259,6 +259,20 @@ class Requests:
             applicant_kind=request.applicant_kind, unit=request.unit,
             content_hash=request.reply.content_hash if request.reply else None), request.request_id, cause)
 
+    # ---- notification's reply clock ---------------------------------------------------------------------
+
+    async def on_clock(self, data: c.DeadlineOpened | c.DeadlineRecomputed, event: Envelope, uow: RequestsWork
+                       ) -> None:
+        """The reply clock opened or moved: its due date is kept for the applicant's status page."""
+        if data.rule != c.RULE_REQUEST_REPLY:
+            return
+        request = await uow.requests.get(data.item_id, for_update=True)
+        if request is None:
+            return  # a request registered by command in notification alone, or another item
+        after = domain.reply_due(request, data.due_on, event.time.isoformat())
+        if after is not None:
+            await uow.requests.save(after)
+
     # ---- review's decisions ----------------------------------------------------------------------------
 
     async def on_review_decided(self, decision: c.SignedDecision, event: Envelope, uow: RequestsWork) -> None:

@@ -63,6 +63,7 @@ class RequestSummary(BaseModel):
     outcome: str | None
     outcome_name: str | None
     answered_on: date | None
+    due_on: date | None = None
 
 
 class ReplyView(BaseModel):
@@ -93,6 +94,7 @@ class ApplicantStatus(BaseModel):
     tracking_number: str
     state: str
     received_on: date
+    due_on: date | None = None
     correction_items: list[str]
     correct_by: date | None
     extended_days: int | None
@@ -108,7 +110,8 @@ def summary(r: Request) -> RequestSummary:
         request_id=r.request_id, state=r.state.value, channel=r.channel.value, applicant_kind=r.applicant_kind.value,
         received_on=r.received_on, unit=r.unit, subject=r.subject, correct_by=r.correct_by,
         extended_days=r.extended_days, outcome=r.outcome.value if r.outcome else None,
-        outcome_name=OUTCOME_NAMES[r.outcome] if r.outcome else None, answered_on=r.answered_on)
+        outcome_name=OUTCOME_NAMES[r.outcome] if r.outcome else None, answered_on=r.answered_on,
+        due_on=r.due_on if r.state not in ("answered", "withdrawn") else None)
 
 
 def letter(x: Letter) -> LetterView:
@@ -138,7 +141,8 @@ STEP_NAMES = {"receive": "收到申请", "ask_correction": "告知补正", "reco
 def applicant_status(d: RequestDetail) -> ApplicantStatus:
     sent = d.reply if d.state == "answered" and d.reply else None
     return ApplicantStatus(
-        tracking_number=d.request_id, state=d.state, received_on=d.received_on, correction_items=d.correction_items,
+        tracking_number=d.request_id, state=d.state, received_on=d.received_on, due_on=d.due_on,
+        correction_items=d.correction_items,
         correct_by=d.correct_by, extended_days=d.extended_days, outcome_name=d.outcome_name,
         answered_on=d.answered_on,
         reply=(sent.text + (f"\n\n{sent.disclosed}" if sent.disclosed else "")) if sent else None,
