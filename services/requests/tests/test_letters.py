@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -35,6 +36,7 @@ def test_each_letter_says_what_its_step_requires_in_chinese(kind):
     assert "某市交通运输局" in letter.html and "2026年12月1日" in letter.html and 'lang="zh-CN"' in letter.html
     assert letter.sha256 == hashlib.sha256(letter.html.encode()).hexdigest()
     assert "http" not in letter.html  # nothing loaded from anywhere
+    assert not re.search(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", letter.html)  # no stray space inside a sentence
 
 
 def test_what_the_applicant_wrote_is_escaped():

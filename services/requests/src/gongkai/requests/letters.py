@@ -8,6 +8,7 @@ from the stored HTML by WeasyPrint with the Noto Sans CJK SC font; nothing is lo
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -95,7 +96,13 @@ TEMPLATES = {
 {% endblock %}""",
 }
 
-_ENV = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True),
+def _joined(source: str) -> str:
+    """A template's paragraphs as one line each: a line break inside Chinese text would print as a space."""
+    return re.sub(r"(?<=[^>\s])\n(?=[^<{\s])", "", source)
+
+
+_ENV = Environment(loader=DictLoader({name: _joined(source) for name, source in TEMPLATES.items()}),
+                   autoescape=select_autoescape(default=True, default_for_string=True),
                    undefined=StrictUndefined, keep_trailing_newline=True)
 
 
