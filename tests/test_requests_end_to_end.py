@@ -170,3 +170,47 @@ async def test_the_portal_takes_the_form_and_shows_the_applicant_the_status_and_
     finally:
         portal.stop()
 
+
+async def test_a_partly_disclosed_reply_is_redacted_by_review_and_only_the_redacted_text_goes_out(system):
+    today = local_date(datetime.now(UTC)).isoformat()
+    requests, review = system.url("requests"), system.url("review")
+    second = bearer("dev-reviewer2-token")
+    async with httpx.AsyncClient(timeout=10) as http:
+        rid = (await http.post(f"{requests}/requests", json=letter(today), headers=CLERK)).json()["request_id"]
+        await http.post(f"{requests}/requests/{rid}/assignment", json={"unit": "运输管理科", "on": today}, headers=HEAD)
+        drafted = await http.post(f"{requests}/requests/{rid}/reply-draft", headers=CLERK, json={
+            "outcome": "partly-granted", "text": "部分公开。", "disclosed": "论证报告，起草人王五。"})
+        first_hash = drafted.json()["content_hash"]
+        [case] = (await poll(lambda: http.get(f"{review}/cases", params={"item_id": f"reply:{rid}"},
+                                              headers=REVIEWER),
+                             lambda r: r.status_code == 200 and r.json())).json()
+        body = (await http.get(f"{review}/cases/{case['case_id']}", headers=REVIEWER)).json()["body"]
+        start = body.index("王五")
+        asked = await http.post(f"{review}/cases/{case['case_id']}/decision", headers=REVIEWER, json={
+            "decision": "redact", "content_hash": first_hash, "reason": "起草人姓名不公开",
+            "spans": [{"field": "body", "start": start, "end": start + 2}]})
+        assert asked.status_code == 200, asked.text
+
+        redacted = await poll(lambda: http.get(f"{requests}/requests/{rid}", headers=CLERK),
+                              lambda r: r.status_code == 200 and (r.json()["reply"] or {}).get("draft") == 2)
+        reply = redacted.json()["reply"]
+        assert "王五" not in reply["disclosed"] and "×××" in reply["disclosed"] and reply["review"] == "pending"
+        stale = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                                json={"answered_on": today, "content_hash": first_hash})
+        assert stale.status_code == 409
+        cases = await poll(lambda: http.get(f"{review}/cases", params={"item_id": f"reply:{rid}"}, headers=second),
+                           lambda r: r.status_code == 200 and any(c["version"] == 2 for c in r.json()))
+        [case2] = [c for c in cases.json() if c["version"] == 2]
+        assert case2["content_hash"] == reply["content_hash"]
+        approved = await http.post(f"{review}/cases/{case2['case_id']}/decision", headers=second,
+                                   json={"decision": "approve", "content_hash": reply["content_hash"]})
+        assert approved.status_code == 200, approved.text
+        await poll(lambda: http.get(f"{requests}/requests/{rid}", headers=CLERK),
+                   lambda r: r.json()["state"] == "reply-ready")
+        sent = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                               json={"answered_on": today, "content_hash": reply["content_hash"]})
+        assert sent.status_code == 200 and sent.json()["state"] == "answered", sent.text
+        letters = (await http.get(f"{requests}/requests/{rid}", headers=CLERK)).json()["letters"]
+        answer = await http.get(f"{requests}/requests/{rid}/letters/{letters[-1]['letter_id']}", headers=CLERK)
+        assert "起草人×××" in answer.text and "王五" not in answer.text
+

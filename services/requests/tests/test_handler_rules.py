@@ -220,3 +220,21 @@ async def test_an_extension_names_the_office_head_who_approved_it(handlers, stor
 
 def test_the_fixed_clock_is_a_working_day():
     assert shipped_calendar().is_working_day(date(2026, 12, 1))
+
+
+async def test_a_redaction_request_sends_the_redacted_draft_to_review_as_the_cases_redaction(handlers, store):
+    rid, uow = await to_review(handlers, store)
+    submitted = uow.of_type(c.REQUESTS_REPLY_SUBMITTED)[0].data
+    start = submitted["body"].index("论证报告全文")
+    data = c.RedactionRequested(case_id="case-1", item_id=c.reply_item_id(rid), version=1,
+                                content_hash=submitted["content_hash"], reviewer="zhao.lei", decided_at=NOW,
+                                spans=[c.Span(field="body", start=start, end=start + 2)], reason="涉及个人信息")
+    signed = decisions.sign(c.REVIEW_REDACTION_REQUESTED, data, SIGNER)
+    event = new_event(c.REVIEW_REDACTION_REQUESTED, signed, source="/gongkai/review", actor="zhao.lei")
+    review_uow = FakeRequestsWork(store)
+    await handlers.on_review_decided(signed, event, review_uow)
+    assert review_uow.types() == [c.REQUESTS_REPLY_REVIEWED, c.REQUESTS_REPLY_SUBMITTED]
+    again = c.DisclosureSubmitted.model_validate(review_uow.of_type(c.REQUESTS_REPLY_SUBMITTED)[0].data)
+    assert (again.version, again.redaction_of_case) == (2, "case-1") and "×××报告全文" in again.body
+    assert again.content_hash != submitted["content_hash"] and store.rows[rid][0].state is State.reply_in_review
+

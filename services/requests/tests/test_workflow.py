@@ -343,3 +343,29 @@ def test_the_reply_due_date_follows_notifications_newest_announcement():
     assert domain.reply_due(moved, date(2026, 11, 30), "2026-11-02T04:00:00+00:00") is None  # an older one, late
     assert codec.load(codec.dump(moved)) == moved
 
+
+def test_a_redaction_makes_the_next_draft_without_the_spans_and_reviews_it_again():
+    r = drafted(RequestOutcome.partly_granted, "论证报告：联系人张三，电话13800000000。")
+    assert r.reply is not None
+    start = r.reply.body.index("13800000000")
+    span = c.Span(field="body", start=start, end=start + 11)
+    after = domain.redacted(r, 1, r.reply.content_hash, [span], "case-1", "zhao.lei", TODAY)
+    assert after is not None and after.state is State.reply_in_review and after.reply is not None
+    new = after.reply
+    assert (new.draft, new.review, new.redaction_of) == (2, "pending", "case-1")
+    assert "13800000000" not in new.body and "电话×××。" in new.body
+    assert new.disclosed == "论证报告：联系人张三，电话×××。"
+    assert new.content_hash == domain.reply_hash(new.title, new.body) != r.reply.content_hash
+    with pytest.raises(Conflict, match="before its approval"):
+        domain.send_reply(after, TODAY, new.content_hash, person="wang.fang", actors=STAFF, today=TODAY)
+
+
+def test_a_redaction_of_another_draft_changes_nothing_and_a_span_outside_the_draft_is_refused():
+    r = drafted()
+    assert r.reply is not None
+    span = c.Span(field="body", start=0, end=2)
+    assert domain.redacted(r, 2, r.reply.content_hash, [span], "case-1", "zhao.lei", TODAY) is None
+    with pytest.raises(Refused, match="not in the reply"):
+        domain.redacted(r, 1, r.reply.content_hash, [c.Span(field="body", start=0, end=99_999)], "case-1",
+                        "zhao.lei", TODAY)
+

@@ -168,6 +168,7 @@ class Reply:
     body: str
     content_hash: str
     drafted_by: str
+    redaction_of: str | None = None  # the review case whose redaction this draft is
     # not-needed, pending, approved, rejected, blocked, redaction_requested, withheld
     review: str = "not-needed"
 
@@ -348,11 +349,19 @@ def extend(request: Request, working_days: int, reason: str, on: date, *, person
                  extended_by=person)
 
 
+GIVEN = "\n\n【提供的政府信息】\n"  # between a reply's text and the information it gives, in the body reviewed
+REDACTED = "×××"
+
+
+def reply_hash(title: str, body: str) -> str:
+    return c.content_hash(title, body, c.REPLY_CATEGORY, c.Audience.internal.value, [])
+
+
 def reply_content(request_id: str, outcome: RequestOutcome, text: str, disclosed: str | None) -> tuple[str, str, str]:
     """Title, body and content hash of a reply: the hash binds review's approval to exactly this."""
     title = f"依申请公开答复 {request_id}（{OUTCOME_NAMES[outcome]}）"
-    body = text if not disclosed else f"{text}\n\n【提供的政府信息】\n{disclosed}"
-    return title, body, c.content_hash(title, body, c.REPLY_CATEGORY, c.Audience.internal.value, [])
+    body = text if not disclosed else f"{text}{GIVEN}{disclosed}"
+    return title, body, reply_hash(title, body)
 
 
 def draft_reply(request: Request, outcome: RequestOutcome, text: str, disclosed: str | None, *, person: str,
@@ -387,6 +396,30 @@ def review_decided(request: Request, draft: int, content_hash: str, decision: st
     state = State.reply_ready if decision == "approved" else State.examining
     return _done(request, rule, max(on, request.history[-1].on), reviewer, Actor.reviewer, decision, state=state,
                  reply=replace(reply, review=decision))
+
+
+def redacted(request: Request, draft: int, content_hash: str, spans: list[c.Span], case_id: str, reviewer: str,
+             on: date) -> Request | None:
+    """Review asked for these spans of the draft to be removed (部分公开): the next draft, with each span replaced by
+    ×××, goes to review again. None when the request is about another draft or text; ``Refused`` for a span the
+    draft does not have."""
+    reply = request.reply
+    if request.state is not State.reply_in_review or reply is None or reply.draft != draft \
+            or reply.content_hash != content_hash:
+        return None
+    fields = {"title": reply.title, "body": reply.body}
+    for span in sorted(spans, key=lambda s: s.start, reverse=True):  # from the end, so offsets hold
+        text = fields.get(span.field)
+        if text is None or span.end > len(text):
+            raise Refused(f"span {span.field} {span.start}..{span.end} is not in the reply's draft {draft}")
+        fields[span.field] = text[:span.start] + REDACTED + text[span.end:]
+    body = fields["body"]
+    text, given, disclosed = body.partition(GIVEN)
+    new = Reply(draft=draft + 1, outcome=reply.outcome, text=text, disclosed=disclosed if given else None,
+                title=fields["title"], body=body, content_hash=reply_hash(fields["title"], body),
+                drafted_by=reply.drafted_by, redaction_of=case_id, review="pending")
+    return _done(request, RULES[Step.review_decided], max(on, request.history[-1].on), reviewer, Actor.reviewer,
+                 f"redaction_requested: 第{draft}稿删除{len(spans)}处，成为第{draft + 1}稿", reply=new)
 
 
 def send_reply(request: Request, answered_on: date, content_hash: str | None, *, person: str,

@@ -290,8 +290,11 @@ class Requests:
             log.warning("review decision on a reply to an unknown request", extra={"item_id": decision.item_id})
             return
         outcome = REVIEW_OUTCOMES[event.type]
-        after = domain.review_decided(request, decision.version, decision.content_hash, outcome, decision.reviewer,
-                                      local_date(decision.decided_at or event.time))
+        on = local_date(decision.decided_at or event.time)
+        if isinstance(decision, c.RedactionRequested):
+            await self._redact(uow, request, decision, event, on)
+            return
+        after = domain.review_decided(request, decision.version, decision.content_hash, outcome, decision.reviewer, on)
         if after is None:
             log.info("review decision for another draft of the reply", extra={"item_id": decision.item_id})
             return
@@ -299,6 +302,33 @@ class Requests:
         self._emit(uow, c.REQUESTS_REPLY_REVIEWED, c.RequestsReplyReviewed(
             request_id=request_id, draft=decision.version, content_hash=decision.content_hash, outcome=outcome,
             decided_by=decision.reviewer), request_id, event)
+
+
+    async def _redact(self, uow: RequestsWork, request: Request, decision: c.RedactionRequested, event: Envelope,
+                      on: date) -> None:
+        """部分公开 by redaction: the next draft without the spans goes to review, bound to its own hash."""
+        try:
+            after = domain.redacted(request, decision.version, decision.content_hash, list(decision.spans),
+                                    decision.case_id, decision.reviewer, on)
+        except Refused as refused:
+            log.warning("redaction of a reply refused; it goes back to drafting",
+                        extra={"request_id": request.request_id, "reason": refused.reason})
+            after = domain.review_decided(request, decision.version, decision.content_hash, "redaction_requested",
+                                          decision.reviewer, on)
+        if after is None:
+            log.info("redaction for another draft of the reply", extra={"request_id": request.request_id})
+            return
+        await uow.requests.save(after)
+        self._emit(uow, c.REQUESTS_REPLY_REVIEWED, c.RequestsReplyReviewed(
+            request_id=request.request_id, draft=decision.version, content_hash=decision.content_hash,
+            outcome="redaction_requested", decided_by=decision.reviewer), request.request_id, event)
+        reply = after.reply
+        if reply is not None and reply.redaction_of == decision.case_id and reply.draft == decision.version + 1:
+            self._emit(uow, c.REQUESTS_REPLY_SUBMITTED, c.DisclosureSubmitted(
+                item_id=c.reply_item_id(after.request_id), version=reply.draft, title=reply.title, body=reply.body,
+                category=c.REPLY_CATEGORY, audience=c.Audience.internal, channels=[], unit=after.unit,
+                submitted_by=reply.drafted_by, content_hash=reply.content_hash, authors=[reply.drafted_by],
+                deadline_rule=None, redaction_of_case=decision.case_id), after.request_id, event)
 
 
 def _answer(request: Request, **more: Any) -> dict[str, Any]:
