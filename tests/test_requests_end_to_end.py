@@ -108,6 +108,9 @@ async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_cloc
                              d["rule"] == "request-reply" and d["state"] == "met" for d in r.json()["deadlines"]))
         assert {d["rule"]: d["state"] for d in met.json()["deadlines"]}["request-correction"] == "cancelled"
 
+        challenged = await http.post(f"{requests}/requests/{rid}/challenge", headers=CLERK,
+                                     json={"kind": "reconsideration", "result": "pending", "on": today})
+        assert challenged.status_code == 200, challenged.text
         status = await http.post(f"{requests}/public/requests/status",
                                  json={"tracking_number": rid, "secret": secret})
         assert status.json()["state"] == "answered" and "论证报告" in status.json()["reply"]

@@ -369,3 +369,30 @@ def test_a_redaction_of_another_draft_changes_nothing_and_a_span_outside_the_dra
         domain.redacted(r, 1, r.reply.content_hash, [c.Span(field="body", start=0, end=99_999)], "case-1",
                         "zhao.lei", TODAY)
 
+
+def sent() -> domain.Request:
+    r = approved()
+    assert r.reply is not None
+    return domain.send_reply(r, TODAY, r.reply.content_hash, person="wang.fang", actors=STAFF, today=TODAY)
+
+
+def test_a_reconsideration_is_recorded_against_an_answered_request_and_its_result_replaces_pending():
+    r = domain.record_challenge(sent(), c.ChallengeKind.reconsideration, c.ChallengeResult.pending, TODAY, None,
+                                person="wang.fang", actors=STAFF, today=TODAY)
+    r = domain.record_challenge(r, c.ChallengeKind.reconsideration, c.ChallengeResult.upheld, TODAY, "维持",
+                                person="wang.fang", actors=STAFF, today=TODAY)
+    r = domain.record_challenge(r, c.ChallengeKind.litigation, c.ChallengeResult.pending, TODAY, None,
+                                person="wang.fang", actors=STAFF, today=TODAY)
+    assert r.challenges == (("reconsideration", "upheld", TODAY.isoformat()),
+                            ("litigation", "pending", TODAY.isoformat()))
+    assert "第五十一条" in r.history[-1].basis and codec.load(codec.dump(r)) == r
+    with pytest.raises(Conflict, match="not pending again"):
+        domain.record_challenge(r, c.ChallengeKind.reconsideration, c.ChallengeResult.pending, TODAY, None,
+                                person="wang.fang", actors=STAFF, today=TODAY)
+
+
+def test_a_challenge_before_the_answer_is_out_of_order():
+    with pytest.raises(Conflict, match="answered"):
+        domain.record_challenge(examining(), c.ChallengeKind.litigation, c.ChallengeResult.pending, TODAY, None,
+                                person="wang.fang", actors=STAFF, today=TODAY)
+

@@ -72,6 +72,7 @@ def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Serv
         c.EXTEND_REPLY: handlers.extend,
         c.DRAFT_REPLY: handlers.draft_reply,
         c.SEND_REPLY: handlers.send_reply,
+        c.RECORD_CHALLENGE: handlers.record_challenge,
     })
     service.on_events("requests.reviews", {kind: handlers.on_review_decided for kind in (
         c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})

@@ -19,6 +19,7 @@ def dump(request: Request) -> dict[str, Any]:
         data[name] = data[name].isoformat() if data[name] else None
     data["correction_items"] = list(request.correction_items)
     data["history"] = [d.to_dict() for d in request.history]
+    data["challenges"] = [list(x) for x in request.challenges]
     for name in ("channel", "applicant_kind", "state", "outcome"):
         value = getattr(request, name)
         data[name] = value.value if value is not None else None
@@ -42,6 +43,7 @@ def load(data: dict[str, Any]) -> Request:
         outcome=c.RequestOutcome(data["outcome"]) if data.get("outcome") else None,
         history=tuple(Done.from_dict(d) for d in data.get("history", ())),
         due_on=_day(data.get("due_on")), due_as_of=data.get("due_as_of"),
+        challenges=tuple((str(k), str(r), str(on)) for k, r, on in data.get("challenges", ())),
     )
 
 

@@ -66,6 +66,7 @@ class Step(StrEnum):
     draft_reply = "draft_reply"
     review_decided = "review_decided"
     send_reply = "send_reply"
+    record_challenge = "record_challenge"
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ RULES: dict[Step, Rule] = {r.step: r for r in (
           "条例第十七条（公开前依照法律法规和国家有关规定对拟公开的政府信息进行审查）"),
     _rule(Step.send_reply, "答复", {State.reply_ready}, {Actor.handler, Actor.office},
           "条例第三十三条（答复期限）、第四十条（按申请人要求的形式提供）"),
+    _rule(Step.record_challenge, "复议诉讼结果", {State.answered, State.withdrawn}, {Actor.handler, Actor.office},
+          "条例第五十一条（申请行政复议或者提起行政诉讼）"),
 )}
 
 # 予以公开 and 部分公开 give the applicant information: such a reply is screened and approved first.
@@ -196,6 +199,7 @@ class Request:
     answered_on: date | None = None
     outcome: RequestOutcome | None = None
     history: tuple[Done, ...] = field(default_factory=tuple)
+    challenges: tuple[tuple[str, str, str], ...] = ()  # (kind, result, on) of each 复议 / 诉讼, the latest per kind
     due_on: date | None = None          # the reply clock's due date, as notification last announced it
     due_as_of: str | None = None        # the time of that announcement (ISO), so an older one changes nothing
 
@@ -438,6 +442,20 @@ def send_reply(request: Request, answered_on: date, content_hash: str | None, *,
                            f"it (content_hash {content_hash or 'missing'})")
     return _done(request, RULES[Step.send_reply], answered_on, person, actor, OUTCOME_NAMES[reply.outcome],
                  state=State.answered, answered_on=answered_on, outcome=reply.outcome)
+
+
+def record_challenge(request: Request, kind: c.ChallengeKind, result: c.ChallengeResult, on: date, note: str | None,
+                     *, person: str, actors: frozenset[Actor], today: date) -> Request:
+    """A reconsideration or lawsuit about a closed request; a later result of the same kind replaces the earlier
+    (尚未审结 → 维持), and a decided one is not reopened as pending."""
+    actor = check(request, Step.record_challenge, actors, on, today)
+    before = next((c_ for c_ in request.challenges if c_[0] == kind.value), None)
+    if before is not None and before[1] != c.ChallengeResult.pending.value and result is c.ChallengeResult.pending:
+        raise Conflict(f"the {kind.value} about {request.request_id} was decided ({before[1]} on {before[2]}): "
+                       "it is not pending again")
+    challenges = (*(c_ for c_ in request.challenges if c_[0] != kind.value), (kind.value, result.value, on.isoformat()))
+    return _done(request, RULES[Step.record_challenge], on, person, actor, f"{kind.value}: {result.value}",
+                 challenges=challenges)
 
 
 def _on(request: Request, step: Step) -> date | None:

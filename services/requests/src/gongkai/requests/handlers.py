@@ -252,6 +252,17 @@ class Requests:
                                     disclosed=reply.disclosed)
         return _answer(after, answered_on=data.answered_on.isoformat(), letter_id=letter.letter_id)
 
+    async def record_challenge(self, data: c.RecordChallenge, command: Envelope, principal: Principal,
+                               uow: RequestsWork) -> dict[str, Any]:
+        request = await self._load(uow, data.request_id)
+        after = domain.record_challenge(request, data.kind, data.result, data.on, data.note, person=principal.id,
+                                        actors=actors_of(principal), today=self.today())
+        await uow.requests.save(after)
+        self._emit(uow, c.REQUESTS_CHALLENGE_RECORDED, c.RequestsChallengeRecorded(
+            request_id=after.request_id, kind=data.kind, result=data.result, on=data.on,
+            applicant_kind=after.applicant_kind, unit=after.unit), after.request_id, command)
+        return _answer(after)
+
     def _answered(self, uow: RequestsWork, request: Request, cause: Envelope) -> None:
         assert request.outcome is not None and request.answered_on is not None
         self._emit(uow, c.REQUESTS_ANSWERED, c.RequestsAnswered(

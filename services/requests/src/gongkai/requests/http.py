@@ -154,6 +154,8 @@ for _path, _kind, _model, _name, _summary in (
      "Extend the reply once, by at most 20 working days (the office head; 条例第三十三条)"),
     ("reply-draft", c.DRAFT_REPLY, c.DraftReplyBody, "draft_reply",
      "Draft the reply with its national outcome; one that discloses goes to the confidentiality review"),
+    ("challenge", c.RECORD_CHALLENGE, c.RecordChallengeBody, "record_challenge",
+     "Record a reconsideration (复议) or lawsuit (诉讼) about an answered request and its result, for table 四"),
     ("reply", c.SEND_REPLY, c.SendReplyBody, "send_reply",
      "Send the reply: refused before a disclosing reply's approval, and unless content_hash is the approved one"),
 ):

@@ -86,6 +86,7 @@ class RequestDetail(RequestSummary):
     steps: list[Step]
     applicant: dict[str, Any]
     letters: list[LetterView] = []
+    challenges: list[list[str]] = Field(default_factory=list, description="[kind, result, on] per 复议 / 诉讼")
 
 
 class ApplicantStatus(BaseModel):
@@ -129,7 +130,7 @@ def detail(r: Request, applicant: dict[str, Any], sent: list[Letter] | None = No
                          correction_items=list(r.correction_items), consulting=r.consulting,
                          extended_by=r.extended_by, reply=reply,
                          steps=[Step.model_validate(d.to_dict()) for d in r.history], applicant=applicant,
-                         letters=[letter(x) for x in sent or []])
+                         letters=[letter(x) for x in sent or []], challenges=[list(x) for x in r.challenges])
 
 
 STEP_NAMES = {"receive": "收到申请", "ask_correction": "告知补正", "record_correction": "收到补正",

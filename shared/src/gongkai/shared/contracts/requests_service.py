@@ -93,6 +93,7 @@ RECORD_CONSULTATION_REPLY = "gongkai.requests.record_consultation_reply.v1"
 EXTEND_REPLY = "gongkai.requests.extend.v1"
 DRAFT_REPLY = "gongkai.requests.draft_reply.v1"
 SEND_REPLY = "gongkai.requests.send_reply.v1"
+RECORD_CHALLENGE = "gongkai.requests.record_challenge.v1"
 
 
 class ReceiveRequest(RequestBody):
@@ -205,6 +206,31 @@ class SendReply(SendReplyBody):
     request_id: Line = Field(min_length=1, max_length=64)
 
 
+class ChallengeKind(StrEnum):
+    reconsideration = "reconsideration"  # 行政复议
+    litigation = "litigation"            # 行政诉讼
+
+
+class ChallengeResult(StrEnum):
+    """The national report's table 四 columns."""
+
+    upheld = "upheld"        # 结果维持
+    corrected = "corrected"  # 结果纠正
+    other = "other"          # 其他结果
+    pending = "pending"      # 尚未审结
+
+
+class RecordChallengeBody(Payload):
+    kind: ChallengeKind
+    result: ChallengeResult
+    on: Day
+    note: Text | None = Field(None, max_length=2_000)
+
+
+class RecordChallenge(RecordChallengeBody):
+    request_id: Line = Field(min_length=1, max_length=64)
+
+
 # ---- facts -------------------------------------------------------------------------------------------
 
 REQUESTS_RECEIVED = "gongkai.requests.received.v1"
@@ -220,6 +246,7 @@ REQUESTS_REPLY_SUBMITTED = "gongkai.requests.reply_submitted.v1"
 REQUESTS_REPLY_REVIEWED = "gongkai.requests.reply_reviewed.v1"
 REQUESTS_ANSWERED = "gongkai.requests.answered.v1"
 REQUESTS_LETTER_ISSUED = "gongkai.requests.letter_issued.v1"
+REQUESTS_CHALLENGE_RECORDED = "gongkai.requests.challenge_recorded.v1"
 
 
 class RequestsReceived(Payload):
@@ -283,3 +310,15 @@ class RequestsLetterIssued(Payload):
     name: Line
     issued_on: Day
     sha256: Line = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the letter's HTML as stored")
+
+
+class RequestsChallengeRecorded(Payload):
+    """A reconsideration or a lawsuit about a request, and where it stands (table 四)."""
+
+    request_id: Line
+    kind: ChallengeKind
+    result: ChallengeResult
+    on: Day
+    applicant_kind: ApplicantKind
+    unit: Line | None = None
+

@@ -28,6 +28,8 @@ MESSAGES = (
                 "Draft the reply with its national outcome; one that discloses goes to review"),
     MessageSpec(c.SEND_REPLY, c.SendReply, "intake", STAFF,
                 "Send the reply: refused unless a disclosing reply was approved, bound to its hash"),
+    MessageSpec(c.RECORD_CHALLENGE, c.RecordChallenge, "intake", STAFF,
+                "Record a reconsideration (复议) or lawsuit (诉讼) about an answered request and its result"),
     MessageSpec(c.REQUESTS_RECEIVED, c.RequestsReceived, "events", ("requests",),
                 "A request was received and acknowledged; notification opens its reply clock"),
     MessageSpec(c.REQUESTS_CORRECTION_ASKED, c.RequestsStep, "events", ("requests",),
@@ -54,4 +56,6 @@ MESSAGES = (
                 "The reply was sent (or the request deemed withdrawn); notification meets the reply clock"),
     MessageSpec(c.REQUESTS_LETTER_ISSUED, c.RequestsLetterIssued, "events", ("requests",),
                 "A letter to the applicant or a third party was issued; the log keeps its hash"),
+    MessageSpec(c.REQUESTS_CHALLENGE_RECORDED, c.RequestsChallengeRecorded, "events", ("requests",),
+                "A reconsideration or lawsuit about a request, and its result (维持, 纠正, 其他结果, 尚未审结)"),
 )

@@ -60,6 +60,11 @@ FORMS: dict[str, tuple[str, list[tuple[str, str, str, dict[str, str]]], str]] = 
                                  ("disclosed", "提供的政府信息（予以公开、部分公开时填写）", "textarea", {})],
                     "答复已保存；公开信息的答复须经保密审查后方可发出。"),
     "reply": ("发出答复", [("answered_on", "答复日期", "date", {})], "答复已发出。"),
+    "challenge": ("行政复议、行政诉讼", [
+        ("kind", "类别", "select", {"reconsideration": "行政复议", "litigation": "行政诉讼"}),
+        ("result", "结果", "select", {"pending": "尚未审结", "upheld": "结果维持", "corrected": "结果纠正",
+                                      "other": "其他结果"}),
+        ("on", "日期", "date", {}), ("note", "说明", "textarea", {})], "已登记复议、诉讼情况。"),
 }
 BY_STATE = {
     "received": ["assignment", "correction-notice", "extension"],
@@ -68,6 +73,8 @@ BY_STATE = {
     "consulting": ["consultation-reply", "extension"],
     "reply-in-review": ["reply-draft", "extension"],
     "reply-ready": ["reply", "reply-draft", "extension"],
+    "answered": ["challenge"],
+    "withdrawn": ["challenge"],
 }
 
 
