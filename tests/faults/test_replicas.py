@@ -9,7 +9,7 @@ from collections import defaultdict
 import asyncpg
 import httpx
 from gongkai.shared.testing import Tap
-from gongkai_system import AutoReviewer, System, submit_commands
+from gongkai_system import SERVICES, AutoReviewer, System, submit_commands
 from prometheus_client.parser import text_string_to_metric_families
 
 ITEMS = int(os.environ.get("GONGKAI_REPLICA_ITEMS", "120"))
@@ -21,7 +21,7 @@ async def test_two_replicas_of_each_service_publish_every_item_once_and_open_eac
     system.migrate()
     try:
         system.start()
-        assert len(system.processes) == 8
+        assert len(system.processes) == 2 * len(SERVICES)
         items = [{**NOTICE, "title": f"关于调整城区公交线路的公告（第{n}号）"} for n in range(ITEMS)]
         async with Tap(settings, "public") as public, AutoReviewer(settings):
             sent = await submit_commands(settings, items)

@@ -12,6 +12,7 @@ class Refused(Exception):
 
     status = 422
     subject: str | None = None  # the item a handler found the command to be about, for the refusal's record
+    headers: dict[str, str] | None = None  # HTTP headers the refusal answers with (Retry-After of a 429)
 
     def __init__(self, reason: str, *, status: int | None = None) -> None:
         super().__init__(reason)

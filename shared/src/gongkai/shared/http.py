@@ -46,6 +46,7 @@ WHY = {
     409: "conflicts with the current state (named in detail)",
     413: f"request body over {MAX_REQUEST_BYTES} bytes",
     422: "invalid content: the field and the reason are in detail",
+    429: "too many requests from one address or contact: Retry-After says when to try again",
 }
 
 
@@ -78,7 +79,7 @@ def http_app(service: Service, routers: list[APIRouter], *, title: str, descript
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
         await refusals.record(request, exc.status, exc.why if isinstance(exc, Hidden) else exc.reason, exc.subject)
-        return JSONResponse({"detail": exc.reason}, status_code=exc.status)
+        return JSONResponse({"detail": exc.reason}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

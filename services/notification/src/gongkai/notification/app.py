@@ -52,6 +52,13 @@ def build(settings: Settings, options: NotificationSettings | None = None
         c.REVIEW_WITHHELD: handlers.on_case_closed,
         c.REVIEW_CASE_VOIDED: handlers.on_case_closed,
         c.CALENDAR_YEAR_MISSING: deliveries.on_year_missing,
+        c.REQUESTS_RECEIVED: requests.on_received,
+        c.REQUESTS_CORRECTION_ASKED: requests.on_correction_asked,
+        c.REQUESTS_CORRECTED: requests.on_corrected,
+        c.REQUESTS_CONSULTATION_STARTED: requests.on_consultation_started,
+        c.REQUESTS_CONSULTATION_REPLIED: requests.on_consultation_replied,
+        c.REQUESTS_EXTENDED: requests.on_extended,
+        c.REQUESTS_ANSWERED: requests.on_answered,
     })
     service.on_commands("notification.intake", {
         c.LOAD_CALENDAR_YEAR: handlers.load_calendar_year,

@@ -1,5 +1,6 @@
-"""Requests for disclosure (依申请公开): staff record each step as an intake command; notification keeps
-the clocks (reply, correction, third party) and emits the request events audit counts.
+"""Requests for disclosure (依申请公开): notification keeps the clocks (reply, correction, third party) and emits
+the request events audit counts. The steps come as the requests service's facts (``requests.received`` …, which
+keeps the workflow), or as staff intake commands (``request.register`` …) where no requests service is used.
 
 - register: the reply clock (20 working days) starts from the day the request was received, and the
   correction clock (7) unless the request was found complete at registration.
@@ -74,13 +75,80 @@ class RequestClocks:
                 if current is not None:
                     await self.clocks.close(uow, command, current, state, on)
 
-    async def register(self, data: c.RegisterRequest, command: Envelope, principal: Principal, uow: NotificationWork
-                       ) -> dict[str, Any]:
+    # ---- the staff's commands (notification.intake) -------------------------------------------------
+
+    async def register(self, data: c.RegisterRequest, command: Envelope, principal: Principal,
+                       uow: NotificationWork) -> dict[str, Any]:
         _staff(principal)
+        return await self._register(data, command, principal.id, uow)
+
+    async def ask_correction(self, data: c.RecordRequestStep, command: Envelope, principal: Principal,
+                             uow: NotificationWork) -> dict[str, Any]:
+        _staff(principal)
+        return await self._ask_correction(data, command, principal.id, uow)
+
+    async def record_correction(self, data: c.RecordRequestStep, command: Envelope, principal: Principal,
+                                uow: NotificationWork) -> dict[str, Any]:
+        _staff(principal)
+        return await self._record_correction(data, command, principal.id, uow)
+
+    async def consult_third_party(self, data: c.RecordRequestStep, command: Envelope, principal: Principal,
+                                  uow: NotificationWork) -> dict[str, Any]:
+        _staff(principal)
+        return await self._consult_third_party(data, command, principal.id, uow)
+
+    async def record_third_party_reply(self, data: c.RecordRequestStep, command: Envelope, principal: Principal,
+                                       uow: NotificationWork) -> dict[str, Any]:
+        _staff(principal)
+        return await self._record_third_party_reply(data, command, principal.id, uow)
+
+    async def extend(self, data: c.ExtendRequest, command: Envelope, principal: Principal,
+                     uow: NotificationWork) -> dict[str, Any]:
+        _staff(principal)
+        return await self._extend(data, command, principal.id, uow)
+
+    async def answer(self, data: c.AnswerRequest, command: Envelope, principal: Principal,
+                     uow: NotificationWork) -> dict[str, Any]:
+        _staff(principal)
+        return await self._answer(data, command, principal.id, uow)
+
+    # ---- the requests service's facts (notification.deadlines) -------------------------------------------
+    # The requests service keeps the workflow and emits a fact per step; the same clock steps follow, with the
+    # fact's type in the rules (deadline_rules.toml) beside the command's.
+
+    async def on_received(self, fact: c.RequestsReceived, event: Envelope, uow: NotificationWork) -> None:
+        await self._register(c.RegisterRequest(request_id=fact.request_id, unit=fact.unit,
+                                               applicant_kind=fact.applicant_kind, received_on=fact.received_on,
+                                               subject=fact.subject or fact.request_id), event, event.actor, uow)
+
+    async def on_correction_asked(self, fact: c.RequestsStep, event: Envelope, uow: NotificationWork) -> None:
+        await self._ask_correction(_step(fact), event, event.actor, uow)
+
+    async def on_corrected(self, fact: c.RequestsStep, event: Envelope, uow: NotificationWork) -> None:
+        await self._record_correction(_step(fact), event, event.actor, uow)
+
+    async def on_consultation_started(self, fact: c.RequestsStep, event: Envelope, uow: NotificationWork) -> None:
+        await self._consult_third_party(_step(fact), event, event.actor, uow)
+
+    async def on_consultation_replied(self, fact: c.RequestsStep, event: Envelope, uow: NotificationWork) -> None:
+        await self._record_third_party_reply(_step(fact), event, event.actor, uow)
+
+    async def on_extended(self, fact: c.RequestsExtended, event: Envelope, uow: NotificationWork) -> None:
+        await self._extend(c.ExtendRequest(request_id=fact.request_id, working_days=fact.working_days,
+                                           approved_by=fact.approved_by, reason=fact.reason), event, event.actor, uow)
+
+    async def on_answered(self, fact: c.RequestsAnswered, event: Envelope, uow: NotificationWork) -> None:
+        await self._answer(c.AnswerRequest(request_id=fact.request_id, outcome=fact.outcome,
+                                           answered_on=fact.answered_on), event, event.actor, uow)
+
+    # ---- the clock steps, whoever asked for them ----------------------------------------------------------
+
+    async def _register(self, data: c.RegisterRequest, command: Envelope, person: str, uow: NotificationWork
+                       ) -> dict[str, Any]:
         await uow.deadlines.lock(f"request:{data.request_id}")
         if not await uow.requests.add(request_id=data.request_id, unit=data.unit,
                                       applicant_kind=data.applicant_kind.value, received_on=data.received_on,
-                                      subject=data.subject, registered_by=principal.id):
+                                      subject=data.subject, registered_by=person):
             raise Conflict(f"request {data.request_id} is already registered")
         received = c.RequestReceived(request_id=data.request_id, unit=data.unit, applicant_kind=data.applicant_kind,
                                      received_on=data.received_on, subject=data.subject)
@@ -92,14 +160,13 @@ class RequestClocks:
                 continue
             deadline = await self.clocks.open(uow, command, rule, cal, subject=data.request_id,
                                               item_id=data.request_id, version=1, start=data.received_on,
-                                              unit=data.unit, person=principal.id)
+                                              unit=data.unit, person=person)
             if deadline:
                 opened[rule.id] = deadline.due_on.isoformat()
         return {"request_id": data.request_id, "due": opened}
 
-    async def ask_correction(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+    async def _ask_correction(self, step: c.RecordRequestStep, command: Envelope, person: str,
                              uow: NotificationWork) -> dict[str, Any]:
-        _staff(principal)
         found = await self._request(uow, step.request_id)
         if await uow.deadlines.live_deadline(step.request_id, c.RULE_REQUEST_CORRECTION) is None:
             raise Conflict(f"request {step.request_id} has no open correction clock: a correction is asked once, "
@@ -112,9 +179,8 @@ class RequestClocks:
                              step.request_id, command))
         return {"request_id": step.request_id, "reply_clock": "paused"}
 
-    async def record_correction(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+    async def _record_correction(self, step: c.RecordRequestStep, command: Envelope, person: str,
                                 uow: NotificationWork) -> dict[str, Any]:
-        _staff(principal)
         found = await self._request(uow, step.request_id)
         reply = await self._reply(uow, step.request_id)
         waiting_third_party = await uow.deadlines.live_deadline(step.request_id, c.RULE_REQUEST_THIRD_PARTY)
@@ -129,9 +195,8 @@ class RequestClocks:
         await self.clocks.moved(uow, command, reply, after, f"{step.on}收到补正，答复期限重新计算", cal)
         return {"request_id": step.request_id, "due_on": after.due_on.isoformat()}
 
-    async def consult_third_party(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+    async def _consult_third_party(self, step: c.RecordRequestStep, command: Envelope, person: str,
                                   uow: NotificationWork) -> dict[str, Any]:
-        _staff(principal)
         found = await self._request(uow, step.request_id)
         reply = await self._reply(uow, step.request_id)
         await self._close_by(uow, command, step.request_id, step.on)
@@ -140,7 +205,7 @@ class RequestClocks:
         for rule in self.policy.opened_by(command.type):
             opened = await self.clocks.open(uow, command, rule, cal, subject=step.request_id,
                                             item_id=step.request_id, version=1, start=step.on, unit=found["unit"],
-                                            person=principal.id)
+                                            person=person)
             if opened is None:
                 raise Conflict(f"request {step.request_id} is already waiting for a third party")
             due[rule.id] = opened.due_on.isoformat()
@@ -149,9 +214,8 @@ class RequestClocks:
             request_id=step.request_id, unit=found["unit"], on=step.on, note=step.note), step.request_id, command))
         return {"request_id": step.request_id, "reply_clock": "paused", "due": due}
 
-    async def record_third_party_reply(self, step: c.RecordRequestStep, command: Envelope, principal: Principal,
+    async def _record_third_party_reply(self, step: c.RecordRequestStep, command: Envelope, person: str,
                                        uow: NotificationWork) -> dict[str, Any]:
-        _staff(principal)
         found = await self._request(uow, step.request_id)
         if await uow.deadlines.live_deadline(step.request_id, c.RULE_REQUEST_THIRD_PARTY) is None:
             raise Conflict(f"request {step.request_id} is not waiting for a third party")
@@ -165,9 +229,8 @@ class RequestClocks:
         await self.clocks.moved(uow, command, reply, after, f"征求第三方意见期间不计入（至{step.on}）", cal)
         return {"request_id": step.request_id, "due_on": after.due_on.isoformat()}
 
-    async def extend(self, data: c.ExtendRequest, command: Envelope, principal: Principal, uow: NotificationWork
+    async def _extend(self, data: c.ExtendRequest, command: Envelope, person: str, uow: NotificationWork
                      ) -> dict[str, Any]:
-        _staff(principal)
         found = await self._request(uow, data.request_id)
         reply = await self._reply(uow, data.request_id)
         await self._close_by(uow, command, data.request_id, domain.local_date(command.time))
@@ -182,9 +245,8 @@ class RequestClocks:
                                 f"经{data.approved_by}同意延长{data.working_days}个工作日：{data.reason}", cal)
         return {"request_id": data.request_id, "due_on": after.due_on.isoformat()}
 
-    async def answer(self, data: c.AnswerRequest, command: Envelope, principal: Principal, uow: NotificationWork
+    async def _answer(self, data: c.AnswerRequest, command: Envelope, person: str, uow: NotificationWork
                      ) -> dict[str, Any]:
-        _staff(principal)
         found = await self._request(uow, data.request_id)
         if data.answered_on < found["received_on"]:
             raise Refused(f"answered_on {data.answered_on} is before the request was received "
@@ -198,3 +260,7 @@ class RequestClocks:
                                      answered_on=data.answered_on, late=bool(closed.late))
         uow.emit(self._event(c.REQUEST_ANSWERED, answered, data.request_id, command))
         return {"request_id": data.request_id, "late": bool(closed.late), "due_on": closed.due_on.isoformat()}
+
+
+def _step(fact: c.RequestsStep) -> c.RecordRequestStep:
+    return c.RecordRequestStep(request_id=fact.request_id, on=fact.on, note=fact.note)

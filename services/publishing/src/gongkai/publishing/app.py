@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
+from gongkai.shared.consumers import EventHandler
 from gongkai.shared.decisions import KeyRing, development_signer
+from gongkai.shared.envelope import Envelope
 from gongkai.shared.http import http_app
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
@@ -60,6 +63,17 @@ class PublishingSettings(BaseSettings):
         return KeyRing([development_signer().verifier])
 
 
+def not_of_replies(handler: EventHandler) -> EventHandler:
+    """``handler`` for review's decisions on disclosure items; one on a reply to a request (``reply:…``) is the
+    requests service's, never publishing's: it is acknowledged and ignored."""
+
+    async def on_decision(decision: Any, event: Envelope, uow: Any) -> None:
+        if not c.is_reply_item(decision.item_id):
+            await handler(decision, event, uow)
+
+    return on_decision
+
+
 def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Service, Publishing]:
     own = own or PublishingSettings()
     service = Service(SCHEMA, metadata, settings, unit_of_work=PublishingUnitOfWork)
@@ -76,14 +90,15 @@ def build(settings: Settings, own: PublishingSettings | None = None) -> tuple[Se
         c.SCHEDULE_RELEASE: handlers.schedule,
         c.WITHDRAW_DISCLOSURE: handlers.withdraw,
     })
-    service.on_events("publishing.reviews", {
+    decisions: dict[str, EventHandler] = {
         c.REVIEW_CASE_OPENED: handlers.on_case_opened,
         c.REVIEW_APPROVED: handlers.on_approved,
         c.REVIEW_REJECTED: handlers.on_rejected,
         c.REVIEW_BLOCKED: handlers.on_blocked,
         c.REVIEW_REDACTION_REQUESTED: handlers.on_redaction_requested,
         c.REVIEW_WITHHELD: handlers.on_withheld,
-    })
+    }
+    service.on_events("publishing.reviews", {kind: not_of_replies(handler) for kind, handler in decisions.items()})
     return service, handlers
 
 

@@ -28,7 +28,9 @@ def build(settings: Settings, policy: policies.Policy | None = None,
           config: ReviewConfig | None = None) -> tuple[Service, Review]:
     service = Service(SCHEMA, metadata, settings, unit_of_work=ReviewUnitOfWork)
     handlers = Review(service.origin, screener(policy), (config or ReviewConfig()).signer())
-    service.on_events("review.submissions", {c.DISCLOSURE_SUBMITTED: handlers.on_submitted})
+    # A reply to a request for disclosure is screened and decided like any version (its item is reply:<request>).
+    service.on_events("review.submissions", {c.DISCLOSURE_SUBMITTED: handlers.on_submitted,
+                                             c.REQUESTS_REPLY_SUBMITTED: handlers.on_submitted})
     service.on_commands("review.intake", {c.DECIDE_REVIEW: handlers.decide})
     return service, handlers
 

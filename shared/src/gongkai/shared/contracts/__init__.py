@@ -12,5 +12,6 @@ from .disclosure import *  # noqa: F403
 from .intake import *  # noqa: F403
 from .operations import *  # noqa: F403
 from .requests import *  # noqa: F403
+from .requests_service import *  # noqa: F403
 from .review import *  # noqa: F403
 from .security import *  # noqa: F403

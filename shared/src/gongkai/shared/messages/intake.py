@@ -4,6 +4,6 @@ from .. import contracts as c
 from .spec import MessageSpec
 
 MESSAGES = (
-    MessageSpec(c.INTAKE_REJECTED, c.IntakeRejected, "events", ("publishing", "review", "notification"),
+    MessageSpec(c.INTAKE_REJECTED, c.IntakeRejected, "events", ("publishing", "review", "notification", "requests"),
                 "A command changed nothing, and why"),
 )

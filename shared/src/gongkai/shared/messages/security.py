@@ -4,6 +4,7 @@ from .. import contracts as c
 from .spec import MessageSpec
 
 MESSAGES: tuple[MessageSpec, ...] = (
-    MessageSpec(c.ACCESS_REFUSED, c.AccessRefused, "events", ("publishing", "review", "notification", "audit"),
+    MessageSpec(c.ACCESS_REFUSED, c.AccessRefused, "events",
+                ("publishing", "review", "notification", "audit", "requests"),
                 "A request or message was refused (who, what, why, which item); security marks a forgery"),
 )

@@ -15,7 +15,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 
-from . import domain, pages, repository
+from . import apply, domain, pages, repository
 from .consumer import PublicQueue
 from .tables import SCHEMA
 
@@ -33,6 +33,8 @@ class PortalSettings(BaseSettings):
     screen_seconds: int = Field(12, ge=2, le=300, description="how long the e-screen shows each notice")
     screen_items: int = Field(8, ge=1, le=30, description="how many of the latest notices the e-screen rotates")
     screen_refresh_seconds: int = Field(300, ge=10, le=3600, description="how often the e-screen reloads")
+    requests_url: str = Field("http://127.0.0.1:8005", description="the requests service, for the request form and "
+                              "the applicant's status page (its /public routes only)")
 
 
 class Portal:
@@ -106,5 +108,6 @@ def create_app(settings: Settings | None = None, own: PortalSettings | None = No
     app.state.portal = portal
     app.mount("/static", StaticFiles(packages=[("gongkai.portal", "static")]), name="static")
     app.include_router(pages.router)
+    app.include_router(apply.router)
     pages.install_error_pages(app)
     return app

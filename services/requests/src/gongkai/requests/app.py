@@ -1,0 +1,93 @@
+"""Wiring of the requests service: the one place its parts are built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from gongkai.shared import contracts as c
+from gongkai.shared.calendar import shipped_calendar
+from gongkai.shared.decisions import KeyRing, development_signer
+from gongkai.shared.http import http_app
+from gongkai.shared.service import Service
+from gongkai.shared.settings import Settings
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .handlers import DEFAULT_AGENCY, Requests
+from .http import FormLimits, public, router
+from .reads import Reads
+from .store import RequestsUnitOfWork
+from .tables import SCHEMA, metadata
+
+
+class RequestsSettings(BaseSettings):
+    """``GONGKAI_REVIEW_KEYS`` / ``GONGKAI_REVIEW_KEYS_FILE``: review's verifier keys, as publishing takes them.
+
+    A reply is sendable only on a decision signed with one of them; production refuses the development key.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_", extra="ignore")
+
+    env: str = "development"
+    review_keys: str | None = Field(None, description="review's verifier keys")
+    review_keys_file: Path | None = Field(None, description="a file of review's verifier keys")
+    form_per_address: int = Field(10, ge=1, le=10_000, description="online requests per client address an hour")
+    form_per_contact: int = Field(5, ge=1, le=10_000, description="online requests per phone or e-mail a day")
+    behind_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (set by the "
+                                                  "operator's proxy only)")
+    agency_name: str = Field(DEFAULT_AGENCY, min_length=2, max_length=64, description="the agency that signs letters")
+
+    @model_validator(mode="after")
+    def _own_review_keys_in_production(self) -> RequestsSettings:
+        if self.env == "production":
+            if self.review_keys is None and self.review_keys_file is None:
+                raise ValueError("GONGKAI_REVIEW_KEYS or GONGKAI_REVIEW_KEYS_FILE is required when "
+                                 "GONGKAI_ENV=production")
+            if self.key_ring().holds(development_signer().verifier):
+                raise ValueError("the development review key must not be trusted in production")
+        return self
+
+    def key_ring(self) -> KeyRing:
+        if self.review_keys is not None:
+            return KeyRing.parse(self.review_keys)
+        if self.review_keys_file is not None:
+            return KeyRing.parse(self.review_keys_file.read_text())
+        return KeyRing([development_signer().verifier])
+
+
+def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Service, Requests]:
+    own = own or RequestsSettings()
+    service = Service(SCHEMA, metadata, settings, unit_of_work=RequestsUnitOfWork)
+    handlers = Requests(service.origin, shipped_calendar(), own.key_ring(), agency=own.agency_name)
+    service.on_commands("requests.intake", {
+        c.RECEIVE_REQUEST: handlers.receive,
+        c.SUBMIT_ONLINE_REQUEST: handlers.submit_online,
+        c.ASK_CORRECTION: handlers.ask_correction,
+        c.RECORD_CORRECTION: handlers.record_correction,
+        c.CLOSE_UNCORRECTED: handlers.close_uncorrected,
+        c.ASSIGN_REQUEST: handlers.assign,
+        c.START_CONSULTATION: handlers.consult,
+        c.RECORD_CONSULTATION_REPLY: handlers.record_consultation_reply,
+        c.EXTEND_REPLY: handlers.extend,
+        c.DRAFT_REPLY: handlers.draft_reply,
+        c.SEND_REPLY: handlers.send_reply,
+        c.RECORD_CHALLENGE: handlers.record_challenge,
+    })
+    service.on_events("requests.reviews", {kind: handlers.on_review_decided for kind in (
+        c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})
+    service.on_events("requests.clocks", {c.DEADLINE_OPENED: handlers.on_clock,
+                                          c.DEADLINE_RECOMPUTED: handlers.on_clock})
+    return service, handlers
+
+
+def create_app(settings: Settings | None = None, own: RequestsSettings | None = None) -> FastAPI:
+    own = own or RequestsSettings()
+    service, handlers = build(settings or Settings(), own)
+    app = http_app(service, [router, public], title="Gongkai requests",
+                   description="Requests for disclosure (依申请公开): receipt, correction, examination, consultation, "
+                               "extension and the reply, with the applicant's status page.")
+    app.state.requests = handlers
+    app.state.reads = Reads(service.sessions)
+    app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy)
+    return app

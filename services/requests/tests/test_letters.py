@@ -1,0 +1,61 @@
+"""The letters from their templates: what each says, escaping, the hash, and the PDF read back as text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from gongkai.requests import letters
+from gongkai.requests.letters import LetterKind
+
+COMMON = {"letter_id": "YSQ-1-L1", "request_id": "YSQ-20261130-ABCDEF", "issued_on": date(2026, 12, 1),
+          "agency": "某市交通运输局", "applicant": "张三", "received_on": date(2026, 11, 30),
+          "description": "请公开城区公交线路调整的论证报告"}
+CONTEXT = {LetterKind.receipt: {"channel": "邮寄（挂号信）"},
+           LetterKind.correction: {"items": ["写明文件名称", "提供身份证明"], "correct_by": date(2026, 12, 15)},
+           LetterKind.consultation: {"whom": "某公交公司"},
+           LetterKind.extension: {"reason": "需调取档案", "working_days": 15},
+           LetterKind.reply: {"outcome": "予以公开", "text": "现将信息提供如下。", "disclosed": "论证报告"}}
+SAYS = {LetterKind.receipt: ["登记回执", "2026年11月30日", "邮寄（挂号信）", "20个工作日"],
+        LetterKind.correction: ["补正告知书", "写明文件名称", "提供身份证明", "2026年12月15日", "视为放弃申请",
+                                "第三十条"],
+        LetterKind.consultation: ["征询函", "某公交公司", "15个", "第三十二条"],
+        LetterKind.extension: ["延期答复告知书", "需调取档案", "15个工作日", "第三十三条"],
+        LetterKind.reply: ["答复告知书", "予以公开", "论证报告", "行政复议", "行政诉讼"]}
+
+
+@pytest.mark.parametrize("kind", list(LetterKind))
+def test_each_letter_says_what_its_step_requires_in_chinese(kind):
+    letter = letters.render(kind, **COMMON, **CONTEXT[kind])
+    for words in SAYS[kind]:
+        assert words in letter.html, (kind, words)
+    assert "某市交通运输局" in letter.html and "2026年12月1日" in letter.html and 'lang="zh-CN"' in letter.html
+    assert letter.sha256 == hashlib.sha256(letter.html.encode()).hexdigest()
+    assert "http" not in letter.html  # nothing loaded from anywhere
+    assert not re.search(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", letter.html)  # no stray space inside a sentence
+
+
+def test_what_the_applicant_wrote_is_escaped():
+    letter = letters.render(LetterKind.receipt, **{**COMMON, "description": "<script>x</script>"}, channel="传真")
+    assert "<script>" not in letter.html and "&lt;script&gt;" in letter.html
+
+
+def test_a_missing_value_is_an_error_not_an_empty_line():
+    with pytest.raises(Exception, match="items"):
+        letters.render(LetterKind.correction, **COMMON, correct_by=date(2026, 12, 15))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils' pdftotext")
+def test_the_pdf_reads_back_as_the_same_chinese_letter(tmp_path):
+    letter = letters.render(LetterKind.correction, **COMMON, **CONTEXT[LetterKind.correction])
+    pdf = letters.pdf(letter.html)
+    assert pdf.startswith(b"%PDF")
+    (tmp_path / "letter.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(tmp_path / "letter.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace("\n", "").replace(" ", "")
+    for words in ("政府信息公开申请补正告知书", "写明文件名称", "2026年12月15日", "某市交通运输局"):
+        assert words in text, words

@@ -1,0 +1,93 @@
+"""The request pages against stubbed services: the queue by due date, a request's forms, a step and its refusal."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+from gongkai.console.app import create_app
+from gongkai.console.settings import ConsoleSettings
+
+REQUESTS = [
+    {"request_id": "YSQ-A", "state": "examining", "channel": "fax", "applicant_kind": "natural-person",
+     "received_on": "2026-11-02", "unit": "运输管理科", "subject": "甲", "correct_by": None, "extended_days": None,
+     "outcome": None, "outcome_name": None, "answered_on": None},
+    {"request_id": "YSQ-B", "state": "received", "channel": "email", "applicant_kind": "commercial",
+     "received_on": "2026-11-20", "unit": None, "subject": "乙", "correct_by": None, "extended_days": None,
+     "outcome": None, "outcome_name": None, "answered_on": None},
+]
+DETAIL = {**REQUESTS[0], "description": "请公开论证报告", "correction_items": [], "consulting": None,
+          "extended_by": None, "reply": None, "applicant": {"applicant": {"name": "张三"}},
+          "steps": [{"step": "receive", "on": "2026-11-02", "person": "li.na", "actor": "registrar",
+                     "basis": "条例第二十九条", "note": None}],
+          "letters": [{"letter_id": "YSQ-A-L1", "kind": "receipt", "name": "政府信息公开申请登记回执",
+                       "issued_on": "2026-11-02", "sha256": "a" * 64}]}
+
+
+def clock(rid: str, due: str) -> dict:
+    return {"deadline_id": rid, "item_id": rid, "subject": rid, "version": 1, "rule": "request-reply",
+            "opened_on": "2026-11-02", "due_on": due, "provisional": False, "state": "open", "closed_at": None,
+            "late": None, "unit": None, "extended_days": 0}
+
+
+class Stub:
+    def __init__(self) -> None:
+        self.posted: list[tuple[str, dict]] = []
+
+    def publishing(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "li.na", "name": "李娜", "unit": "办公室", "roles": ["submitter"]})
+
+    def requests(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.posted.append((request.url.path, json.loads(request.content)))
+            return httpx.Response(409, json={"detail": "request YSQ-A is examining: 分办 (assign) is taken only "
+                                                       "when it is received"})
+        if request.url.path == "/requests":
+            return httpx.Response(200, json=REQUESTS)
+        return httpx.Response(200, json=DETAIL)
+
+    def notification(self, request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("rule") == "request-reply":
+            return httpx.Response(200, json={"deadlines": [clock("YSQ-A", "2026-12-09"), clock("YSQ-B", "2026-12-01")]})
+        return httpx.Response(200, json={"deadlines": [clock("YSQ-A", "2026-12-09")]})
+
+
+async def signed_in(stub: Stub) -> tuple[httpx.AsyncClient, str]:
+    app = create_app(ConsoleSettings(), transports={name: httpx.MockTransport(getattr(stub, name))
+                                                    for name in ("publishing", "requests", "notification")})
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console")
+    page = await http.get("/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    await http.post("/signin", data={"csrf": csrf, "token": "dev-submitter-token", "next": "/requests"})
+    return http, re.search(r'name="csrf" value="([^"]+)"', (await http.get("/requests/YSQ-A")).text).group(1)
+
+
+async def test_the_queue_is_by_reply_due_date_and_a_request_shows_the_forms_of_its_state():
+    stub = Stub()
+    http, _ = await signed_in(stub)
+    try:
+        queue = await http.get("/requests")
+        assert queue.status_code == 200
+        assert queue.text.index("YSQ-B") < queue.text.index("YSQ-A")  # due 1 December before 9 December
+        page = await http.get("/requests/YSQ-A")
+        assert "政府信息公开申请登记回执" in page.text and "条例第二十九条" in page.text
+        for title in ("拟写答复", "征求意见", "告知补正", "延期答复"):
+            assert title in page.text
+        assert "/requests/YSQ-A/assignment" not in page.text  # not a step of an examined request
+    finally:
+        await http.aclose()
+
+
+async def test_a_step_posts_the_form_as_the_api_body_and_a_refusal_is_shown_with_its_reason():
+    stub = Stub()
+    http, csrf = await signed_in(stub)
+    try:
+        answer = await http.post("/requests/YSQ-A/correction-notice", data={
+            "csrf": csrf, "_form": "correction-notice", "items": "写明名称\r\n\r\n提供身份证明",
+            "on": "2026-11-03", "correct_within": "10"})
+        assert answer.status_code == 409 and "examining" in answer.text
+        assert stub.posted == [("/requests/YSQ-A/correction-notice",
+                                {"items": ["写明名称", "提供身份证明"], "on": "2026-11-03", "correct_within": 10})]
+    finally:
+        await http.aclose()

@@ -1,0 +1,219 @@
+"""A request for disclosure through the five services as processes, on the real broker and database.
+
+A letter is entered and acknowledged; notification opens its reply clock from the requests service's fact; the
+reply that discloses is refused before review approves it, review screens and approves exactly its text, the
+reply goes out, and the clock is met; the applicant sees it with the secret, nobody sees it without.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from gongkai.shared.calendar import local_date
+from gongkai.shared.testing import bearer
+from gongkai_system import Portal, started_system
+
+CLERK, HEAD = bearer("dev-submitter-token"), bearer("dev-publisher-token")
+REVIEWER, AUDITOR = bearer("dev-reviewer-token"), bearer("dev-auditor-token")
+
+
+@pytest.fixture
+def system(settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGKAI_FORM_PER_CONTACT", "1")  # the processes read it: one online request per contact
+    with started_system(settings, tmp_path) as system:
+        yield system
+
+
+async def poll(fetch, until, timeout: float = 30.0):
+    async with asyncio.timeout(timeout):
+        while not until(result := await fetch()):
+            await asyncio.sleep(0.2)
+    return result
+
+
+def letter(today: str) -> dict:
+    return {"applicant": {"kind": "natural-person", "name": "张三", "id_kind": "身份证", "id_number": "某号码"},
+            "contact": {"address": "市区某路1号"}, "description": "请公开城区公交线路调整的论证报告",
+            "delivery": "paper", "channel": "registered-post", "signed_on": today}
+
+
+async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_clock_met(system):
+    today = local_date(datetime.now(UTC)).isoformat()
+    requests, review, notification = system.url("requests"), system.url("review"), system.url("notification")
+    async with httpx.AsyncClient(timeout=10) as http:
+        received = await http.post(f"{requests}/requests", json=letter(today), headers=CLERK)
+        assert received.status_code == 201, received.text
+        rid, secret = received.json()["tracking_number"], received.json()["secret"]
+
+        reply_clock = await poll(lambda: http.get(f"{notification}/deadlines", params={"item_id": rid},
+                                                  headers=CLERK),
+                                 lambda r: r.status_code == 200 and any(
+                                     d["rule"] == "request-reply" for d in r.json()["deadlines"]))
+        [opened] = [d for d in reply_clock.json()["deadlines"] if d["rule"] == "request-reply"]
+        assert opened["opened_on"] == today and opened["state"] == "open"
+
+        wrong = await http.post(f"{requests}/public/requests/status", json={"tracking_number": rid, "secret": "x"})
+        assert wrong.status_code == 404
+        status = await poll(lambda: http.post(f"{requests}/public/requests/status",
+                                              json={"tracking_number": rid, "secret": secret}),
+                            lambda r: r.status_code == 200 and r.json()["due_on"] is not None)
+        assert status.json()["state"] == "received" and status.json()["due_on"] == opened["due_on"]
+        [receipt] = status.json()["letters"]
+        assert receipt["kind"] == "receipt" and receipt["letter_id"] == received.json()["letter_id"]
+        pdf = await http.post(f"{requests}/public/requests/letter", timeout=60, json={
+            "tracking_number": rid, "secret": secret, "letter_id": receipt["letter_id"], "format": "pdf"})
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert pdf.headers["x-content-sha256"] == receipt["sha256"]
+        hidden = await http.post(f"{requests}/public/requests/letter", json={
+            "tracking_number": rid, "secret": "x", "letter_id": receipt["letter_id"]})
+        assert hidden.status_code == 404
+
+        assigned = await http.post(f"{requests}/requests/{rid}/assignment", json={"unit": "运输管理科", "on": today},
+                                   headers=HEAD)
+        assert assigned.status_code == 200, assigned.text
+        drafted = await http.post(f"{requests}/requests/{rid}/reply-draft", headers=CLERK, json={
+            "outcome": "granted", "text": "经审查，现将您申请的信息提供如下。",
+            "disclosed": "城区公交线路调整论证报告（摘要）。"})
+        assert drafted.status_code == 200 and drafted.json()["state"] == "reply-in-review", drafted.text
+        content_hash = drafted.json()["content_hash"]
+
+        early = await http.post(f"{requests}/requests/{rid}/reply", json={"answered_on": today,
+                                                                           "content_hash": content_hash},
+                                headers=CLERK)
+        assert early.status_code == 409 and "approv" in early.json()["detail"]
+
+        cases = await poll(lambda: http.get(f"{review}/cases", params={"item_id": f"reply:{rid}"}, headers=REVIEWER),
+                           lambda r: r.status_code == 200 and r.json())
+        [case] = cases.json()
+        assert case["content_hash"] == content_hash
+        decided = await http.post(f"{review}/cases/{case['case_id']}/decision",
+                                  json={"decision": "approve", "content_hash": content_hash}, headers=REVIEWER)
+        assert decided.status_code == 200, decided.text
+
+        await poll(lambda: http.get(f"{requests}/requests/{rid}", headers=CLERK),
+                   lambda r: r.status_code == 200 and r.json()["state"] == "reply-ready")
+        stale = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                                json={"answered_on": today, "content_hash": "sha256:" + "0" * 64})
+        assert stale.status_code == 409
+        sent = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                               json={"answered_on": today, "content_hash": content_hash})
+        assert sent.status_code == 200 and sent.json()["state"] == "answered", sent.text
+
+        met = await poll(lambda: http.get(f"{notification}/deadlines", params={"item_id": rid}, headers=CLERK),
+                         lambda r: r.status_code == 200 and any(
+                             d["rule"] == "request-reply" and d["state"] == "met" for d in r.json()["deadlines"]))
+        assert {d["rule"]: d["state"] for d in met.json()["deadlines"]}["request-correction"] == "cancelled"
+
+        challenged = await http.post(f"{requests}/requests/{rid}/challenge", headers=CLERK,
+                                     json={"kind": "reconsideration", "result": "pending", "on": today})
+        assert challenged.status_code == 200, challenged.text
+        status = await http.post(f"{requests}/public/requests/status",
+                                 json={"tracking_number": rid, "secret": secret})
+        assert status.json()["state"] == "answered" and "论证报告" in status.json()["reply"]
+        assert status.json()["outcome_name"] == "予以公开"
+        assert [x["kind"] for x in status.json()["letters"]] == ["receipt", "reply"]
+        reply_letter = await http.get(f"{requests}/requests/{rid}/letters/{status.json()['letters'][1]['letter_id']}",
+                                      headers=AUDITOR)
+        assert reply_letter.status_code == 200 and "城区公交线路调整论证报告" in reply_letter.text
+
+        refusals = await poll(lambda: http.get(f"{system.url('audit')}/refusals", params={"item": rid},
+                                               headers=AUDITOR),
+                              lambda r: r.status_code == 200 and len(r.json()["refusals"]) >= 4)
+        reasons = [r["reason"] for r in refusals.json()["refusals"]]
+        assert any("wrong secret" in r for r in reasons), reasons
+
+
+async def test_the_portal_form_is_acknowledged_once_per_contact_and_refuses_its_honeypot(system):
+    requests = system.url("requests")
+    form = {k: v for k, v in letter("2026-01-01").items() if k not in ("channel", "signed_on")}
+    form["contact"] = {"email": "zhang.san@example.org"}
+    async with httpx.AsyncClient(timeout=10) as http:
+        trap = await http.post(f"{requests}/public/requests",  # counted like any form: a bot's contact is spent
+                               json={**form, "contact": {"email": "bot@example.org"}, "website": "http://spam"})
+        assert trap.status_code == 400
+        first = await http.post(f"{requests}/public/requests", json=form)
+        assert first.status_code == 201, first.text
+        assert first.json()["received_on"] == local_date(datetime.now(UTC)).isoformat()
+        again = await http.post(f"{requests}/public/requests",
+                                json={**form, "contact": {"email": "Zhang.San@example.org"}})
+        assert again.status_code == 429 and int(again.headers["retry-after"]) > 0
+        huge = await http.post(f"{requests}/public/requests", json={**form, "description": "请" * 5000})
+        assert huge.status_code == 422 and "description" in huge.json()["detail"]
+
+
+async def test_the_portal_takes_the_form_and_shows_the_applicant_the_status_and_the_receipt(system, tmp_path):
+    portal = Portal(system, tmp_path, GONGKAI_PORTAL_REQUESTS_URL=system.url("requests"))
+    try:
+        async with httpx.AsyncClient(timeout=60) as http:
+            form = await http.get(f"{portal.url}/apply")
+            assert form.status_code == 200 and 'name="website"' in form.text and "依申请公开" in form.text
+            sent = await http.post(f"{portal.url}/apply", data={
+                "kind": "research", "name": "某研究院", "id_kind": "统一社会信用代码", "id_number": "12100000X",
+                "email": "office@research.example", "description": "请公开2026年公交客流统计",
+                "delivery": "electronic"})
+            assert sent.status_code == 201, sent.text
+            number = re.search(r"<strong>(YSQ-[0-9A-Z-]+)</strong>", sent.text).group(1)
+            secret = re.search(r"<code>([^<]+)</code>", sent.text).group(1)
+            shown = await http.post(f"{portal.url}/status", data={"tracking_number": number, "secret": secret})
+            assert shown.status_code == 200 and "received" in shown.text and "登记回执" in shown.text
+            letter_id = re.search(r'name="letter_id" value="([^"]+)"', shown.text).group(1)
+            pdf = await http.post(f"{portal.url}/status/letter",
+                                  data={"tracking_number": number, "secret": secret, "letter_id": letter_id})
+            assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+            wrong = await http.post(f"{portal.url}/status", data={"tracking_number": number, "secret": "guess"})
+            assert wrong.status_code == 404 and "不正确" in wrong.text and "received" not in wrong.text
+            bad = await http.post(f"{portal.url}/apply", data={"kind": "natural-person", "name": "李四",
+                                                               "id_kind": "身份证", "id_number": "1",
+                                                               "description": ""})
+            assert bad.status_code == 422 and "description" in bad.text
+    finally:
+        portal.stop()
+
+
+async def test_a_partly_disclosed_reply_is_redacted_by_review_and_only_the_redacted_text_goes_out(system):
+    today = local_date(datetime.now(UTC)).isoformat()
+    requests, review = system.url("requests"), system.url("review")
+    second = bearer("dev-reviewer2-token")
+    async with httpx.AsyncClient(timeout=10) as http:
+        rid = (await http.post(f"{requests}/requests", json=letter(today), headers=CLERK)).json()["request_id"]
+        await http.post(f"{requests}/requests/{rid}/assignment", json={"unit": "运输管理科", "on": today}, headers=HEAD)
+        drafted = await http.post(f"{requests}/requests/{rid}/reply-draft", headers=CLERK, json={
+            "outcome": "partly-granted", "text": "部分公开。", "disclosed": "论证报告，起草人王五。"})
+        first_hash = drafted.json()["content_hash"]
+        [case] = (await poll(lambda: http.get(f"{review}/cases", params={"item_id": f"reply:{rid}"},
+                                              headers=REVIEWER),
+                             lambda r: r.status_code == 200 and r.json())).json()
+        body = (await http.get(f"{review}/cases/{case['case_id']}", headers=REVIEWER)).json()["body"]
+        start = body.index("王五")
+        asked = await http.post(f"{review}/cases/{case['case_id']}/decision", headers=REVIEWER, json={
+            "decision": "redact", "content_hash": first_hash, "reason": "起草人姓名不公开",
+            "spans": [{"field": "body", "start": start, "end": start + 2}]})
+        assert asked.status_code == 200, asked.text
+
+        redacted = await poll(lambda: http.get(f"{requests}/requests/{rid}", headers=CLERK),
+                              lambda r: r.status_code == 200 and (r.json()["reply"] or {}).get("draft") == 2)
+        reply = redacted.json()["reply"]
+        assert "王五" not in reply["disclosed"] and "×××" in reply["disclosed"] and reply["review"] == "pending"
+        stale = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                                json={"answered_on": today, "content_hash": first_hash})
+        assert stale.status_code == 409
+        cases = await poll(lambda: http.get(f"{review}/cases", params={"item_id": f"reply:{rid}"}, headers=second),
+                           lambda r: r.status_code == 200 and any(c["version"] == 2 for c in r.json()))
+        [case2] = [c for c in cases.json() if c["version"] == 2]
+        assert case2["content_hash"] == reply["content_hash"]
+        approved = await http.post(f"{review}/cases/{case2['case_id']}/decision", headers=second,
+                                   json={"decision": "approve", "content_hash": reply["content_hash"]})
+        assert approved.status_code == 200, approved.text
+        await poll(lambda: http.get(f"{requests}/requests/{rid}", headers=CLERK),
+                   lambda r: r.json()["state"] == "reply-ready")
+        sent = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                               json={"answered_on": today, "content_hash": reply["content_hash"]})
+        assert sent.status_code == 200 and sent.json()["state"] == "answered", sent.text
+        letters = (await http.get(f"{requests}/requests/{rid}", headers=CLERK)).json()["letters"]
+        answer = await http.get(f"{requests}/requests/{rid}/letters/{letters[-1]['letter_id']}", headers=CLERK)
+        assert "起草人×××" in answer.text and "王五" not in answer.text
+
