@@ -66,15 +66,19 @@ class BrokerCluster:
             (node.home / "env.conf").write_text(f"NODENAME={node.name}\n")
         for path in [self.root, *self.root.rglob("*")]:
             os.chown(path, rabbitmq.pw_uid, rabbitmq.pw_gid)
-        for node in self.nodes:
-            self._boot(node)
-        for node in self.nodes:
-            self._await(node)
-        first = self.nodes[0]
-        for node in self.nodes[1:]:
-            self.ctl(node, "stop_app")
-            self.ctl(node, "join_cluster", first.name)
-            self.ctl(node, "start_app")
+        try:
+            for node in self.nodes:
+                self._boot(node)
+            for node in self.nodes:
+                self._await(node)
+            first = self.nodes[0]
+            for node in self.nodes[1:]:
+                self.ctl(node, "stop_app")
+                self.ctl(node, "join_cluster", first.name)
+                self.ctl(node, "start_app")
+        except BaseException:
+            self.stop()  # no node outlives a cluster that did not come up
+            raise
         return self
 
     def _boot(self, node: Node) -> None:

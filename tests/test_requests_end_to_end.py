@@ -159,13 +159,13 @@ async def test_the_portal_takes_the_form_and_shows_the_applicant_the_status_and_
             number = re.search(r"<strong>(YSQ-[0-9A-Z-]+)</strong>", sent.text).group(1)
             secret = re.search(r"<code>([^<]+)</code>", sent.text).group(1)
             shown = await http.post(f"{portal.url}/status", data={"tracking_number": number, "secret": secret})
-            assert shown.status_code == 200 and "received" in shown.text and "登记回执" in shown.text
+            assert shown.status_code == 200 and "已登记" in shown.text and "登记回执" in shown.text
             letter_id = re.search(r'name="letter_id" value="([^"]+)"', shown.text).group(1)
             pdf = await http.post(f"{portal.url}/status/letter",
                                   data={"tracking_number": number, "secret": secret, "letter_id": letter_id})
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
             wrong = await http.post(f"{portal.url}/status", data={"tracking_number": number, "secret": "guess"})
-            assert wrong.status_code == 404 and "不正确" in wrong.text and "received" not in wrong.text
+            assert wrong.status_code == 404 and "不正确" in wrong.text and "已登记" not in wrong.text
             bad = await http.post(f"{portal.url}/apply", data={"kind": "natural-person", "name": "李四",
                                                                "id_kind": "身份证", "id_number": "1",
                                                                "description": ""})

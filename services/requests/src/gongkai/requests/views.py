@@ -94,6 +94,7 @@ class ApplicantStatus(BaseModel):
 
     tracking_number: str
     state: str
+    state_name: str  # the state as the applicant reads it
     received_on: date
     due_on: date | None = None
     correction_items: list[str]
@@ -139,10 +140,18 @@ STEP_NAMES = {"receive": "收到申请", "ask_correction": "告知补正", "reco
               "review_decided": "保密审查", "send_reply": "已答复"}
 
 
+# The applicant is told where the request stands, not how the office works inside: the reply's confidentiality
+# review is part of 办理中.
+APPLICANT_STATES = {"received": "已登记", "correction-asked": "待补正", "withdrawn": "视为撤回申请",
+                    "examining": "办理中", "consulting": "征求意见中", "reply-in-review": "办理中",
+                    "reply-ready": "办理中", "answered": "已答复"}
+
+
 def applicant_status(d: RequestDetail) -> ApplicantStatus:
     sent = d.reply if d.state == "answered" and d.reply else None
     return ApplicantStatus(
-        tracking_number=d.request_id, state=d.state, received_on=d.received_on, due_on=d.due_on,
+        tracking_number=d.request_id, state=d.state, state_name=APPLICANT_STATES.get(d.state, "办理中"),
+        received_on=d.received_on, due_on=d.due_on,
         correction_items=d.correction_items,
         correct_by=d.correct_by, extended_days=d.extended_days, outcome_name=d.outcome_name,
         answered_on=d.answered_on,

@@ -1,0 +1,151 @@
+"""A request for information as people make it, in the browser: an applicant on a phone fills the portal's form,
+keeps the tracking number and the secret, and reads where the request stands; an officer of the disclosure office
+(政府信息公开工作机构) finds it in the console's queue with its reply due date (notification's clock) and assigns it
+to a unit; the applicant sees it being handled.
+
+Five services, the portal and the console, each a process of its own. With ``GONGKAI_SCREENSHOTS=DIR`` the pages
+are saved as ``DIR/portal-apply.png``, ``portal-applied.png``, ``portal-status.png``, ``console-requests.png`` and
+``console-request.png`` (docs/screenshots holds them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from gongkai.portal.consumer import remove_queue
+from gongkai_system import Console, Portal, System
+from playwright.async_api import expect
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+WANTED = "请公开2026年本市公交线路调整的论证报告及客流统计"
+WAIT = 60.0
+
+
+@pytest.fixture
+def system(settings, tmp_path) -> Iterator[System]:
+    system = System(settings, tmp_path)
+    system.migrate()
+    try:
+        system.start()
+        yield system
+    finally:
+        system.stop()
+
+
+@pytest.fixture
+async def portal(system, settings, tmp_path) -> AsyncIterator[Portal]:
+    running = await asyncio.to_thread(Portal, system, tmp_path, GONGKAI_PORTAL_REQUESTS_URL=system.url("requests"))
+    try:
+        yield running
+    finally:
+        await asyncio.to_thread(running.stop)
+        await remove_queue(settings.amqp_url, settings.namespace, "portal")
+
+
+@pytest.fixture
+async def console(system, tmp_path) -> AsyncIterator[Console]:
+    running = await asyncio.to_thread(Console, system, tmp_path)
+    yield running
+    await asyncio.to_thread(running.stop)
+
+
+@pytest.fixture
+def shot(tmp_path):
+    folder = Path(os.environ.get("GONGKAI_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    async def take(page, name: str) -> None:
+        path = folder / f"{name}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    return take
+
+
+async def until_shown(page, url: str, selector: str) -> None:
+    """Reload ``url`` until ``selector`` is on it (the services work on their own time; a person presses reload)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        await page.goto(url)
+        if await page.locator(selector).count():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} has no {selector}: {(await page.locator('main').inner_text())[:1500]}")
+        await asyncio.sleep(0.5)
+
+
+async def status_of(page, portal: Portal, number: str, secret: str) -> None:
+    await page.goto(f"{portal.url}/status")
+    await page.get_by_label("登记号").fill(number)
+    await page.get_by_label("查询码").fill(secret)
+    await page.get_by_role("button", name="查询").click()
+
+
+async def test_an_applicant_asks_on_a_phone_and_the_office_assigns_the_request_in_the_console(
+        chromium, portal, console, shot):
+    phone = await (await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE,
+                                              is_mobile=True, has_touch=True)).new_page()
+    await phone.goto(f"{portal.url}/apply")
+    await expect(phone.get_by_role("heading", name="政府信息公开申请")).to_be_visible()
+    trap = await phone.get_by_label("请勿填写").bounding_box()  # the honeypot is off the page, out of sight
+    assert trap is not None and trap["x"] + trap["width"] <= 0, trap
+    await phone.get_by_label("申请人类型").select_option(label="公民（自然人）")
+    await phone.get_by_label("姓名或名称").fill("张伟")
+    await phone.get_by_label("证件号码").fill("110101199003071234")
+    await phone.get_by_label("电话").fill("13800138000")
+    await phone.get_by_label("所需政府信息的名称、文号或者便于查询的其他特征性描述").fill(WANTED)
+    await shot(phone, "portal-apply")
+    # Nothing scrolls sideways on a phone: the form fits its width.
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await phone.get_by_role("button", name="提交申请").click()
+
+    await expect(phone.get_by_role("heading", name="申请已收到")).to_be_visible()
+    number = (await phone.locator("dl.ack dd strong").inner_text()).strip()
+    secret = (await phone.locator("dl.ack dd code").inner_text()).strip()
+    assert re.fullmatch(r"YSQ-[0-9A-Z-]+", number) and len(secret) >= 16, (number, secret)
+    await shot(phone, "portal-applied")
+
+    await status_of(phone, portal, number, secret)
+    main = phone.locator("main")
+    await expect(main).to_contain_text("已登记")
+    await expect(main).to_contain_text("政府信息公开申请登记回执")
+    await expect(main).to_contain_text("收到申请")
+    await shot(phone, "portal-status")
+
+    await status_of(phone, portal, number, secret[:-1] + ("x" if secret[-1] != "x" else "y"))
+    await expect(phone.get_by_role("alert")).to_be_visible()
+    assert "已登记" not in await main.inner_text()
+
+    # The disclosure office (孙强, publisher in 办公室): the request is in the queue, with the reply due date
+    # notification counted; the office assigns it to a unit.
+    clerk = await (await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                              viewport=DESKTOP)).new_page()
+    await clerk.goto(f"{console.url}/")
+    await clerk.get_by_label("令牌").fill("dev-publisher-token")
+    await clerk.get_by_role("button", name="登录").click()
+    await clerk.get_by_role("navigation", name="主导航").get_by_role("link", name="依申请公开").click()
+    row = clerk.locator("table.list tr", has_text=number)
+    await until_shown(clerk, f"{console.url}/requests", f"table.list tr:has-text('{number}') time")
+    await expect(row).to_contain_text("已登记")
+    await shot(clerk, "console-requests")
+
+    await row.get_by_role("link", name=number).click()
+    await expect(clerk.get_by_role("heading", name=re.compile(f"申请 {number}"))).to_contain_text("已登记")
+    assignment = clerk.locator("form", has=clerk.get_by_role("heading", name="分办"))
+    await assignment.get_by_label("承办单位").fill("运输管理科")
+    await assignment.get_by_role("button", name="分办").click()
+    await expect(clerk.locator("main")).to_contain_text("已分办")
+    await expect(clerk.get_by_role("heading", name=re.compile(f"申请 {number}"))).to_contain_text("审查中")
+    await shot(clerk, "console-request")
+
+    # The applicant reads that it is being handled, and still only by the secret.
+    await status_of(phone, portal, number, secret)
+    await expect(main).to_contain_text("办理中")
+    await expect(main).to_contain_text("承办")
