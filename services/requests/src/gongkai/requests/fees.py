@@ -165,8 +165,8 @@ def by_volume(schedule: Schedule, pages: int = 0, minutes: int = 0, megabytes: i
         top = total if band.high is None else min(total, band.high)
         yuan += (top - band.low + 1) * band.yuan
         reached = band
-    band = f"共{total}页，超出{schedule.free_pages}页的部分分档计收，最高档{reached.describe('页')}"
-    return Fee(yuan, "volume", band, total)
+    words = f"共{total}页，超出{schedule.free_pages}页的部分分档计收，最高档{reached.describe('页')}"
+    return Fee(yuan, "volume", words, total)
 
 
 def fee(schedule: Schedule, *, nth: int, pages: int = 0, minutes: int = 0, megabytes: int = 0) -> Fee:
