@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from gongkai.requests import codec, domain
+from gongkai.requests import codec, domain, fees
 from gongkai.requests.domain import RULES, Actor, State, Step
 from gongkai.shared import contracts as c
 from gongkai.shared.calendar import shipped_calendar
@@ -396,3 +396,89 @@ def test_a_challenge_before_the_answer_is_out_of_order():
         domain.record_challenge(examining(), c.ChallengeKind.litigation, c.ChallengeResult.pending, TODAY, None,
                                 person="wang.fang", actors=STAFF, today=TODAY)
 
+
+
+# ---- information processing fees (国办函〔2020〕109号) ------------------------------------------------------
+
+SCHEDULE = fees.load()
+CLERK = frozenset({Actor.handler})
+
+
+def fee_notified(on: date = DAY) -> domain.Request:
+    fee = fees.by_count(SCHEDULE, 11)
+    return domain.notify_fee(examining(), fee, SCHEDULE.pay_within, on, CAL, person="sun.qiang", actors=OFFICE,
+                             today=TODAY)
+
+
+def test_a_fee_notice_asks_for_the_amount_in_its_band_and_a_day_to_pay_by():
+    r = fee_notified()
+    assert r.state is State.awaiting_fee
+    assert (r.fee_yuan, r.pay_by) == (100, CAL.add_working_days(DAY, 20))
+    assert "第11—30件" in (r.fee_band or "")
+    done = r.history[-1]
+    assert done.step is Step.notify_fee and done.actor is Actor.office and "国办函〔2020〕109号" in done.basis
+    assert codec.load(codec.dump(r)) == r
+
+
+def test_a_fee_notice_is_given_by_the_office_while_examining_and_for_an_amount():
+    with pytest.raises(Forbidden):
+        domain.notify_fee(examining(), fees.by_count(SCHEDULE, 11), 20, DAY, CAL, person="x", actors=CLERK,
+                          today=TODAY)
+    with pytest.raises(Conflict):
+        domain.notify_fee(received(), fees.by_count(SCHEDULE, 11), 20, DAY, CAL, person="x", actors=OFFICE,
+                          today=TODAY)
+    with pytest.raises(Refused, match="no fee"):
+        domain.notify_fee(examining(), fees.by_count(SCHEDULE, 10), 20, DAY, CAL, person="x", actors=OFFICE,
+                          today=TODAY)
+
+
+def test_while_the_fee_is_unpaid_no_reply_is_drafted_or_sent():
+    r = fee_notified()
+    with pytest.raises(Conflict, match="awaiting payment of its information processing fee"):
+        domain.draft_reply(r, RequestOutcome.unavailable_not_held, "本机关不掌握。", None, person="wang.fang",
+                           actors=STAFF, today=TODAY)
+    with pytest.raises(Conflict, match="paid or waived"):
+        domain.send_reply(r, TODAY, None, person="wang.fang", actors=STAFF, today=TODAY)
+
+
+def test_payment_brings_the_request_back_to_examining():
+    r = domain.record_payment(fee_notified(), DAY + timedelta(days=3), None, person="sun.qiang", actors=OFFICE,
+                              today=TODAY)
+    assert r.state is State.examining and r.history[-1].step is Step.record_payment
+    assert "100元" in (r.history[-1].note or "")
+    with pytest.raises(Conflict):  # paid once
+        domain.record_payment(r, TODAY, None, person="sun.qiang", actors=OFFICE, today=TODAY)
+    with pytest.raises(Conflict, match="already given a fee notice"):
+        domain.notify_fee(r, fees.by_count(SCHEDULE, 12), 20, TODAY, CAL, person="x", actors=OFFICE, today=TODAY)
+
+
+def test_a_payment_after_the_day_to_pay_by_is_refused():
+    r = fee_notified()
+    assert r.pay_by is not None
+    with pytest.raises(Conflict, match="late"):
+        domain.record_payment(r, r.pay_by + timedelta(days=1), None, person="x", actors=OFFICE,
+                              today=r.pay_by + timedelta(days=1))
+
+
+def test_a_waiver_is_the_office_heads_with_a_reason():
+    r = fee_notified()
+    with pytest.raises(Forbidden):
+        domain.waive_fee(r, "申请人经济困难", DAY, person="sun.qiang", actors=OFFICE, today=TODAY)
+    with pytest.raises(Refused, match="reason"):
+        domain.waive_fee(r, "  ", DAY, person="chen.ming", actors=HEAD, today=TODAY)
+    after = domain.waive_fee(r, "申请人经济困难", DAY, person="chen.ming", actors=HEAD, today=TODAY)
+    assert after.state is State.examining
+    assert (after.history[-1].actor, after.history[-1].note) == (Actor.office_head, "申请人经济困难")
+
+
+def test_an_unpaid_fee_after_its_time_closes_the_request_as_given_up():
+    r = fee_notified()
+    assert r.pay_by is not None
+    with pytest.raises(Conflict, match="until"):
+        domain.close_unpaid(r, r.pay_by, person="sun.qiang", actors=OFFICE, today=TODAY)
+    late = r.pay_by + timedelta(days=1)
+    closed = domain.close_unpaid(r, late, person="sun.qiang", actors=OFFICE, today=late)
+    assert closed.state is State.withdrawn
+    assert (closed.outcome, closed.answered_on) == (RequestOutcome.other_no_fee, late)
+    with pytest.raises(Conflict):
+        domain.close_unpaid(examining(), late, person="sun.qiang", actors=OFFICE, today=late)

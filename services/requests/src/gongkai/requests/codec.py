@@ -10,7 +10,7 @@ from gongkai.shared import contracts as c
 
 from .domain import Done, Reply, Request, State
 
-DATES = ("received_on", "correct_by", "corrected_on", "answered_on", "due_on")
+DATES = ("received_on", "correct_by", "corrected_on", "answered_on", "due_on", "pay_by")
 
 
 def dump(request: Request) -> dict[str, Any]:
@@ -43,6 +43,7 @@ def load(data: dict[str, Any]) -> Request:
         outcome=c.RequestOutcome(data["outcome"]) if data.get("outcome") else None,
         history=tuple(Done.from_dict(d) for d in data.get("history", ())),
         due_on=_day(data.get("due_on")), due_as_of=data.get("due_as_of"),
+        fee_yuan=data.get("fee_yuan"), fee_band=data.get("fee_band"), pay_by=_day(data.get("pay_by")),
         challenges=tuple((str(k), str(r), str(on)) for k, r, on in data.get("challenges", ())),
     )
 

@@ -11,6 +11,8 @@ function returns a new ``Request`` or raises ``Refused``.
                         │  (extend: once, ≤ 20 working days, by the office head, from any open state)
                         └──draft_reply──▶ reply-in-review ──(review approves the hash)──▶ reply-ready
                         └──draft_reply (nothing disclosed)────────────────────────────▶ reply-ready
+                        └──notify_fee──▶ awaiting-fee ──record_payment / waive_fee──▶ examining
+                                              └──close_unpaid──▶ withdrawn (deemed withdrawn)
                                                                     reply-ready ──send_reply──▶ answered
 """
 
@@ -26,6 +28,8 @@ from gongkai.shared.calendar import WorkingCalendar
 from gongkai.shared.contracts import ReceiptChannel, RequestOutcome
 from gongkai.shared.errors import Conflict, Forbidden, Refused
 
+from .fees import Fee
+
 MAX_EXTENSION = 20          # 条例第三十三条: 延长的期限最长不得超过20个工作日
 CORRECTION_NOTICE_DAYS = 7  # 条例第三十条: 自收到申请之日起7个工作日内一次性告知
 
@@ -36,6 +40,7 @@ class State(StrEnum):
     withdrawn = "withdrawn"                # 视为撤回（逾期未补正）
     examining = "examining"                # 审查中
     consulting = "consulting"              # 征求意见中
+    awaiting_fee = "awaiting-fee"          # 待缴纳信息处理费
     reply_in_review = "reply-in-review"    # 答复保密审查中
     reply_ready = "reply-ready"            # 答复可发出
     answered = "answered"                  # 已答复
@@ -67,6 +72,10 @@ class Step(StrEnum):
     review_decided = "review_decided"
     send_reply = "send_reply"
     record_challenge = "record_challenge"
+    notify_fee = "notify_fee"
+    record_payment = "record_payment"
+    waive_fee = "waive_fee"
+    close_unpaid = "close_unpaid"
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ def _rule(step: Step, name: str, sources: set[State], actors: set[Actor], basis:
 
 
 STAFF = {Actor.registrar, Actor.handler, Actor.office}
+FEE_BASIS = "条例第四十二条（信息处理费）、《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
 RULES: dict[Step, Rule] = {r.step: r for r in (
     _rule(Step.receive, "登记", set(), {Actor.applicant, Actor.registrar},
           "条例第二十九条（申请的提出）、第三十一条（收到申请之日）"),
@@ -108,6 +118,13 @@ RULES: dict[Step, Rule] = {r.step: r for r in (
           "条例第三十三条（答复期限）、第四十条（按申请人要求的形式提供）"),
     _rule(Step.record_challenge, "复议诉讼结果", {State.answered, State.withdrawn}, {Actor.handler, Actor.office},
           "条例第五十一条（申请行政复议或者提起行政诉讼）"),
+    _rule(Step.notify_fee, "收取信息处理费通知", {State.examining}, {Actor.office},
+          f"{FEE_BASIS}（收费通知，答复期限自缴费之日起计算）"),
+    _rule(Step.record_payment, "收到缴费", {State.awaiting_fee}, {Actor.office},
+          f"{FEE_BASIS}（缴费后恢复计算答复期限）"),
+    _rule(Step.waive_fee, "减免信息处理费", {State.awaiting_fee}, {Actor.office_head}, f"{FEE_BASIS}（减免）"),
+    _rule(Step.close_unpaid, "逾期未缴费", {State.awaiting_fee}, {Actor.office},
+          f"{FEE_BASIS}（逾期未缴纳的，视为放弃申请）"),
 )}
 
 # 予以公开 and 部分公开 give the applicant information: such a reply is screened and approved first.
@@ -201,6 +218,9 @@ class Request:
     history: tuple[Done, ...] = field(default_factory=tuple)
     challenges: tuple[tuple[str, str, str], ...] = ()  # (kind, result, on) of each 复议 / 诉讼, the latest per kind
     due_on: date | None = None          # the reply clock's due date, as notification last announced it
+    fee_yuan: int | None = None         # the information processing fee asked for, in yuan
+    fee_band: str | None = None         # the band that applied, in words
+    pay_by: date | None = None          # the last day to pay it
     due_as_of: str | None = None        # the time of that announcement (ISO), so an older one changes nothing
 
     @property
@@ -259,6 +279,10 @@ def _actor(rule: Rule, actors: frozenset[Actor]) -> Actor:
 def check(request: Request, step: Step, actors: frozenset[Actor], on: date, today: date) -> Actor:
     """The actor who takes ``step`` on ``on``; refused when out of order, by the wrong actor, or wrongly dated."""
     rule = RULES[step]
+    if request.state is State.awaiting_fee and request.state not in rule.sources:
+        raise Conflict(f"request {request.request_id} is awaiting payment of its information processing fee "
+                       f"({request.fee_yuan}元, by {request.pay_by}): {rule.name} ({step.value}) waits until it is "
+                       f"paid or waived ({FEE_BASIS})")
     if request.state not in rule.sources:
         allowed = ", ".join(sorted(s.value for s in rule.sources))
         raise Conflict(f"request {request.request_id} is {request.state.value}: {rule.name} ({step.value}) "
@@ -456,6 +480,49 @@ def record_challenge(request: Request, kind: c.ChallengeKind, result: c.Challeng
     challenges = (*(c_ for c_ in request.challenges if c_[0] != kind.value), (kind.value, result.value, on.isoformat()))
     return _done(request, RULES[Step.record_challenge], on, person, actor, f"{kind.value}: {result.value}",
                  challenges=challenges)
+
+
+def notify_fee(request: Request, fee: Fee, pay_within: int, on: date, cal: WorkingCalendar, *, person: str,
+               actors: frozenset[Actor], today: date) -> Request:
+    """收取信息处理费通知: the reply clock stands still until the fee is paid (or waived)."""
+    actor = check(request, Step.notify_fee, actors, on, today)
+    if fee.yuan <= 0:
+        raise Refused(f"no fee is due ({fee.band}): a fee notice asks for an amount")
+    if request.fee_yuan is not None:
+        raise Conflict(f"request {request.request_id} was already given a fee notice ({request.fee_yuan}元)")
+    if pay_within < 1:
+        raise Refused(f"pay_within {pay_within}: the applicant is given at least one working day to pay")
+    pay_by = cal.add_working_days(on, pay_within)
+    return _done(request, RULES[Step.notify_fee], on, person, actor, f"{fee.yuan}元（{fee.band}），{pay_by}前缴纳",
+                 state=State.awaiting_fee, fee_yuan=fee.yuan, fee_band=fee.band, pay_by=pay_by)
+
+
+def record_payment(request: Request, on: date, note: str | None, *, person: str, actors: frozenset[Actor],
+                   today: date) -> Request:
+    actor = check(request, Step.record_payment, actors, on, today)
+    assert request.pay_by is not None
+    if on > request.pay_by:
+        raise Conflict(f"the fee was to be paid by {request.pay_by}; a payment on {on} is late: close the request "
+                       "as given up (close_unpaid) or waive the fee")
+    return _done(request, RULES[Step.record_payment], on, person, actor, note or f"已缴纳{request.fee_yuan}元",
+                 state=State.examining)
+
+
+def waive_fee(request: Request, reason: str, on: date, *, person: str, actors: frozenset[Actor], today: date
+              ) -> Request:
+    actor = check(request, Step.waive_fee, actors, on, today)
+    if not reason.strip():
+        raise Refused("reason: a fee is waived (减免) for a reason, recorded with it")
+    return _done(request, RULES[Step.waive_fee], on, person, actor, reason.strip(), state=State.examining)
+
+
+def close_unpaid(request: Request, on: date, *, person: str, actors: frozenset[Actor], today: date) -> Request:
+    actor = check(request, Step.close_unpaid, actors, on, today)
+    assert request.pay_by is not None
+    if on <= request.pay_by:
+        raise Conflict(f"the applicant has until {request.pay_by} to pay the fee; it is {on}")
+    return _done(request, RULES[Step.close_unpaid], on, person, actor, f"缴费期限 {request.pay_by} 已过",
+                 state=State.withdrawn, answered_on=on, outcome=RequestOutcome.other_no_fee)
 
 
 def _on(request: Request, step: Step) -> date | None:

@@ -137,14 +137,17 @@ def detail(r: Request, applicant: dict[str, Any], sent: list[Letter] | None = No
 STEP_NAMES = {"receive": "收到申请", "ask_correction": "告知补正", "record_correction": "收到补正",
               "close_uncorrected": "逾期未补正，视为放弃申请", "assign": "承办", "consult": "征求意见",
               "record_consultation_reply": "收到意见", "extend": "延期答复", "draft_reply": "拟写答复",
-              "review_decided": "保密审查", "send_reply": "已答复"}
+              "review_decided": "保密审查", "send_reply": "已答复", "notify_fee": "收取信息处理费通知",
+              "record_payment": "已缴纳信息处理费", "waive_fee": "减免信息处理费",
+              "close_unpaid": "逾期未缴纳信息处理费，视为放弃申请"}
 
 
 # The applicant is told where the request stands, not how the office works inside: the reply's confidentiality
 # review is part of 办理中.
 APPLICANT_STATES = {"received": "已登记", "correction-asked": "待补正", "withdrawn": "视为撤回申请",
                     "examining": "办理中", "consulting": "征求意见中", "reply-in-review": "办理中",
-                    "reply-ready": "办理中", "answered": "已答复"}
+                    "reply-ready": "办理中", "answered": "已答复",
+                    "awaiting-fee": "待缴纳信息处理费"}
 
 
 def applicant_status(d: RequestDetail) -> ApplicantStatus:
