@@ -19,13 +19,17 @@ CONTEXT = {LetterKind.receipt: {"channel": "邮寄（挂号信）"},
            LetterKind.correction: {"items": ["写明文件名称", "提供身份证明"], "correct_by": date(2026, 12, 15)},
            LetterKind.consultation: {"whom": "某公交公司"},
            LetterKind.extension: {"reason": "需调取档案", "working_days": 15},
-           LetterKind.reply: {"outcome": "予以公开", "text": "现将信息提供如下。", "disclosed": "论证报告"}}
+           LetterKind.reply: {"outcome": "予以公开", "text": "现将信息提供如下。", "disclosed": "论证报告"},
+           LetterKind.fee: {"yuan": 200, "band": "当月第31件，第31—40件，200元/件", "pay_by": date(2026, 12, 29),
+                            "basis": "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"}}
 SAYS = {LetterKind.receipt: ["登记回执", "2026年11月30日", "邮寄（挂号信）", "20个工作日"],
         LetterKind.correction: ["补正告知书", "写明文件名称", "提供身份证明", "2026年12月15日", "视为放弃申请",
                                 "第三十条"],
         LetterKind.consultation: ["征询函", "某公交公司", "15个", "第三十二条"],
         LetterKind.extension: ["延期答复告知书", "需调取档案", "15个工作日", "第三十三条"],
-        LetterKind.reply: ["答复告知书", "予以公开", "论证报告", "行政复议", "行政诉讼"]}
+        LetterKind.reply: ["答复告知书", "予以公开", "论证报告", "行政复议", "行政诉讼"],
+        LetterKind.fee: ["收费通知书", "200元", "第31—40件", "2026年12月29日", "国办函〔2020〕109号", "第四十二条",
+                         "视为放弃申请"]}
 
 
 @pytest.mark.parametrize("kind", list(LetterKind))
@@ -58,4 +62,15 @@ def test_the_pdf_reads_back_as_the_same_chinese_letter(tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / "letter.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout.replace("\n", "").replace(" ", "")
     for words in ("政府信息公开申请补正告知书", "写明文件名称", "2026年12月15日", "某市交通运输局"):
+        assert words in text, words
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils' pdftotext")
+def test_the_fee_notice_pdf_states_the_amount_band_basis_and_deadline(tmp_path):
+    letter = letters.render(LetterKind.fee, **COMMON, **CONTEXT[LetterKind.fee])
+    (tmp_path / "fee.pdf").write_bytes(letters.pdf(letter.html))
+    text = subprocess.run(["pdftotext", str(tmp_path / "fee.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace("\n", "").replace(" ", "")
+    for words in ("政府信息公开信息处理费收费通知书", "信息处理费200元", "第31—40件，200元/件", "国办函〔2020〕109号",
+                  "2026年12月29日前缴纳"):
         assert words in text, words

@@ -23,13 +23,15 @@ class LetterKind(StrEnum):
     consultation = "consultation"        # 第三方意见征询函
     extension = "extension"              # 延期答复告知书
     reply = "reply"                      # 答复告知书
+    fee = "fee"                          # 收费通知书
 
 
 NAMES = {LetterKind.receipt: "政府信息公开申请登记回执",
          LetterKind.correction: "政府信息公开申请补正告知书",
          LetterKind.consultation: "政府信息公开第三方意见征询函",
          LetterKind.extension: "政府信息公开申请延期答复告知书",
-         LetterKind.reply: "政府信息公开申请答复告知书"}
+         LetterKind.reply: "政府信息公开申请答复告知书",
+         LetterKind.fee: "政府信息公开信息处理费收费通知书"}
 
 LAYOUT = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }}</title>
@@ -93,6 +95,14 @@ TEMPLATES = {
 {% if disclosed %}<p>提供的政府信息：</p><div class="quote">{{ disclosed }}</div>{% endif %}
 <p>如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，或者自收到本答复之日起6个月内依法
 提起行政诉讼。</p>
+{% endblock %}""",
+    "fee.html": """{% extends "layout.html" %}{% block body %}
+<p class="to">{{ applicant }}：</p>
+<p>本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请（登记号{{ request_id }}）。根据《中华人民共和国
+政府信息公开条例》第四十二条和{{ basis }}的规定，本机关对该申请收取信息处理费{{ yuan }}元。</p>
+<p>计收标准：{{ band }}。</p>
+<p>请您于{{ pay_by }}前缴纳。答复期限自本机关收到费用之日起计算；逾期未缴纳的，视为放弃申请，本机关不再
+处理该政府信息公开申请。</p>
 {% endblock %}""",
 }
 
