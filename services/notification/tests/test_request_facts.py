@@ -14,6 +14,7 @@ from gongkai.shared import contracts as c
 from gongkai.shared.calendar import AGENCY_TIME_ZONE, shipped_calendar
 from gongkai.shared.deadline_rules import load_policy
 from gongkai.shared.envelope import Envelope, new_event
+from gongkai.shared.errors import Conflict
 from gongkai.shared.origin import Origin
 from test_handler_rules import FakeNotificationWork, InMemoryDeadlines
 
@@ -113,3 +114,20 @@ async def test_a_consultation_pauses_the_reply_clock_and_the_extension_moves_it(
     [after] = [d for d in deadlines.of(c.RULE_REQUEST_REPLY) if d.state is State.open]
     assert after.due_on > before.due_on and after.extended_days == 10
     assert requests.rows[RID]["extension_approved_by"] == "sun.qiang"
+
+
+async def test_a_fee_notice_pauses_the_reply_clock_and_payment_resumes_it_moved(clocks):
+    deadlines, requests = InMemoryDeadlines(), InMemoryRequests()
+    received = c.RequestsReceived(request_id=RID, channel=c.ReceiptChannel.email,
+                                  applicant_kind=c.ApplicantKind.natural_person, received_on=RECEIVED, subject="x")
+    await deliver(clocks.on_received, received, c.REQUESTS_RECEIVED, RECEIVED, deadlines, requests)
+    [before] = deadlines.of(c.RULE_REQUEST_REPLY)
+    notified = c.RequestsStep(request_id=RID, on=date(2026, 11, 5), note="100元")
+    await deliver(clocks.on_fee_notified, notified, c.REQUESTS_FEE_NOTIFIED, date(2026, 11, 5), deadlines, requests)
+    assert states(deadlines) == {c.RULE_REQUEST_REPLY: State.paused, c.RULE_REQUEST_CORRECTION: State.open}
+    paid = c.RequestsStep(request_id=RID, on=date(2026, 11, 12))
+    await deliver(clocks.on_fee_settled, paid, c.REQUESTS_FEE_SETTLED, date(2026, 11, 12), deadlines, requests)
+    [after] = [d for d in deadlines.of(c.RULE_REQUEST_REPLY) if d.state is State.open]
+    assert after.due_on > before.due_on  # the working days waiting for the fee do not count
+    with pytest.raises(Conflict, match="not waiting for a fee"):
+        await deliver(clocks.on_fee_settled, paid, c.REQUESTS_FEE_SETTLED, date(2026, 11, 12), deadlines, requests)

@@ -58,6 +58,8 @@ def build(settings: Settings, options: NotificationSettings | None = None
         c.REQUESTS_CONSULTATION_STARTED: requests.on_consultation_started,
         c.REQUESTS_CONSULTATION_REPLIED: requests.on_consultation_replied,
         c.REQUESTS_EXTENDED: requests.on_extended,
+        c.REQUESTS_FEE_NOTIFIED: requests.on_fee_notified,
+        c.REQUESTS_FEE_SETTLED: requests.on_fee_settled,
         c.REQUESTS_ANSWERED: requests.on_answered,
     })
     service.on_commands("notification.intake", {

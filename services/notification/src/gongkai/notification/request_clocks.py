@@ -9,6 +9,8 @@ keeps the workflow), or as staff intake commands (``request.register`` …) wher
 - consult_third_party: opens the third-party clock (15); the reply clock pauses meanwhile.
 - record_third_party_reply: meets it; the reply clock resumes, moved by the working days it stood still.
 - extend: once, by up to 20 working days, with who approved it.
+- fee notified (requests.fee_notified): the reply clock pauses until the fee is paid or waived
+  (requests.fee_settled), when it resumes moved by the working days it stood still (国办函〔2020〕109号).
 - answer: meets the reply clock (late or not) with the national outcome; any other clock is cancelled.
 """
 
@@ -132,6 +134,23 @@ class RequestClocks:
 
     async def on_consultation_replied(self, fact: c.RequestsStep, event: Envelope, uow: NotificationWork) -> None:
         await self._record_third_party_reply(_step(fact), event, event.actor, uow)
+
+    async def on_fee_notified(self, fact: c.RequestsStep, event: Envelope, uow: NotificationWork) -> None:
+        """A fee notice: the reply clock pauses as for a consultation, without a clock of its own."""
+        await self._request(uow, fact.request_id)
+        reply = await self._reply(uow, fact.request_id)
+        await uow.deadlines.save(domain.pause(reply, fact.on))
+
+    async def on_fee_settled(self, fact: c.RequestsStep, event: Envelope, uow: NotificationWork) -> None:
+        """The fee paid or waived: the reply clock resumes, moved by the working days it stood still."""
+        await self._request(uow, fact.request_id)
+        reply = await self._reply(uow, fact.request_id)
+        if reply.state is not State.paused:
+            raise Conflict(f"request {fact.request_id} is not waiting for a fee")
+        cal = await self.clocks.calendar(uow)
+        after = domain.resume(reply, self.policy.rule(c.RULE_REQUEST_REPLY), cal, fact.on,
+                              escalate_after=self.policy.escalate_after, today=domain.local_date(event.time))
+        await self.clocks.moved(uow, event, reply, after, f"等待缴纳信息处理费期间不计入（至{fact.on}）", cal)
 
     async def on_extended(self, fact: c.RequestsExtended, event: Envelope, uow: NotificationWork) -> None:
         await self._extend(c.ExtendRequest(request_id=fact.request_id, working_days=fact.working_days,

@@ -73,6 +73,10 @@ def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Serv
         c.DRAFT_REPLY: handlers.draft_reply,
         c.SEND_REPLY: handlers.send_reply,
         c.RECORD_CHALLENGE: handlers.record_challenge,
+        c.NOTIFY_FEE: handlers.notify_fee,
+        c.RECORD_FEE_PAYMENT: handlers.record_fee_payment,
+        c.WAIVE_FEE: handlers.waive_fee,
+        c.CLOSE_UNPAID: handlers.close_unpaid,
     })
     service.on_events("requests.reviews", {kind: handlers.on_review_decided for kind in (
         c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})

@@ -21,7 +21,7 @@ from gongkai.shared.identity import Principal, Role
 from gongkai.shared.origin import Origin
 from pydantic import BaseModel
 
-from . import domain, letters
+from . import domain, fees, letters
 from .domain import Actor, Request
 from .letters import LetterKind
 from .store import RequestsWork
@@ -69,6 +69,7 @@ class Requests:
         self.calendar = calendar
         self.review_keys = review_keys
         self.now = now
+        self.fees = fees.load()
 
     def today(self) -> date:
         return local_date(self.now())
@@ -261,6 +262,57 @@ class Requests:
         self._emit(uow, c.REQUESTS_CHALLENGE_RECORDED, c.RequestsChallengeRecorded(
             request_id=after.request_id, kind=data.kind, result=data.result, on=data.on,
             applicant_kind=after.applicant_kind, unit=after.unit), after.request_id, command)
+        return _answer(after)
+
+    # ---- information processing fees (国办函〔2020〕109号) -----------------------------------------------------
+
+    async def notify_fee(self, data: c.NotifyFee, command: Envelope, principal: Principal, uow: RequestsWork
+                         ) -> dict[str, Any]:
+        request = await self._load(uow, data.request_id)
+        fee = fees.fee(self.fees, nth=data.nth, pages=data.pages, minutes=data.minutes, megabytes=data.megabytes)
+        after = domain.notify_fee(request, fee, self.fees.pay_within, data.on, self.calendar, person=principal.id,
+                                  actors=actors_of(principal), today=self.today())
+        await uow.requests.save(after)
+        self._emit(uow, c.REQUESTS_FEE_NOTIFIED, c.RequestsStep(
+            request_id=after.request_id, on=data.on, unit=after.unit, note=f"{fee.yuan}元（{fee.band}）",
+            correct_by=after.pay_by), after.request_id, command)
+        letter = await self._letter(uow, after, LetterKind.fee, command, yuan=fee.yuan, band=fee.band,
+                                    pay_by=after.pay_by, basis=self.fees.basis)
+        return _answer(after, fee_yuan=fee.yuan, band=fee.band, letter_id=letter.letter_id,
+                       pay_by=after.pay_by.isoformat() if after.pay_by else None)
+
+    async def record_fee_payment(self, data: c.RecordFeePayment, command: Envelope, principal: Principal,
+                                 uow: RequestsWork) -> dict[str, Any]:
+        request = await self._load(uow, data.request_id)
+        after = domain.record_payment(request, data.on, data.note, person=principal.id, actors=actors_of(principal),
+                                      today=self.today())
+        return await self._settled(uow, after, data.on, after.history[-1].note, command)
+
+    async def waive_fee(self, data: c.WaiveFee, command: Envelope, principal: Principal, uow: RequestsWork
+                        ) -> dict[str, Any]:
+        request = await self._load(uow, data.request_id)
+        after = domain.waive_fee(request, data.reason, data.on, person=principal.id, actors=actors_of(principal),
+                                 today=self.today())
+        return await self._settled(uow, after, data.on, f"减免：{data.reason}", command)
+
+    async def _settled(self, uow: RequestsWork, after: Request, on: date, note: str | None, command: Envelope
+                       ) -> dict[str, Any]:
+        """Paid or waived: the request is examined again and the reply clock resumes."""
+        await uow.requests.save(after)
+        self._emit(uow, c.REQUESTS_FEE_SETTLED, c.RequestsStep(request_id=after.request_id, on=on, unit=after.unit,
+                                                                note=note), after.request_id, command)
+        return _answer(after)
+
+    async def close_unpaid(self, data: c.CloseUnpaid, command: Envelope, principal: Principal, uow: RequestsWork
+                           ) -> dict[str, Any]:
+        request = await self._load(uow, data.request_id)
+        after = domain.close_unpaid(request, data.on, person=principal.id, actors=actors_of(principal),
+                                    today=self.today())
+        await uow.requests.save(after)
+        self._emit(uow, c.REQUESTS_WITHDRAWN, c.RequestsStep(
+            request_id=after.request_id, on=data.on, unit=after.unit, note="逾期未缴纳信息处理费，视为放弃申请"),
+            after.request_id, command)
+        self._answered(uow, after, command)
         return _answer(after)
 
     def _answered(self, uow: RequestsWork, request: Request, cause: Envelope) -> None:

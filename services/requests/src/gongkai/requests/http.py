@@ -89,8 +89,8 @@ async def receive(body: c.ReceiveRequest, principal: Staff, request: Request, ha
 @router.get("/requests", summary="The request queue, oldest receipt first (staff and auditors)",
             responses=problems(401, 403, 422))
 async def queue(principal: Readers, reads: Annotated[Reads, Depends(reads_of)],
-                state: Literal["received", "correction-asked", "examining", "consulting", "reply-in-review",
-                               "reply-ready", "answered", "withdrawn", "open"] = "open",
+                state: Literal["received", "correction-asked", "examining", "consulting", "awaiting-fee",
+                               "reply-in-review", "reply-ready", "answered", "withdrawn", "open"] = "open",
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[views.RequestSummary]:
     return [views.summary(r) for r in await reads.queue(None if state == "open" else state, limit)]
 
@@ -156,6 +156,15 @@ for _path, _kind, _model, _name, _summary in (
      "Draft the reply with its national outcome; one that discloses goes to the confidentiality review"),
     ("challenge", c.RECORD_CHALLENGE, c.RecordChallengeBody, "record_challenge",
      "Record a reconsideration (复议) or lawsuit (诉讼) about an answered request and its result, for table 四"),
+    ("fee-notice", c.NOTIFY_FEE, c.NotifyFeeBody, "notify_fee",
+     "Give a fee notice (收取信息处理费通知, the office; 国办函〔2020〕109号): the fee from the bands in fees.toml, "
+     "the 收费通知书 letter, and the reply clock pauses until it is paid or waived"),
+    ("fee-payment", c.RECORD_FEE_PAYMENT, c.RecordFeePaymentBody, "record_fee_payment",
+     "Record the fee's payment, within the time given: the reply clock resumes"),
+    ("fee-waiver", c.WAIVE_FEE, c.WaiveFeeBody, "waive_fee",
+     "Waive the fee (减免) with a reason (the office head): the reply clock resumes"),
+    ("fee-withdrawal", c.CLOSE_UNPAID, c.CloseUnpaidBody, "close_unpaid",
+     "Close a request whose fee was not paid in the time given: deemed given up"),
     ("reply", c.SEND_REPLY, c.SendReplyBody, "send_reply",
      "Send the reply: refused before a disclosing reply's approval, and unless content_hash is the approved one"),
 ):

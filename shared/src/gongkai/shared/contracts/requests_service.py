@@ -94,6 +94,10 @@ EXTEND_REPLY = "gongkai.requests.extend.v1"
 DRAFT_REPLY = "gongkai.requests.draft_reply.v1"
 SEND_REPLY = "gongkai.requests.send_reply.v1"
 RECORD_CHALLENGE = "gongkai.requests.record_challenge.v1"
+NOTIFY_FEE = "gongkai.requests.notify_fee.v1"
+RECORD_FEE_PAYMENT = "gongkai.requests.record_fee_payment.v1"
+WAIVE_FEE = "gongkai.requests.waive_fee.v1"
+CLOSE_UNPAID = "gongkai.requests.close_unpaid.v1"
 
 
 class ReceiveRequest(RequestBody):
@@ -139,6 +143,46 @@ class CloseUncorrectedBody(Payload):
 
 
 class CloseUncorrected(CloseUncorrectedBody):
+    request_id: Line = Field(min_length=1, max_length=64)
+
+
+class NotifyFeeBody(Payload):
+    """收取信息处理费通知: the fee follows from the bands in the service's fees.toml (国办函〔2020〕109号)."""
+
+    on: Day
+    nth: int = Field(ge=1, le=10_000, description="the applicant's request number this calendar month (按件)")
+    pages: int = Field(0, ge=0, le=1_000_000, description="pages of the information (按量)")
+    minutes: int = Field(0, ge=0, le=100_000, description="minutes of audio or video (按量)")
+    megabytes: int = Field(0, ge=0, le=1_000_000, description="megabytes of electronic data (按量)")
+
+
+class NotifyFee(NotifyFeeBody):
+    request_id: Line = Field(min_length=1, max_length=64)
+
+
+class RecordFeePaymentBody(Payload):
+    on: Day
+    note: Text | None = Field(None, max_length=2_000, description="the receipt's number, …")
+
+
+class RecordFeePayment(RecordFeePaymentBody):
+    request_id: Line = Field(min_length=1, max_length=64)
+
+
+class WaiveFeeBody(Payload):
+    on: Day
+    reason: Text = Field(min_length=1, max_length=2_000, description="why the fee is waived (减免)")
+
+
+class WaiveFee(WaiveFeeBody):
+    request_id: Line = Field(min_length=1, max_length=64)
+
+
+class CloseUnpaidBody(Payload):
+    on: Day
+
+
+class CloseUnpaid(CloseUnpaidBody):
     request_id: Line = Field(min_length=1, max_length=64)
 
 
@@ -247,6 +291,8 @@ REQUESTS_REPLY_REVIEWED = "gongkai.requests.reply_reviewed.v1"
 REQUESTS_ANSWERED = "gongkai.requests.answered.v1"
 REQUESTS_LETTER_ISSUED = "gongkai.requests.letter_issued.v1"
 REQUESTS_CHALLENGE_RECORDED = "gongkai.requests.challenge_recorded.v1"
+REQUESTS_FEE_NOTIFIED = "gongkai.requests.fee_notified.v1"
+REQUESTS_FEE_SETTLED = "gongkai.requests.fee_settled.v1"
 
 
 class RequestsReceived(Payload):
