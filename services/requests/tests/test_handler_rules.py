@@ -90,7 +90,8 @@ def command(kind: str, data: dict[str, Any], principal: Principal) -> tuple[Any,
     envelope = new_event(kind, data, source="/test", actor=principal.id)
     model = {c.RECEIVE_REQUEST: c.ReceiveRequest, c.SUBMIT_ONLINE_REQUEST: c.SubmitOnlineRequest,
              c.ASSIGN_REQUEST: c.AssignRequest, c.DRAFT_REPLY: c.DraftReply, c.SEND_REPLY: c.SendReply,
-             c.EXTEND_REPLY: c.ExtendReply}[kind]
+             c.EXTEND_REPLY: c.ExtendReply, c.NOTIFY_FEE: c.NotifyFee, c.RECORD_FEE_PAYMENT: c.RecordFeePayment,
+             c.WAIVE_FEE: c.WaiveFee, c.CLOSE_UNPAID: c.CloseUnpaid}[kind]
     return model.model_validate(data), envelope
 
 
@@ -238,3 +239,30 @@ async def test_a_redaction_request_sends_the_redacted_draft_to_review_as_the_cas
     assert (again.version, again.redaction_of_case) == (2, "case-1") and "×××报告全文" in again.body
     assert again.content_hash != submitted["content_hash"] and store.rows[rid][0].state is State.reply_in_review
 
+
+
+async def test_a_fee_notice_sends_the_letter_and_pauses_until_paid(handlers, store):
+    answer, _ = await run(handlers, store, "receive", c.RECEIVE_REQUEST, LETTER)
+    rid = answer["request_id"]
+    await run(handlers, store, "assign", c.ASSIGN_REQUEST, {"request_id": rid, "unit": "运输管理科",
+                                                             "on": "2026-11-30"}, HEAD)
+    notice = {"request_id": rid, "on": "2026-12-01", "nth": 31}
+    with pytest.raises(Refused, match="office"):
+        await run(handlers, store, "notify_fee", c.NOTIFY_FEE, notice, CLERK)
+    answer, uow = await run(handlers, store, "notify_fee", c.NOTIFY_FEE, notice, HEAD)
+    assert (answer["state"], answer["fee_yuan"]) == ("awaiting-fee", 200)
+    [fact] = uow.of_type(c.REQUESTS_FEE_NOTIFIED)
+    assert fact.data["on"] == "2026-12-01" and "200元" in fact.data["note"]
+    letter = store.letters[-1]
+    assert letter.kind is LetterKind.fee and "200元" in letter.html and "国办函〔2020〕109号" in letter.html
+    pay_by = date.fromisoformat(answer["pay_by"])
+    assert pay_by == shipped_calendar().add_working_days(date(2026, 12, 1), 20)
+    assert f"{pay_by.year}年{pay_by.month}月{pay_by.day}日前缴纳" in letter.html
+    with pytest.raises(Conflict, match="awaiting payment"):
+        await run(handlers, store, "draft_reply", c.DRAFT_REPLY, {
+            "request_id": rid, "outcome": "unavailable-not-held", "text": "本机关不掌握。"})
+    answer, uow = await run(handlers, store, "record_fee_payment", c.RECORD_FEE_PAYMENT,
+                            {"request_id": rid, "on": "2026-12-01", "note": "收据 0001"}, HEAD)
+    assert answer["state"] == "examining"
+    [settled] = uow.of_type(c.REQUESTS_FEE_SETTLED)
+    assert settled.data["note"] == "收据 0001"
