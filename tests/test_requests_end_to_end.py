@@ -217,3 +217,38 @@ async def test_a_partly_disclosed_reply_is_redacted_by_review_and_only_the_redac
         answer = await http.get(f"{requests}/requests/{rid}/letters/{letters[-1]['letter_id']}", headers=CLERK)
         assert "起草人×××" in answer.text and "王五" not in answer.text
 
+
+
+async def test_a_fee_notice_pauses_the_reply_clock_until_the_fee_is_paid(system):
+    today = local_date(datetime.now(UTC)).isoformat()
+    requests, notification = system.url("requests"), system.url("notification")
+
+    async def reply_clock(http: httpx.AsyncClient, state: str) -> dict:
+        found = await poll(lambda: http.get(f"{notification}/deadlines", params={"item_id": rid}, headers=CLERK),
+                           lambda r: r.status_code == 200 and any(
+                               d["rule"] == "request-reply" and d["state"] == state for d in r.json()["deadlines"]))
+        return next(d for d in found.json()["deadlines"] if d["rule"] == "request-reply" and d["state"] == state)
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        received = await http.post(f"{requests}/requests", json=letter(today), headers=CLERK)
+        rid, secret = received.json()["request_id"], received.json()["secret"]
+        await reply_clock(http, "open")
+        await http.post(f"{requests}/requests/{rid}/assignment", json={"unit": "运输管理科", "on": today}, headers=HEAD)
+        clerk = await http.post(f"{requests}/requests/{rid}/fee-notice", json={"on": today, "nth": 11}, headers=CLERK)
+        assert clerk.status_code == 403
+        notice = await http.post(f"{requests}/requests/{rid}/fee-notice", json={"on": today, "nth": 11}, headers=HEAD)
+        assert notice.status_code == 200 and notice.json()["state"] == "awaiting-fee", notice.text
+        assert notice.json()["fee_yuan"] == 100
+        await reply_clock(http, "paused")
+
+        early = await http.post(f"{requests}/requests/{rid}/reply-draft", headers=CLERK, json={
+            "outcome": "unavailable-not-held", "text": "本机关不掌握相关政府信息。"})
+        assert early.status_code == 409 and "awaiting payment" in early.json()["detail"]
+        fee_letter = await http.get(f"{requests}/requests/{rid}/letters/{notice.json()['letter_id']}", headers=CLERK)
+        assert fee_letter.status_code == 200 and "收费通知书" in fee_letter.text and "100元" in fee_letter.text
+        status = await http.post(f"{requests}/public/requests/status", json={"tracking_number": rid, "secret": secret})
+        assert status.json()["state"] == "awaiting-fee" and "fee" in [x["kind"] for x in status.json()["letters"]]
+
+        paid = await http.post(f"{requests}/requests/{rid}/fee-payment", json={"on": today}, headers=HEAD)
+        assert paid.status_code == 200 and paid.json()["state"] == "examining", paid.text
+        await reply_clock(http, "open")

@@ -31,6 +31,9 @@ class StepAnswer(BaseModel):
     review: str | None = None
     answered_on: str | None = None
     letter_id: str | None = None
+    fee_yuan: int | None = None   # a fee notice: the amount, the band that applied and the day to pay by
+    band: str | None = None
+    pay_by: str | None = None
 
 
 class LetterView(BaseModel):
