@@ -91,3 +91,18 @@ async def test_a_step_posts_the_form_as_the_api_body_and_a_refusal_is_shown_with
                                 {"items": ["写明名称", "提供身份证明"], "on": "2026-11-03", "correct_within": 10})]
     finally:
         await http.aclose()
+
+
+async def test_an_examined_request_offers_the_fee_notice_and_posts_its_numbers():
+    stub = Stub()
+    http, csrf = await signed_in(stub)
+    try:
+        page = await http.get("/requests/YSQ-A")
+        assert "收取信息处理费通知" in page.text and "/requests/YSQ-A/fee-notice" in page.text
+        assert "/requests/YSQ-A/fee-payment" not in page.text  # only once a fee is awaited
+        answer = await http.post("/requests/YSQ-A/fee-notice", data={
+            "csrf": csrf, "_form": "fee-notice", "nth": "11", "pages": "", "on": "2026-11-03"})
+        assert answer.status_code == 409
+        assert stub.posted == [("/requests/YSQ-A/fee-notice", {"nth": 11, "on": "2026-11-03"})]
+    finally:
+        await http.aclose()

@@ -22,7 +22,8 @@ router = APIRouter()
 
 STAFF = ("submitter", "publisher", "administrator")
 STATES = {"received": "已登记", "correction-asked": "待补正", "withdrawn": "视为撤回", "examining": "审查中",
-          "consulting": "征求意见中", "reply-in-review": "答复待保密审查", "reply-ready": "答复可发出",
+          "consulting": "征求意见中", "awaiting-fee": "待缴纳信息处理费", "reply-in-review": "答复待保密审查",
+          "reply-ready": "答复可发出",
           "answered": "已答复"}
 OUTCOMES = {
     "granted": "予以公开", "partly-granted": "部分公开",
@@ -56,6 +57,15 @@ FORMS: dict[str, tuple[str, list[tuple[str, str, str, dict[str, str]]], str]] = 
     "extension": ("延期答复（负责人）", [("working_days", "延长工作日（不超过20）", "number", {}),
                                        ("reason", "理由", "textarea", {}), ("on", "日期", "date", {})],
                   "已延期答复。"),
+    "fee-notice": ("收取信息处理费通知", [("nth", "申请人本月第几件申请", "number", {}),
+                                        ("pages", "信息页数（按量计收时）", "number", {}),
+                                        ("on", "通知日期", "date", {})],
+                   "已发出收费通知书，答复期限暂停至缴费。"),
+    "fee-payment": ("收到缴费", [("on", "缴费日期", "date", {}), ("note", "收据号等", "text", {})],
+                    "已登记缴费，答复期限恢复。"),
+    "fee-waiver": ("减免信息处理费（负责人）", [("reason", "减免理由", "textarea", {}), ("on", "日期", "date", {})],
+                   "已减免，答复期限恢复。"),
+    "fee-withdrawal": ("逾期未缴费", [("on", "日期", "date", {})], "已按视为放弃申请处理。"),
     "reply-draft": ("拟写答复", [("outcome", "办理结果", "select", OUTCOMES), ("text", "答复内容", "textarea", {}),
                                  ("disclosed", "提供的政府信息（予以公开、部分公开时填写）", "textarea", {})],
                     "答复已保存；公开信息的答复须经保密审查后方可发出。"),
@@ -69,7 +79,8 @@ FORMS: dict[str, tuple[str, list[tuple[str, str, str, dict[str, str]]], str]] = 
 BY_STATE = {
     "received": ["assignment", "correction-notice", "extension"],
     "correction-asked": ["correction", "withdrawal"],
-    "examining": ["reply-draft", "consultation", "correction-notice", "extension"],
+    "examining": ["reply-draft", "consultation", "correction-notice", "extension", "fee-notice"],
+    "awaiting-fee": ["fee-payment", "fee-waiver", "fee-withdrawal"],
     "consulting": ["consultation-reply", "extension"],
     "reply-in-review": ["reply-draft", "extension"],
     "reply-ready": ["reply", "reply-draft", "extension"],
