@@ -266,3 +266,20 @@ async def test_a_fee_notice_sends_the_letter_and_pauses_until_paid(handlers, sto
     assert answer["state"] == "examining"
     [settled] = uow.of_type(c.REQUESTS_FEE_SETTLED)
     assert settled.data["note"] == "收据 0001"
+
+
+async def test_a_waiver_needs_the_office_head_and_a_closing_unpaid_waits_for_the_day_to_pay_by(handlers, store):
+    answer, _ = await run(handlers, store, "receive", c.RECEIVE_REQUEST, LETTER)
+    rid = answer["request_id"]
+    await run(handlers, store, "assign", c.ASSIGN_REQUEST, {"request_id": rid, "unit": "运输管理科",
+                                                             "on": "2026-11-30"}, HEAD)
+    await run(handlers, store, "notify_fee", c.NOTIFY_FEE, {"request_id": rid, "on": "2026-12-01", "nth": 12}, HEAD)
+    with pytest.raises(Conflict, match="until"):
+        await run(handlers, store, "close_unpaid", c.CLOSE_UNPAID, {"request_id": rid, "on": "2026-12-01"}, HEAD)
+    waiver = {"request_id": rid, "on": "2026-12-01", "reason": "申请人为低保户"}
+    with pytest.raises(Refused, match="office-head"):
+        await run(handlers, store, "waive_fee", c.WAIVE_FEE, waiver, CLERK)
+    answer, uow = await run(handlers, store, "waive_fee", c.WAIVE_FEE, waiver, HEAD)
+    assert answer["state"] == "examining"
+    [settled] = uow.of_type(c.REQUESTS_FEE_SETTLED)
+    assert settled.data["note"] == "减免：申请人为低保户"
