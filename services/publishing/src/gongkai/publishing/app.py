@@ -8,13 +8,12 @@ from typing import Any
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
 from gongkai.shared.consumers import EventHandler
-from gongkai.shared.decisions import KeyRing, development_signer
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.http import http_app
+from gongkai.shared.review_keys import ReviewKeySettings
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
 
 from . import http, public
 from .catalogue import Catalogue
@@ -26,7 +25,7 @@ from .store import PublishingUnitOfWork, units_of
 from .tables import SCHEMA, metadata
 
 
-class PublishingSettings(BaseSettings):
+class PublishingSettings(ReviewKeySettings):
     """Publishing's own settings (``GONGKAI_`` prefix, beside the shared ones).
 
     ``GONGKAI_REVIEW_KEYS`` (verifier keys, one a line or comma-separated) or ``GONGKAI_REVIEW_KEYS_FILE``
@@ -35,32 +34,11 @@ class PublishingSettings(BaseSettings):
     without keys of its own, and refuses the development key.
     """
 
-    model_config = SettingsConfigDict(env_prefix="GONGKAI_", extra="ignore")
-
-    env: str = "development"
     catalogue_file: Path | None = Field(None, description="the agency's catalogue; the bundled plan if unset")
     release_poll_seconds: float = Field(1.0, gt=0, le=300, description="how often scheduled releases are checked")
-    review_keys: str | None = Field(None, description="review's verifier keys")
-    review_keys_file: Path | None = Field(None, description="a file of review's verifier keys")
     deadline_rules_file: Path | None = Field(None, description="the deadline rules notification enforces")
     calendar_dir: Path | None = Field(None, description="year files beside the shipped ones, as notification's")
 
-    @model_validator(mode="after")
-    def _own_review_keys_in_production(self) -> PublishingSettings:
-        if self.env == "production":
-            if self.review_keys is None and self.review_keys_file is None:
-                raise ValueError("GONGKAI_REVIEW_KEYS or GONGKAI_REVIEW_KEYS_FILE is required when "
-                                 "GONGKAI_ENV=production")
-            if self.key_ring().holds(development_signer().verifier):
-                raise ValueError("the development review key must not be trusted in production")
-        return self
-
-    def key_ring(self) -> KeyRing:
-        if self.review_keys is not None:
-            return KeyRing.parse(self.review_keys)
-        if self.review_keys_file is not None:
-            return KeyRing.parse(self.review_keys_file.read_text())
-        return KeyRing([development_signer().verifier])
 
 
 def not_of_replies(handler: EventHandler) -> EventHandler:

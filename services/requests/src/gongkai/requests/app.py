@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
 from gongkai.shared.calendar import shipped_calendar
-from gongkai.shared.decisions import KeyRing, development_signer
 from gongkai.shared.http import http_app
+from gongkai.shared.review_keys import ReviewKeySettings
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
 
 from .handlers import DEFAULT_AGENCY, Requests
 from .http import FormLimits, public, router
@@ -21,39 +18,18 @@ from .store import RequestsUnitOfWork
 from .tables import SCHEMA, metadata
 
 
-class RequestsSettings(BaseSettings):
+class RequestsSettings(ReviewKeySettings):
     """``GONGKAI_REVIEW_KEYS`` / ``GONGKAI_REVIEW_KEYS_FILE``: review's verifier keys, as publishing takes them.
 
     A reply is sendable only on a decision signed with one of them; production refuses the development key.
     """
 
-    model_config = SettingsConfigDict(env_prefix="GONGKAI_", extra="ignore")
-
-    env: str = "development"
-    review_keys: str | None = Field(None, description="review's verifier keys")
-    review_keys_file: Path | None = Field(None, description="a file of review's verifier keys")
     form_per_address: int = Field(10, ge=1, le=10_000, description="online requests per client address an hour")
     form_per_contact: int = Field(5, ge=1, le=10_000, description="online requests per phone or e-mail a day")
     behind_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (set by the "
                                                   "operator's proxy only)")
     agency_name: str = Field(DEFAULT_AGENCY, min_length=2, max_length=64, description="the agency that signs letters")
 
-    @model_validator(mode="after")
-    def _own_review_keys_in_production(self) -> RequestsSettings:
-        if self.env == "production":
-            if self.review_keys is None and self.review_keys_file is None:
-                raise ValueError("GONGKAI_REVIEW_KEYS or GONGKAI_REVIEW_KEYS_FILE is required when "
-                                 "GONGKAI_ENV=production")
-            if self.key_ring().holds(development_signer().verifier):
-                raise ValueError("the development review key must not be trusted in production")
-        return self
-
-    def key_ring(self) -> KeyRing:
-        if self.review_keys is not None:
-            return KeyRing.parse(self.review_keys)
-        if self.review_keys_file is not None:
-            return KeyRing.parse(self.review_keys_file.read_text())
-        return KeyRing([development_signer().verifier])
 
 
 def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Service, Requests]:
