@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from datetime import UTC, datetime
 
 import httpx
@@ -229,16 +230,24 @@ async def test_a_fee_notice_pauses_the_reply_clock_until_the_fee_is_paid(system)
                                d["rule"] == "request-reply" and d["state"] == state for d in r.json()["deadlines"]))
         return next(d for d in found.json()["deadlines"] if d["rule"] == "request-reply" and d["state"] == state)
 
+    frequent = {**letter(today), "applicant": {**letter(today)["applicant"], "id_number": f"FEE-{uuid.uuid4().hex}"}}
     async with httpx.AsyncClient(timeout=10) as http:
-        received = await http.post(f"{requests}/requests", json=letter(today), headers=CLERK)
+        earlier = [await http.post(f"{requests}/requests", json=frequent, headers=CLERK) for _ in range(10)]
+        assert all(r.status_code == 201 for r in earlier)
+        first = earlier[0].json()["request_id"]
+        await http.post(f"{requests}/requests/{first}/assignment", json={"unit": "运输管理科", "on": today},
+                        headers=HEAD)
+        free = await http.post(f"{requests}/requests/{first}/fee-notice", json={"on": today}, headers=HEAD)
+        assert free.status_code == 422 and "no fee" in free.json()["detail"], free.text  # the 1st of the month
+        received = await http.post(f"{requests}/requests", json=frequent, headers=CLERK)
         rid, secret = received.json()["request_id"], received.json()["secret"]
         await reply_clock(http, "open")
         await http.post(f"{requests}/requests/{rid}/assignment", json={"unit": "运输管理科", "on": today}, headers=HEAD)
-        clerk = await http.post(f"{requests}/requests/{rid}/fee-notice", json={"on": today, "nth": 11}, headers=CLERK)
+        clerk = await http.post(f"{requests}/requests/{rid}/fee-notice", json={"on": today}, headers=CLERK)
         assert clerk.status_code == 403
-        notice = await http.post(f"{requests}/requests/{rid}/fee-notice", json={"on": today, "nth": 11}, headers=HEAD)
+        notice = await http.post(f"{requests}/requests/{rid}/fee-notice", json={"on": today}, headers=HEAD)
         assert notice.status_code == 200 and notice.json()["state"] == "awaiting-fee", notice.text
-        assert notice.json()["fee_yuan"] == 100
+        assert notice.json()["fee_yuan"] == 100 and "当月第11件" in notice.json()["band"]  # counted by the service
         await reply_clock(http, "paused")
 
         early = await http.post(f"{requests}/requests/{rid}/reply-draft", headers=CLERK, json={

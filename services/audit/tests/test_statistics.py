@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 from gongkai.audit.app import create_app
 from gongkai.audit.config import AuditConfig
-from gongkai.audit.statistics import requests_table
+from gongkai.audit.statistics import challenges_table, requests_table
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.testing import bearer, migrate, publish, running
@@ -56,6 +56,33 @@ def test_an_answer_without_its_request_in_the_log_breaks_the_balance_and_says_wh
                                 "unbalanced_columns": ["legal-service", "total"]}
 
 
+def challenge_fact(request: str, kind: str, result: str, day: str) -> dict[str, Any]:
+    return {"subject_id": request, "action": kind, "outcome": result, "on_date": date.fromisoformat(day)}
+
+
+def test_table_four_counts_each_case_where_it_stands_at_the_years_end():
+    facts = [
+        challenge_fact("r1", "reconsideration", "pending", "2026-03-01"),
+        challenge_fact("r1", "reconsideration", "upheld", "2026-05-01"),        # decided in the year: 维持
+        challenge_fact("r1", "litigation", "pending", "2026-06-01"),            # after its reconsideration
+        challenge_fact("r1", "litigation", "corrected", "2027-02-01"),          # next year: still pending in 2026
+        challenge_fact("r2", "litigation", "corrected", "2026-04-01"),          # sued directly: 纠正
+        challenge_fact("r3", "reconsideration", "other", "2025-11-01"),         # decided last year: not counted
+        challenge_fact("r4", "reconsideration", "pending", "2025-12-01"),       # pending since last year: 尚未审结
+        challenge_fact("r5", "reconsideration", "pending", "2026-12-01"),
+        challenge_fact("r5", "reconsideration", "corrected", "2026-12-20"),     # a later result replaces pending
+    ]
+    table = challenges_table(facts, 2026)
+    groups = {g["key"]: g for g in table["groups"]}
+    assert {k: groups["reconsideration"][k] for k in ("upheld", "corrected", "other", "pending", "total")} == {
+        "upheld": 1, "corrected": 1, "other": 0, "pending": 1, "total": 3}
+    assert (groups["litigation-direct"]["corrected"], groups["litigation-direct"]["total"]) == (1, 1)
+    assert (groups["litigation-after-reconsideration"]["pending"],
+            groups["litigation-after-reconsideration"]["total"]) == (1, 1)
+    assert [col["label"] for col in table["columns"]] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert challenges_table(facts, 2025)["groups"][0]["total"] == 2  # r3 decided, r4 pending
+
+
 @pytest.fixture
 async def audit(settings):
     await migrate(settings, ("audit",))
@@ -79,7 +106,7 @@ def fact(type: str, source: str, time: str, **data: Any):
 
 
 OFFICE, TRANSPORT = "办公室", "运输管理科"
-PUB, REV, NOTE = "/gongkai/publishing", "/gongkai/review", "/gongkai/notification"
+PUB, REV, NOTE, REQ = "/gongkai/publishing", "/gongkai/review", "/gongkai/notification", "/gongkai/requests"
 ITEM = {"unit": OFFICE, "category": "S05"}
 
 
@@ -108,6 +135,10 @@ async def test_statistics_per_unit_and_the_annual_report_count_what_the_log_hold
              outcome="partly-granted", answered_on="2026-02-20", unit=OFFICE),
         fact(c.REQUEST_RECEIVED, NOTE, "2026-12-30", request_id="q2", applicant_kind="social-welfare",
              received_on="2026-12-30", unit=OFFICE),
+        fact(c.REQUESTS_CHALLENGE_RECORDED, REQ, "2026-03-01", request_id="q1", kind="reconsideration",
+             result="corrected", on="2026-03-01", applicant_kind="natural-person", unit=OFFICE),
+        fact(c.REQUESTS_CHALLENGE_RECORDED, REQ, "2026-04-01", request_id="q1", kind="litigation",
+             result="pending", on="2026-04-01", applicant_kind="natural-person", unit=OFFICE),
     ]
     for message in sent:
         await publish(settings, "events", message)
@@ -133,3 +164,6 @@ async def test_statistics_per_unit_and_the_annual_report_count_what_the_log_hold
     assert requests["results"][1]["natural-person"] == 1
     assert requests["carried_forward"]["social-welfare"] == 1
     assert requests["balance"]["holds"] is True
+    reconsideration, direct, after = report["challenges"]["groups"]
+    assert (reconsideration["corrected"], reconsideration["total"]) == (1, 1)
+    assert (direct["total"], after["pending"], after["total"]) == (0, 1, 1)

@@ -14,6 +14,7 @@ import pytest
 from gongkai.requests.domain import Request, State, secret_hash
 from gongkai.requests.handlers import APPLICANT, Requests
 from gongkai.requests.letters import Letter, LetterKind
+from gongkai.requests.repository import identity_key
 from gongkai.shared import contracts as c
 from gongkai.shared import decisions
 from gongkai.shared.calendar import shipped_calendar
@@ -62,6 +63,16 @@ class InMemoryRequests:
     async def applicant_of(self, request_id: str) -> dict[str, Any] | None:
         found = self.rows.get(request_id)
         return found[2] if found else None
+
+    async def nth_this_month(self, request_id: str) -> int:
+        request, _, applicant = self.rows[request_id]
+        order = list(self.rows)  # insertion order stands for the order received on the same day
+        return sum(1 for other, _, theirs in self.rows.values()
+                   if identity_key(theirs) == identity_key(applicant)
+                   and (other.received_on.year, other.received_on.month)
+                   == (request.received_on.year, request.received_on.month)
+                   and (other.received_on, order.index(other.request_id))
+                   <= (request.received_on, order.index(request_id)))
 
     async def add_letter(self, letter: Letter) -> None:
         self.letters.append(letter)
@@ -266,6 +277,26 @@ async def test_a_fee_notice_sends_the_letter_and_pauses_until_paid(handlers, sto
     assert answer["state"] == "examining"
     [settled] = uow.of_type(c.REQUESTS_FEE_SETTLED)
     assert settled.data["note"] == "收据 0001"
+
+
+async def test_without_nth_the_fee_counts_the_applicants_requests_of_that_month(handlers, store):
+    same = {**LETTER, "applicant": {**LETTER["applicant"], "id_number": " 110105194912310021 ".lower()}}
+    other = {**LETTER, "applicant": {**LETTER["applicant"], "id_number": "310101198001010011"}}
+    last_month = {**LETTER, "signed_on": "2026-10-30"}
+    await run(handlers, store, "receive", c.RECEIVE_REQUEST, last_month)
+    ids = []
+    for n in range(11):
+        await run(handlers, store, "receive", c.RECEIVE_REQUEST, other)
+        answer, _ = await run(handlers, store, "receive", c.RECEIVE_REQUEST, same if n % 2 else LETTER)
+        ids.append(answer["request_id"])
+    for rid in (ids[0], ids[10]):
+        await run(handlers, store, "assign", c.ASSIGN_REQUEST, {"request_id": rid, "unit": "运输管理科",
+                                                                 "on": "2026-11-30"}, HEAD)
+    with pytest.raises(Refused, match="no fee is due"):
+        await run(handlers, store, "notify_fee", c.NOTIFY_FEE, {"request_id": ids[0], "on": "2026-12-01"}, HEAD)
+    answer, _ = await run(handlers, store, "notify_fee", c.NOTIFY_FEE, {"request_id": ids[10], "on": "2026-12-01"},
+                          HEAD)
+    assert (answer["fee_yuan"], answer["band"].startswith("当月第11件")) == (100, True)
 
 
 async def test_a_waiver_needs_the_office_head_and_a_closing_unpaid_waits_for_the_day_to_pay_by(handlers, store):

@@ -375,6 +375,7 @@ async def test_the_auditor_signs_a_checkpoint_reads_how_to_verify_exports_and_se
     await page.goto(f"{console.url}/audit/reports?year=2026")
     assert "合计" in await page.locator("#table-2").inner_text()
     assert "总计" in await page.locator("#table-3").inner_text()
+    assert "复议后起诉" in await page.locator("#table-4").inner_text()
     await screenshot(page, "audit-report")
     await page.goto(f"{console.url}/audit/statistics?from=2026-01-01&to=2026-12-31")
     table = await page.locator("#statistics").inner_text()

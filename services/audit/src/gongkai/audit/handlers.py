@@ -211,9 +211,11 @@ class Audit:
         async with self.service.sessions() as session:
             counts = await repository.fact_counts(session, since=since, until=until, unit=None)
             requests = await repository.request_facts(session, until=until)
+            challenges = await repository.challenge_facts(session, until=until)
         report = {"year": year, "format": "国办公开办函〔2021〕30号",
                   "proactive": statistics.proactive_table(counts),
-                  "requests": statistics.requests_table(requests, year)}
+                  "requests": statistics.requests_table(requests, year),
+                  "challenges": statistics.challenges_table(challenges, year)}
         await self.record_query(principal, "annual-report", {"year": year}, len(requests))
         return report
 

@@ -231,7 +231,7 @@ async def unit_statistics(
     return views.Statistics.model_validate(await handlers.statistics(auditor, since=since, until=until, unit=unit))
 
 
-@router.get("/reports/annual", summary="The annual report's tables 二 and 三 (国办公开办函〔2021〕30号)",
+@router.get("/reports/annual", summary="The annual report's tables 二, 三 and 四 (国办公开办函〔2021〕30号)",
             responses=QUERY)
 async def annual_report(auditor: Auditor, handlers: Handlers,
                         year: Annotated[int, Query(ge=2000, le=2100)]) -> views.AnnualReport:

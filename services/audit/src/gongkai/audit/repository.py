@@ -206,6 +206,14 @@ async def fact_counts(session: AsyncSession, *, since: date, until: date, unit: 
     return (await session.execute(stmt)).mappings().all()
 
 
+async def challenge_facts(session: AsyncSession, *, until: date) -> Sequence[RowMapping]:
+    """Every reconsideration and lawsuit recorded up to ``until``, in log order: what table 四 counts."""
+    stmt = (select(facts.c.subject_id, facts.c.on_date, facts.c.action, facts.c.outcome)
+            .where(facts.c.type == c.REQUESTS_CHALLENGE_RECORDED, facts.c.on_date <= until)
+            .order_by(facts.c.seq))
+    return (await session.execute(stmt)).mappings().all()
+
+
 async def request_facts(session: AsyncSession, *, until: date) -> Sequence[RowMapping]:
     """Every request received or answered up to ``until``: what table 三 of the annual report counts."""
     stmt = (select(facts.c.type, facts.c.subject_id, facts.c.on_date, facts.c.applicant_kind, facts.c.outcome)

@@ -3,7 +3,8 @@
 The annual report follows the national format (国办公开办函〔2021〕30号): table 二 (主动公开) as far as
 events tell it — items published, updated and withdrawn, by category — and table 三 (依申请公开) in
 full: the applicant columns, the outcome rows and the balance check
-本年新收 + 上年结转 = 本年办理结果总计 + 结转下年度继续办理.
+本年新收 + 上年结转 = 本年办理结果总计 + 结转下年度继续办理; table 四 (行政复议、行政诉讼) from the
+challenges recorded against requests.
 """
 
 from __future__ import annotations
@@ -170,3 +171,46 @@ def proactive_table(rows: Iterable[Mapping[Any, Any]]) -> dict[str, Any]:
                       "本年更新": sum(r["本年更新"] for r in rows_out),
                       "本年撤回": sum(r["本年撤回"] for r in rows_out)},
             "note": "按公开事项类别统计；规章、规范性文件、行政许可等细目不在事件中，需另行填报"}
+
+
+CHALLENGE_RESULTS = [(r.value, label) for r, label in zip(c.ChallengeResult, (
+    "结果维持", "结果纠正", "其他结果", "尚未审结"), strict=True)]
+CHALLENGE_GROUPS = [("reconsideration", "行政复议"), ("litigation-direct", "行政诉讼：未经复议直接起诉"),
+                    ("litigation-after-reconsideration", "行政诉讼：复议后起诉")]
+
+
+def challenges_table(facts: Iterable[Mapping[Any, Any]], year: int) -> dict[str, Any]:
+    """Table 四 for ``year`` from every challenge fact up to its end, in log order.
+
+    A case is a request and a kind (复议 or 诉讼); its last record up to the year's end is where it stands. It counts
+    in the year when it was decided in the year, or is still pending at the year's end (尚未审结). A lawsuit about a
+    request that had a reconsideration recorded before it is 复议后起诉, any other 未经复议直接起诉.
+    """
+    end = date(year, 12, 31)
+    standing: dict[tuple[str, str], tuple[date, str]] = {}
+    reconsidered: set[str] = set()
+    group_of: dict[tuple[str, str], str] = {}
+    for fact in facts:
+        request, kind = fact["subject_id"] or "", fact["action"] or ""
+        if fact["on_date"] > end or kind not in {k.value for k in c.ChallengeKind}:
+            continue
+        case = (request, kind)
+        if kind == c.ChallengeKind.reconsideration:
+            reconsidered.add(request)
+            group_of.setdefault(case, "reconsideration")
+        else:
+            group_of.setdefault(case, "litigation-after-reconsideration" if request in reconsidered
+                                else "litigation-direct")
+        standing[case] = (fact["on_date"], fact["outcome"] or c.ChallengeResult.other)
+    counts: dict[str, Counter[str]] = {group: Counter() for group, _ in CHALLENGE_GROUPS}
+    for case, (day, result) in standing.items():
+        if result == c.ChallengeResult.pending or day.year == year:
+            known = result if result in {r for r, _ in CHALLENGE_RESULTS} else c.ChallengeResult.other
+            counts[group_of[case]][known] += 1
+    groups = [{"key": group, "label": label,
+               **{r: counts[group][r] for r, _ in CHALLENGE_RESULTS}, "total": sum(counts[group].values())}
+              for group, label in CHALLENGE_GROUPS]
+    return {"label": "四、政府信息公开行政复议、行政诉讼情况",
+            "columns": [{"key": r, "label": label} for r, label in CHALLENGE_RESULTS] + [{"key": "total",
+                                                                                        "label": "总计"}],
+            "groups": groups}

@@ -193,8 +193,27 @@ class RequestsTable(BaseModel):
     balance: Balance
 
 
+class ChallengeRow(BaseModel):
+    """One group of table 四 (行政复议, or a lawsuit with or without one before it): cases by where they stand."""
+
+    key: str
+    label: str
+    upheld: int
+    corrected: int
+    other: int
+    pending: int
+    total: int
+
+
+class ChallengesTable(BaseModel):
+    label: str
+    columns: list[Column]
+    groups: list[ChallengeRow]
+
+
 class AnnualReport(BaseModel):
     year: int
     format: str
     proactive: ProactiveTable
     requests: RequestsTable
+    challenges: ChallengesTable

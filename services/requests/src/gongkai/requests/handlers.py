@@ -269,7 +269,8 @@ class Requests:
     async def notify_fee(self, data: c.NotifyFee, command: Envelope, principal: Principal, uow: RequestsWork
                          ) -> dict[str, Any]:
         request = await self._load(uow, data.request_id)
-        fee = fees.fee(self.fees, nth=data.nth, pages=data.pages, minutes=data.minutes, megabytes=data.megabytes)
+        nth = data.nth if data.nth is not None else await uow.requests.nth_this_month(request.request_id)
+        fee = fees.fee(self.fees, nth=nth, pages=data.pages, minutes=data.minutes, megabytes=data.megabytes)
         after = domain.notify_fee(request, fee, self.fees.pay_within, data.on, self.calendar, person=principal.id,
                                   actors=actors_of(principal), today=self.today())
         await uow.requests.save(after)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +47,28 @@ async def applicant_of(session: AsyncSession, request_id: str) -> dict[str, Any]
     found: dict[str, Any] | None = (await session.execute(
         select(requests.c.applicant).where(requests.c.request_id == request_id))).scalar_one_or_none()
     return found
+
+
+def identity_key(applicant: dict[str, Any]) -> str:
+    """Who counts as the same applicant for the monthly fee count: the kind of document and its number."""
+    identity = applicant.get("applicant") or {}
+    return f"{identity.get('id_kind', '')}:{str(identity.get('id_number', '')).strip().upper()}"
+
+
+async def nth_this_month(session: AsyncSession, request_id: str) -> int:
+    """The request's place among its applicant's requests received in the same calendar month (1 for the first)."""
+    this = (await session.execute(select(requests.c.received_on, requests.c.applicant, requests.c.created_at)
+                                  .where(requests.c.request_id == request_id))).one()
+    first = this.received_on.replace(day=1)
+    identity = this.applicant.get("applicant") or {}
+    same = (requests.c.applicant["applicant"]["id_kind"].astext == str(identity.get("id_kind", ""))) & (
+        func.upper(func.trim(requests.c.applicant["applicant"]["id_number"].astext))
+        == str(identity.get("id_number", "")).strip().upper())
+    earlier = tuple_(requests.c.received_on, requests.c.created_at, requests.c.request_id) <= tuple_(
+        this.received_on, this.created_at, request_id)
+    counted: int = (await session.execute(select(func.count()).select_from(requests).where(
+        same, requests.c.received_on >= first, earlier))).scalar_one()
+    return counted
 
 
 async def queue(session: AsyncSession, state: str | None, limit: int) -> list[Request]:

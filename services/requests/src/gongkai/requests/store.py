@@ -30,6 +30,10 @@ class RequestStore(Protocol):
 
     async def applicant_of(self, request_id: str) -> dict[str, Any] | None: ...
 
+    async def nth_this_month(self, request_id: str) -> int:
+        """The request's place among its applicant's requests of that calendar month (按件计收)."""
+        ...
+
     async def add_letter(self, letter: Letter) -> None: ...
 
     async def letters_of(self, request_id: str) -> list[Letter]: ...
@@ -60,6 +64,9 @@ class SqlRequests:
 
     async def applicant_of(self, request_id: str) -> dict[str, Any] | None:
         return await repository.applicant_of(self._session, request_id)
+
+    async def nth_this_month(self, request_id: str) -> int:
+        return await repository.nth_this_month(self._session, request_id)
 
     async def add_letter(self, letter: Letter) -> None:
         await repository.add_letter(self._session, letter)

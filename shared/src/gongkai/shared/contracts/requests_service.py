@@ -150,7 +150,9 @@ class NotifyFeeBody(Payload):
     """收取信息处理费通知: the fee follows from the bands in the service's fees.toml (国办函〔2020〕109号)."""
 
     on: Day
-    nth: int = Field(ge=1, le=10_000, description="the applicant's request number this calendar month (按件)")
+    nth: int | None = Field(None, ge=1, le=10_000, description="the applicant's request number this calendar month "
+                            "(按件); unset, the service counts the requests of the same identity received in the "
+                            "month of this one, in the order they were received")
     pages: int = Field(0, ge=0, le=1_000_000, description="pages of the information (按量)")
     minutes: int = Field(0, ge=0, le=100_000, description="minutes of audio or video (按量)")
     megabytes: int = Field(0, ge=0, le=1_000_000, description="megabytes of electronic data (按量)")

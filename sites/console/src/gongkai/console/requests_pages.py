@@ -57,7 +57,7 @@ FORMS: dict[str, tuple[str, list[tuple[str, str, str, dict[str, str]]], str]] = 
     "extension": ("延期答复（负责人）", [("working_days", "延长工作日（不超过20）", "number", {}),
                                        ("reason", "理由", "textarea", {}), ("on", "日期", "date", {})],
                   "已延期答复。"),
-    "fee-notice": ("收取信息处理费通知", [("nth", "申请人本月第几件申请", "number", {}),
+    "fee-notice": ("收取信息处理费通知", [("nth", "申请人本月第几件申请（留空则按本系统登记的申请计算）", "number", {}),
                                         ("pages", "信息页数（按量计收时）", "number", {}),
                                         ("on", "通知日期", "date", {})],
                    "已发出收费通知书，答复期限暂停至缴费。"),
