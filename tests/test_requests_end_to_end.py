@@ -127,6 +127,20 @@ async def test_a_letter_is_acknowledged_answered_after_review_and_its_reply_cloc
         reasons = [r["reason"] for r in refusals.json()["refusals"]]
         assert any("wrong secret" in r for r in reasons), reasons
 
+        # 依申请公开转主动公开: the answer becomes a draft item for everyone, which review will screen again
+        draft = await http.post(f"{system.url('publishing')}/drafts", headers=CLERK, json={
+            "title": "依申请公开：城区公交线路调整论证报告", "category": "S05", "body": status.json()["reply"]})
+        assert draft.status_code == 201, draft.text
+        item_id = draft.json()["item_id"]
+        made = await http.post(f"{requests}/requests/{rid}/public-item", headers=CLERK,
+                               json={"item_id": item_id, "on": today})
+        assert made.status_code == 200, made.text
+        again = await http.post(f"{requests}/requests/{rid}/public-item", headers=CLERK,
+                                json={"item_id": "another", "on": today})
+        assert again.status_code == 409 and item_id in again.json()["detail"]
+        detail = (await http.get(f"{requests}/requests/{rid}", headers=CLERK)).json()
+        assert detail["public_item"] == item_id and detail["steps"][-1]["step"] == "make_public"
+
 
 async def test_the_portal_form_is_acknowledged_once_per_contact_and_refuses_its_honeypot(system):
     requests = system.url("requests")

@@ -482,3 +482,24 @@ def test_an_unpaid_fee_after_its_time_closes_the_request_as_given_up():
     assert (closed.outcome, closed.answered_on) == (RequestOutcome.other_no_fee, late)
     with pytest.raises(Conflict):
         domain.close_unpaid(examining(), late, person="sun.qiang", actors=OFFICE, today=late)
+
+
+def test_an_answer_that_disclosed_is_made_public_once_by_staff_who_handle_requests():
+    r = domain.make_public(sent(), "item-7", TODAY, person="sun.qiang", actors=OFFICE, today=TODAY)
+    assert r.public_item == "item-7" and "第四十四条" in r.history[-1].basis and codec.load(codec.dump(r)) == r
+    with pytest.raises(Conflict, match="already made public as item item-7"):
+        domain.make_public(r, "item-8", TODAY, person="sun.qiang", actors=OFFICE, today=TODAY)
+    with pytest.raises(Refused, match="handler"):
+        domain.make_public(sent(), "item-7", TODAY, person="someone", actors=frozenset({Actor.registrar}),
+                           today=TODAY)
+
+
+def test_only_an_answered_request_that_disclosed_information_is_made_public():
+    with pytest.raises(Conflict, match="answered"):
+        domain.make_public(examining(), "item-7", TODAY, person="sun.qiang", actors=OFFICE, today=TODAY)
+    held = domain.draft_reply(examining(), RequestOutcome.unavailable_not_held, "本机关不掌握相关政府信息。", None,
+                              person="wang.fang", actors=STAFF, today=TODAY)
+    assert held.reply is not None
+    held = domain.send_reply(held, TODAY, held.reply.content_hash, person="wang.fang", actors=STAFF, today=TODAY)
+    with pytest.raises(Conflict, match="only an answer that disclosed"):
+        domain.make_public(held, "item-7", TODAY, person="sun.qiang", actors=OFFICE, today=TODAY)

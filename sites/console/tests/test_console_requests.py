@@ -106,3 +106,56 @@ async def test_an_examined_request_offers_the_fee_notice_and_posts_its_numbers()
         assert stub.posted == [("/requests/YSQ-A/fee-notice", {"nth": 11, "on": "2026-11-03"})]
     finally:
         await http.aclose()
+
+
+ANSWERED = {**DETAIL, "state": "answered", "outcome": "partly-granted", "outcome_name": "部分公开",
+            "answered_on": "2026-11-20", "public_item": None,
+            "reply": {"draft": 2, "outcome": "partly-granted", "outcome_name": "部分公开", "text": "现提供如下。",
+                      "disclosed": "论证报告（×××部分不予公开）", "content_hash": "sha256:" + "b" * 64,
+                      "review": "approved", "drafted_by": "wang.fang"}}
+
+
+class AnsweredStub(Stub):
+    def publishing(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/public/catalogue":
+            return httpx.Response(200, json={"categories": [{"code": "S05", "name": "规划计划"}]})
+        if request.method == "POST":
+            self.posted.append((request.url.path, json.loads(request.content)))
+            return httpx.Response(201, json={"item_id": "item-42", "version": 1})
+        return super().publishing(request)
+
+    def requests(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.posted.append((request.url.path, json.loads(request.content)))
+            return httpx.Response(200, json={"request_id": "YSQ-A", "state": "answered"})
+        return httpx.Response(200, json=ANSWERED)
+
+
+async def test_an_answer_that_disclosed_becomes_a_draft_item_with_the_disclosed_text_and_the_request_records_it():
+    stub = AnsweredStub()
+    http, csrf = await signed_in(stub)
+    try:
+        page = await http.get("/requests/YSQ-A")
+        assert "转为主动公开" in page.text and "S05 规划计划" in page.text
+        answer = await http.post("/requests/YSQ-A/public-item", data={
+            "csrf": csrf, "_form": "public-item", "title": "依申请公开：论证报告", "category": "S05",
+            "on": "2026-11-21", "idempotency_key": "k1"})
+        assert answer.status_code == 303 and answer.headers["location"] == "/items/item-42"
+        assert stub.posted == [
+            ("/drafts", {"title": "依申请公开：论证报告", "category": "S05", "audience": "public",
+                         "body": "论证报告（×××部分不予公开）"}),
+            ("/requests/YSQ-A/public-item", {"item_id": "item-42", "on": "2026-11-21"})]
+    finally:
+        await http.aclose()
+
+
+async def test_an_answer_that_disclosed_nothing_or_was_made_public_already_offers_no_such_form():
+    for detail in ({**ANSWERED, "outcome": "unavailable-not-held"}, {**ANSWERED, "public_item": "item-42"}):
+        stub = AnsweredStub()
+        stub.requests = lambda request, detail=detail: httpx.Response(200, json=detail)  # type: ignore[method-assign]
+        http, _ = await signed_in(stub)
+        try:
+            page = await http.get("/requests/YSQ-A")
+            assert page.status_code == 200 and "/requests/YSQ-A/public-item" not in page.text
+        finally:
+            await http.aclose()

@@ -53,6 +53,7 @@ def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Serv
         c.RECORD_FEE_PAYMENT: handlers.record_fee_payment,
         c.WAIVE_FEE: handlers.waive_fee,
         c.CLOSE_UNPAID: handlers.close_unpaid,
+        c.MAKE_PUBLIC: handlers.make_public,
     })
     service.on_events("requests.reviews", {kind: handlers.on_review_decided for kind in (
         c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})

@@ -45,6 +45,7 @@ def load(data: dict[str, Any]) -> Request:
         due_on=_day(data.get("due_on")), due_as_of=data.get("due_as_of"),
         fee_yuan=data.get("fee_yuan"), fee_band=data.get("fee_band"), pay_by=_day(data.get("pay_by")),
         challenges=tuple((str(k), str(r), str(on)) for k, r, on in data.get("challenges", ())),
+        public_item=data.get("public_item"),
     )
 
 

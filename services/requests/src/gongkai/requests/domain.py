@@ -76,6 +76,7 @@ class Step(StrEnum):
     record_payment = "record_payment"
     waive_fee = "waive_fee"
     close_unpaid = "close_unpaid"
+    make_public = "make_public"
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ RULES: dict[Step, Rule] = {r.step: r for r in (
     _rule(Step.waive_fee, "减免信息处理费", {State.awaiting_fee}, {Actor.office_head}, f"{FEE_BASIS}（减免）"),
     _rule(Step.close_unpaid, "逾期未缴费", {State.awaiting_fee}, {Actor.office},
           f"{FEE_BASIS}（逾期未缴纳的，视为放弃申请）"),
+    _rule(Step.make_public, "转为主动公开", {State.answered}, {Actor.handler, Actor.office},
+          "条例第四十四条（可以公开的政府信息，可以纳入主动公开的范围）"),
 )}
 
 # 予以公开 and 部分公开 give the applicant information: such a reply is screened and approved first.
@@ -222,6 +225,7 @@ class Request:
     fee_band: str | None = None         # the band that applied, in words
     pay_by: date | None = None          # the last day to pay it
     due_as_of: str | None = None        # the time of that announcement (ISO), so an older one changes nothing
+    public_item: str | None = None      # the disclosure item the answer became (依申请公开转主动公开)
 
     @property
     def subject(self) -> str:
@@ -480,6 +484,19 @@ def record_challenge(request: Request, kind: c.ChallengeKind, result: c.Challeng
     challenges = (*(c_ for c_ in request.challenges if c_[0] != kind.value), (kind.value, result.value, on.isoformat()))
     return _done(request, RULES[Step.record_challenge], on, person, actor, f"{kind.value}: {result.value}",
                  challenges=challenges)
+
+
+def make_public(request: Request, item_id: str, on: date, *, person: str, actors: frozenset[Actor],
+                today: date) -> Request:
+    """依申请公开转主动公开: an answer that disclosed information is given to everyone as a disclosure item, which
+    the confidentiality review screens again before it is published. Once per request."""
+    actor = check(request, Step.make_public, actors, on, today)
+    if request.outcome not in DISCLOSING:
+        raise Conflict(f"request {request.request_id} was answered {request.outcome.value if request.outcome else '-'}"
+                       ": only an answer that disclosed information (予以公开, 部分公开) is made public")
+    if request.public_item is not None:
+        raise Conflict(f"request {request.request_id} was already made public as item {request.public_item}")
+    return _done(request, RULES[Step.make_public], on, person, actor, f"item {item_id}", public_item=item_id)
 
 
 def notify_fee(request: Request, fee: Fee, pay_within: int, on: date, cal: WorkingCalendar, *, person: str,

@@ -316,6 +316,16 @@ class Requests:
         self._answered(uow, after, command)
         return _answer(after)
 
+    async def make_public(self, data: c.MakePublic, command: Envelope, principal: Principal, uow: RequestsWork
+                          ) -> dict[str, Any]:
+        request = await self._load(uow, data.request_id)
+        after = domain.make_public(request, data.item_id, data.on, person=principal.id, actors=actors_of(principal),
+                                   today=self.today())
+        await uow.requests.save(after)
+        self._emit(uow, c.REQUESTS_MADE_PUBLIC, c.RequestsMadePublic(
+            request_id=after.request_id, item_id=data.item_id, on=data.on, unit=after.unit), after.request_id, command)
+        return _answer(after)
+
     def _answered(self, uow: RequestsWork, request: Request, cause: Envelope) -> None:
         assert request.outcome is not None and request.answered_on is not None
         self._emit(uow, c.REQUESTS_ANSWERED, c.RequestsAnswered(

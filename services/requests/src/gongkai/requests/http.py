@@ -165,6 +165,9 @@ for _path, _kind, _model, _name, _summary in (
      "Waive the fee (减免) with a reason (the office head): the reply clock resumes"),
     ("fee-withdrawal", c.CLOSE_UNPAID, c.CloseUnpaidBody, "close_unpaid",
      "Close a request whose fee was not paid in the time given: deemed given up"),
+    ("public-item", c.MAKE_PUBLIC, c.MakePublicBody, "make_public",
+     "Record that the answer was made into a disclosure item for everyone (a handler or the office; "
+     "依申请公开转主动公开, 条例第四十四条): once, only for an answer that disclosed information"),
     ("reply", c.SEND_REPLY, c.SendReplyBody, "send_reply",
      "Send the reply: refused before a disclosing reply's approval, and unless content_hash is the approved one"),
 ):

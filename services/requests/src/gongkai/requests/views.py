@@ -90,6 +90,7 @@ class RequestDetail(RequestSummary):
     applicant: dict[str, Any]
     letters: list[LetterView] = []
     challenges: list[list[str]] = Field(default_factory=list, description="[kind, result, on] per 复议 / 诉讼")
+    public_item: str | None = Field(None, description="the disclosure item the answer was made into, if it was")
 
 
 class ApplicantStatus(BaseModel):
@@ -134,7 +135,8 @@ def detail(r: Request, applicant: dict[str, Any], sent: list[Letter] | None = No
                          correction_items=list(r.correction_items), consulting=r.consulting,
                          extended_by=r.extended_by, reply=reply,
                          steps=[Step.model_validate(d.to_dict()) for d in r.history], applicant=applicant,
-                         letters=[letter(x) for x in sent or []], challenges=[list(x) for x in r.challenges])
+                         letters=[letter(x) for x in sent or []], challenges=[list(x) for x in r.challenges],
+                         public_item=r.public_item)
 
 
 STEP_NAMES = {"receive": "收到申请", "ask_correction": "告知补正", "record_correction": "收到补正",
@@ -142,7 +144,8 @@ STEP_NAMES = {"receive": "收到申请", "ask_correction": "告知补正", "reco
               "record_consultation_reply": "收到意见", "extend": "延期答复", "draft_reply": "拟写答复",
               "review_decided": "保密审查", "send_reply": "已答复", "notify_fee": "收取信息处理费通知",
               "record_payment": "已缴纳信息处理费", "waive_fee": "减免信息处理费",
-              "close_unpaid": "逾期未缴纳信息处理费，视为放弃申请"}
+              "close_unpaid": "逾期未缴纳信息处理费，视为放弃申请", "make_public": "转为主动公开",
+              "record_challenge": "复议诉讼情况"}
 
 
 # The applicant is told where the request stands, not how the office works inside: the reply's confidentiality

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from ._base import Day, Int32, Line, Payload, Text
+from ._base import Day, Int32, ItemId, Line, Payload, Text
 from .requests import ApplicantKind, RequestOutcome
 
 REPLY_ITEM_PREFIX = "reply:"
@@ -98,6 +98,7 @@ NOTIFY_FEE = "gongkai.requests.notify_fee.v1"
 RECORD_FEE_PAYMENT = "gongkai.requests.record_fee_payment.v1"
 WAIVE_FEE = "gongkai.requests.waive_fee.v1"
 CLOSE_UNPAID = "gongkai.requests.close_unpaid.v1"
+MAKE_PUBLIC = "gongkai.requests.make_public.v1"
 
 
 class ReceiveRequest(RequestBody):
@@ -185,6 +186,17 @@ class CloseUnpaidBody(Payload):
 
 
 class CloseUnpaid(CloseUnpaidBody):
+    request_id: Line = Field(min_length=1, max_length=64)
+
+
+class MakePublicBody(Payload):
+    """依申请公开转主动公开 (条例第四十四条): the disclosure item the answer was made into, for everyone."""
+
+    item_id: ItemId
+    on: Day
+
+
+class MakePublic(MakePublicBody):
     request_id: Line = Field(min_length=1, max_length=64)
 
 
@@ -295,6 +307,7 @@ REQUESTS_LETTER_ISSUED = "gongkai.requests.letter_issued.v1"
 REQUESTS_CHALLENGE_RECORDED = "gongkai.requests.challenge_recorded.v1"
 REQUESTS_FEE_NOTIFIED = "gongkai.requests.fee_notified.v1"
 REQUESTS_FEE_SETTLED = "gongkai.requests.fee_settled.v1"
+REQUESTS_MADE_PUBLIC = "gongkai.requests.made_public.v1"
 
 
 class RequestsReceived(Payload):
@@ -358,6 +371,15 @@ class RequestsLetterIssued(Payload):
     name: Line
     issued_on: Day
     sha256: Line = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the letter's HTML as stored")
+
+
+class RequestsMadePublic(Payload):
+    """An answer was made into a disclosure item for everyone (依申请公开转主动公开); review screens it again."""
+
+    request_id: Line
+    item_id: ItemId
+    on: Day
+    unit: Line | None = None
 
 
 class RequestsChallengeRecorded(Payload):

@@ -38,6 +38,8 @@ MESSAGES = (
                 "Waive the fee (减免) with a reason (the office head)"),
     MessageSpec(c.CLOSE_UNPAID, c.CloseUnpaid, "intake", STAFF,
                 "Close a request whose fee was not paid in the time given: deemed given up"),
+    MessageSpec(c.MAKE_PUBLIC, c.MakePublic, "intake", STAFF,
+                "Record that an answer was made into a disclosure item for everyone (依申请公开转主动公开)"),
     MessageSpec(c.REQUESTS_RECEIVED, c.RequestsReceived, "events", ("requests",),
                 "A request was received and acknowledged; notification opens its reply clock"),
     MessageSpec(c.REQUESTS_CORRECTION_ASKED, c.RequestsStep, "events", ("requests",),
@@ -68,6 +70,8 @@ MESSAGES = (
                 "The reply was sent (or the request deemed withdrawn); notification meets the reply clock"),
     MessageSpec(c.REQUESTS_LETTER_ISSUED, c.RequestsLetterIssued, "events", ("requests",),
                 "A letter to the applicant or a third party was issued; the log keeps its hash"),
+    MessageSpec(c.REQUESTS_MADE_PUBLIC, c.RequestsMadePublic, "events", ("requests",),
+                "An answer was made into a disclosure item for everyone; review screens that item again"),
     MessageSpec(c.REQUESTS_CHALLENGE_RECORDED, c.RequestsChallengeRecorded, "events", ("requests",),
                 "A reconsideration or lawsuit about a request, and its result (维持, 纠正, 其他结果, 尚未审结)"),
 )

@@ -76,6 +76,12 @@ FORMS: dict[str, tuple[str, list[tuple[str, str, str, dict[str, str]]], str]] = 
                                       "other": "其他结果"}),
         ("on", "日期", "date", {}), ("note", "说明", "textarea", {})], "已登记复议、诉讼情况。"),
 }
+# 依申请公开转主动公开: a draft of a disclosure item with the disclosed text, for the clerk to check and submit
+FORMS["public-item"] = ("转为主动公开（条例第四十四条）", [
+    ("title", "主动公开的标题", "text", {}), ("category", "公开类别", "select", {}), ("on", "日期", "date", {})],
+    "已生成主动公开草稿：请核对内容后提交保密审查。")
+DISCLOSING = ("granted", "partly-granted")
+
 BY_STATE = {
     "received": ["assignment", "correction-notice", "extension"],
     "correction-asked": ["correction", "withdrawal"],
@@ -84,7 +90,7 @@ BY_STATE = {
     "consulting": ["consultation-reply", "extension"],
     "reply-in-review": ["reply-draft", "extension"],
     "reply-ready": ["reply", "reply-draft", "extension"],
-    "answered": ["challenge"],
+    "answered": ["challenge", "public-item"],
     "withdrawn": ["challenge"],
 }
 
@@ -108,8 +114,16 @@ async def _page(request: Request, token: str, request_id: str, *, status: int = 
     api = console_of(request).api
     found = await api.get("requests", f"/requests/{request_id}", token)
     deadlines = (await api.get("notification", "/deadlines", token, item_id=request_id))["deadlines"]
+    forms = [(name, *FORMS[name]) for name in BY_STATE.get(found["state"], [])
+             if name != "public-item" or (found.get("outcome") in DISCLOSING and not found.get("public_item"))]
+    if any(name == "public-item" for name, *_ in forms):
+        categories = (await api.get("publishing", "/public/catalogue", token))["categories"]
+        title, fields, done = FORMS["public-item"]
+        fields = [(n, t, k, {x["code"]: f"{x['code']} {x['name']}" for x in categories} if n == "category" else ch)
+                  for n, t, k, ch in fields]
+        forms = [(f[0], title, fields, done) if f[0] == "public-item" else f for f in forms]
     return render(request, "request.html", status=status, r=found, deadlines=deadlines, states=STATES,
-                  forms=[(name, *FORMS[name]) for name in BY_STATE.get(found["state"], [])], form=form,
+                  forms=forms, form=form,
                   values=values if values is not None else MultiDict(), errors=errors or {}, alert=alert or [])
 
 
@@ -140,10 +154,12 @@ async def step(request: Request, request_id: str, form_id: str) -> Response:
     api = console_of(request).api
     current = await api.get("requests", f"/requests/{request_id}", session.token)
     fields = tuple(name for name, *_ in FORMS[form_id][1])
+    key = str(form.get("idempotency_key") or "") or None
     try:
+        if form_id == "public-item":
+            return await _make_public(request, session.token, current, _body(form_id, form, current), key)
         await api.post("requests", f"/requests/{request_id}/{form_id}", session.token,
-                       _body(form_id, form, current),
-                       idempotency_key=str(form.get("idempotency_key") or "") or None)
+                       _body(form_id, form, current), idempotency_key=key)
     except ApiError as exc:
         if exc.status not in (403, 409, 422):
             raise
@@ -154,6 +170,21 @@ async def step(request: Request, request_id: str, form_id: str) -> Response:
                            errors=errors, alert=alert)
     notice(request, FORMS[form_id][2])
     return RedirectResponse(f"/requests/{request_id}", status_code=303)
+
+
+async def _make_public(request: Request, token: str, current: dict[str, Any], body: dict[str, Any],
+                       key: str | None) -> Response:
+    """A draft item in publishing with the text the applicant was given, then the request records it; the draft
+    goes to the confidentiality review like any item when the clerk submits it."""
+    api = console_of(request).api
+    reply = current.get("reply") or {}
+    draft = {"title": body.get("title", ""), "category": body.get("category", ""), "audience": "public",
+             "body": reply.get("disclosed") or reply.get("text") or ""}
+    made = await api.post("publishing", "/drafts", token, draft, idempotency_key=f"{key}:draft" if key else None)
+    await api.post("requests", f"/requests/{current['request_id']}/public-item", token,
+                   {"item_id": made["item_id"], "on": body.get("on", "")}, idempotency_key=key)
+    notice(request, FORMS["public-item"][2])
+    return RedirectResponse(f"/items/{made['item_id']}", status_code=303)
 
 
 def _route(form_id: str) -> None:
