@@ -250,7 +250,7 @@ class Requests:
         assert reply is not None
         letter = await self._letter(uow, after, LetterKind.reply, command,
                                     outcome=domain.OUTCOME_NAMES[reply.outcome], text=reply.text,
-                                    disclosed=reply.disclosed)
+                                    disclosed=reply.disclosed, basis=letters.REPLY_BASIS[reply.outcome])
         return _answer(after, answered_on=data.answered_on.isoformat(), letter_id=letter.letter_id)
 
     async def record_challenge(self, data: c.RecordChallenge, command: Envelope, principal: Principal,

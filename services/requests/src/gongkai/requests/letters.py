@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from gongkai.shared import contracts as c
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 
 
@@ -91,6 +92,7 @@ TEMPLATES = {
 <p class="to">{{ applicant }}：</p>
 <p>本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请（登记号{{ request_id }}）。
 经审查，答复如下：{{ outcome }}。</p>
+{% if basis %}<p class="basis">{{ basis }}</p>{% endif %}
 <div class="quote">{{ text }}</div>
 {% if disclosed %}<p>提供的政府信息：</p><div class="quote">{{ disclosed }}</div>{% endif %}
 <p>如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，或者自收到本答复之日起6个月内依法
@@ -105,6 +107,53 @@ TEMPLATES = {
 处理该政府信息公开申请。</p>
 {% endblock %}""",
 }
+
+_ACT = "《中华人民共和国政府信息公开条例》"
+_WITHHELD = "的规定，本机关决定不予公开。"
+# Each kind of 答复告知书: the reason and the legal basis its outcome is given with (条例 2019), in the reply letter.
+REPLY_BASIS: dict[c.RequestOutcome, str] = {
+    c.RequestOutcome.granted: f"根据{_ACT}第三十六条第（二）项的规定，现向您提供该政府信息。",
+    c.RequestOutcome.partly_granted: f"根据{_ACT}第三十七条的规定，本机关对所申请的信息作区分处理，向您提供可以公开的"
+    "部分；其余部分不予公开。",
+    c.RequestOutcome.withheld_state_secret: f"所申请的信息属于国家秘密。根据{_ACT}第十四条、第三十六条第（三）项"
+    f"{_WITHHELD}",
+    c.RequestOutcome.withheld_other_law: f"法律、行政法规禁止公开所申请的信息。根据{_ACT}第十四条、第三十六条第（三）项"
+    f"{_WITHHELD}",
+    c.RequestOutcome.withheld_security: "所申请的信息公开后可能危及国家安全、公共安全、经济安全、社会稳定。根据"
+    f"{_ACT}第十四条、第三十六条第（三）项{_WITHHELD}",
+    c.RequestOutcome.withheld_third_party: "所申请的信息涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害。根据"
+    f"{_ACT}第十五条、第三十六条第（三）项{_WITHHELD}",
+    c.RequestOutcome.withheld_internal: "所申请的信息属于人事管理、后勤管理、内部工作流程等内部事务信息。根据"
+    f"{_ACT}第十六条第一款、第三十六条第（三）项{_WITHHELD}",
+    c.RequestOutcome.withheld_process: "所申请的信息属于讨论记录、过程稿、磋商信函、请示报告等过程性信息。根据"
+    f"{_ACT}第十六条第二款、第三十六条第（三）项{_WITHHELD}",
+    c.RequestOutcome.withheld_enforcement_file: f"所申请的信息属于行政执法案卷信息。根据{_ACT}第十六条第二款、"
+    f"第三十六条第（三）项{_WITHHELD}",
+    c.RequestOutcome.withheld_query: "所申请的信息属于有关法律、行政法规对信息的获取有特别规定的查询事项。根据"
+    f"{_ACT}第三十六条第（七）项的规定，本机关不予公开，请您依照有关法律、行政法规的规定办理查询。",
+    c.RequestOutcome.unavailable_not_held: f"经检索，本机关不掌握所申请公开的信息。根据{_ACT}第三十六条第（四）项、"
+    "第（五）项的规定予以告知。",
+    c.RequestOutcome.unavailable_needs_making: "本机关没有现成的所申请信息，需要对现有政府信息进行加工、分析方能提供。"
+    f"根据{_ACT}第三十八条的规定，本机关不予提供。",
+    c.RequestOutcome.unavailable_unclear: f"经补正，申请内容仍不明确，本机关无法确定所申请的政府信息。根据{_ACT}"
+    "第二十九条、第三十条的规定予以告知。",
+    c.RequestOutcome.not_processed_petition: "您的申请属于以政府信息公开申请的形式进行的信访、投诉、举报等活动。根据"
+    f"{_ACT}第三十九条第一款的规定，本机关不作为政府信息公开申请处理，您可以通过相应渠道提出。",
+    c.RequestOutcome.not_processed_repeat: "本机关已就您提出的政府信息公开申请作出答复，您重复申请公开相同的政府信息。"
+    f"根据{_ACT}第三十六条第（六）项的规定，本机关不予重复处理。",
+    c.RequestOutcome.not_processed_publication: "您申请获取的是政府公报、报刊、书籍等公开出版物。根据"
+    f"{_ACT}第三十九条第二款的规定，告知您获取的途径。",
+    c.RequestOutcome.not_processed_excessive: "您申请公开政府信息的数量、频次明显超过合理范围，且说明的理由不合理。"
+    f"根据{_ACT}第三十五条的规定，本机关不予处理。",
+    c.RequestOutcome.not_processed_confirm: "您要求本机关确认或者重新出具已经获取的信息，不属于政府信息公开申请的范围，"
+    "本机关不予处理。",
+    c.RequestOutcome.other_no_correction: f"您未在规定期限内补正申请。根据{_ACT}第三十条的规定，视为放弃申请，本机关"
+    "不再处理该政府信息公开申请。",
+    c.RequestOutcome.other_no_fee: "您未在规定期限内缴纳信息处理费。根据《政府信息公开信息处理费管理办法》的规定，"
+    "视为放弃申请，本机关不再处理该政府信息公开申请。",
+    c.RequestOutcome.other: "",
+}
+
 
 def _joined(source: str) -> str:
     """A template's paragraphs as one line each: a line break inside Chinese text would print as a space."""
