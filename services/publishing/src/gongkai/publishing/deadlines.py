@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from gongkai.shared.calendar import WorkingCalendar, read_year_file, shipped_years
+from gongkai.shared.calendar import WorkingCalendar, years_with
 from gongkai.shared.contracts import RULE_CHANGE_PUBLICATION
 from gongkai.shared.deadline_rules import Policy, Unit, due_date, load_policy
 
@@ -34,11 +34,7 @@ class Deadlines:
 
     @classmethod
     def load(cls, rules_file: Path | None = None, calendar_dir: Path | None = None) -> Deadlines:
-        years = dict(shipped_years())
-        for path in sorted(calendar_dir.glob("*.toml")) if calendar_dir else ():
-            year = read_year_file(path)
-            years[year.year] = year
-        return cls(load_policy(rules_file), WorkingCalendar(years.values()))
+        return cls(load_policy(rules_file), WorkingCalendar(years_with(calendar_dir).values()))
 
     def publication(self, category: Category, formed_on: date) -> Due | None:
         """When an item of ``category`` formed on ``formed_on`` must be public; None: no deadline."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 from gongkai.shared import contracts as c
-from gongkai.shared.calendar import shipped_calendar
+from gongkai.shared.calendar import WorkingCalendar, years_with
 from gongkai.shared.http import http_app
 from gongkai.shared.review_keys import ReviewKeySettings
 from gongkai.shared.service import Service
@@ -29,13 +31,16 @@ class RequestsSettings(ReviewKeySettings):
     behind_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (set by the "
                                                   "operator's proxy only)")
     agency_name: str = Field(DEFAULT_AGENCY, min_length=2, max_length=64, description="the agency that signs letters")
+    calendar_dir: Path | None = Field(None, description="year files beside the shipped ones, as notification's and "
+                                                        "publishing's: the correction and payment dates it writes")
 
 
 
 def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Service, Requests]:
     own = own or RequestsSettings()
     service = Service(SCHEMA, metadata, settings, unit_of_work=RequestsUnitOfWork)
-    handlers = Requests(service.origin, shipped_calendar(), own.key_ring(), agency=own.agency_name)
+    calendar = WorkingCalendar(years_with(own.calendar_dir).values())
+    handlers = Requests(service.origin, calendar, own.key_ring(), agency=own.agency_name)
     service.on_commands("requests.intake", {
         c.RECEIVE_REQUEST: handlers.receive,
         c.SUBMIT_ONLINE_REQUEST: handlers.submit_online,

@@ -16,9 +16,10 @@ from .calendar import (
     read_year_file,
     shipped_calendar,
     shipped_years,
+    years_with,
 )
 
 __all__ = [
     "AGENCY_TIME_ZONE", "EARLIEST_YEAR", "CalendarError", "Holiday", "WorkingCalendar", "Year", "local_date",
-    "parse_year", "read_year_file", "shipped_calendar", "shipped_years",
+    "parse_year", "read_year_file", "shipped_calendar", "shipped_years", "years_with",
 ]

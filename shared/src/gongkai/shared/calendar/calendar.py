@@ -158,6 +158,16 @@ def shipped_years() -> dict[int, Year]:
     return {y.year: y for y in years}
 
 
+def years_with(calendar_dir: Path | None) -> dict[int, Year]:
+    """The shipped years, each replaced or joined by a ``<year>.toml`` file of ``calendar_dir`` when given: the
+    operator's ``GONGKAI_CALENDAR_DIR``, which every service that counts working days reads."""
+    years = dict(shipped_years())
+    for path in sorted(Path(calendar_dir).glob("*.toml")) if calendar_dir else ():
+        year = read_year_file(path)
+        years[year.year] = year
+    return years
+
+
 def shipped_calendar(zone: ZoneInfo = AGENCY_TIME_ZONE) -> WorkingCalendar:
     return WorkingCalendar(shipped_years().values(), zone)
 
