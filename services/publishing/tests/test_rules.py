@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from gongkai.publishing import catalogue as catalogue_module
 from gongkai.publishing import domain, search
 from gongkai.publishing.catalogue import Catalogue, CatalogueError
 from gongkai.publishing.deadlines import Deadlines
@@ -50,6 +52,40 @@ def test_a_bad_catalogue_is_refused_with_where_and_why(categories, reason):
     with pytest.raises(CatalogueError) as refused:
         Catalogue.parse({"categories": categories})
     assert reason in str(refused.value)
+
+
+STANDARD = Path(catalogue_module.__file__).with_name("catalogue-transport.json")
+
+
+def test_the_shipped_transport_standard_catalogue_is_the_plans_categories_and_two_level_sector_items():
+    catalogue = Catalogue.load(STANDARD)
+    sector = [c for c in catalogue.categories() if c.code.startswith("JT-")]
+    assert catalogue.codes()[:13] == Catalogue.load().codes()  # the plan's S01–S10, N01–N03 first
+    assert {c.group for c in sector} >= {"行政许可", "行政处罚", "行政强制", "行政检查", "公共服务", "重大建设项目"}
+    assert all(c.group and c.content and c.responsible and c.levels and c.legal_basis for c in sector)
+    licence = catalogue.get("JT-XK-01")
+    assert licence is not None and licence.deadline.working_days == 7 and licence.subjects == "全社会"
+    on_request = catalogue.get("JT-YS-01")
+    assert on_request is not None and not on_request.proactive and on_request.deadline.rule is None
+    Deadlines.load().check(catalogue)  # every time limit within its rule's legal ceiling
+
+
+def test_an_included_file_is_read_first_and_may_not_repeat_a_code_loop_or_leave_its_folder(tmp_path):
+    (tmp_path / "base.json").write_text(json.dumps({"categories": [GOOD]}), encoding="utf-8")
+    extra = {**GOOD, "code": "T02", "group": "行政许可", "levels": ["县级"]}
+    (tmp_path / "all.json").write_text(json.dumps({"include": ["base.json"], "categories": [extra]}), encoding="utf-8")
+    assert Catalogue.load(tmp_path / "all.json").codes() == ["T01", "T02"]
+    (tmp_path / "twice.json").write_text(json.dumps({"include": ["base.json"], "categories": [GOOD]}))
+    with pytest.raises(CatalogueError, match="listed twice: T01"):
+        Catalogue.load(tmp_path / "twice.json")
+    (tmp_path / "loop.json").write_text(json.dumps({"include": ["loop.json"], "categories": [GOOD]}))
+    with pytest.raises(CatalogueError, match="includes itself"):
+        Catalogue.load(tmp_path / "loop.json")
+    (tmp_path / "away.json").write_text(json.dumps({"include": ["../etc/x.json"], "categories": [GOOD]}))
+    with pytest.raises(CatalogueError, match="beside it"):
+        Catalogue.load(tmp_path / "away.json")
+    with pytest.raises(CatalogueError, match="levels"):
+        Catalogue.parse({"categories": [{**GOOD, "levels": ["村级"]}]})
 
 
 def test_a_catalogue_file_that_is_not_json_is_refused_with_its_path(tmp_path):

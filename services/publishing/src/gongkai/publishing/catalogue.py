@@ -4,6 +4,12 @@ The catalogue is data: ``catalogue.json`` beside this module holds the transport
 categories S01–S10 and three internal-affairs categories N01–N03); ``GONGKAI_CATALOGUE_FILE`` names another
 agency's file. A file is validated strictly: unknown fields, duplicate codes, default channels outside the
 allowed ones, or an internal category on a public channel stop the service with the reason.
+
+A category is a 事项 at two levels: its ``group`` (一级事项) and itself (二级事项), with content, legal basis,
+time limit (its deadline rule, which notification enforces), responsible body, channels, audience (公开对象),
+proactive or on request, and the administrative levels that publish it (公开层级). A file may ``include`` other
+catalogue files beside it: ``catalogue-transport.json`` is the plan's categories plus the transport sector's
+standard catalogue (交通运输领域基层政务公开标准目录).
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ class Deadline(_Strict):
         return self
 
 
+LEVELS = ("省级", "市级", "县级", "乡级")  # 公开层级
+
+
 class Category(_Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
     name: str = Field(min_length=1, max_length=200)
@@ -61,6 +70,9 @@ class Category(_Strict):
     proactive: bool = True
     content: str | None = Field(None, max_length=2000, description="what the category holds")
     responsible: str | None = Field(None, max_length=200, description="the responsible body")
+    group: str | None = Field(None, min_length=1, max_length=100, description="一级事项: the first level it sits in")
+    subjects: Literal["全社会", "特定群体"] = Field("全社会", description="公开对象: everyone, or a group concerned")
+    levels: tuple[str, ...] = Field((), max_length=5, description="公开层级: 省级, 市级, 县级, 乡级")
 
     @model_validator(mode="after")
     def _consistent(self) -> Category:
@@ -68,6 +80,8 @@ class Category(_Strict):
             raise ValueError("channels lists a channel twice")
         if stray := [c.value for c in self.default_channels if c not in self.channels]:
             raise ValueError(f"default_channels {stray} are not among the allowed channels")
+        if stray_levels := [x for x in self.levels if x not in LEVELS]:
+            raise ValueError(f"levels {stray_levels} are not among {', '.join(LEVELS)}")
         if self.audience is Audience.internal and (public := [c.value for c in self.channels
                                                                if c not in INTERNAL_CHANNELS]):
             raise ValueError(f"an internal category cannot use the public channels {public}")
@@ -76,6 +90,7 @@ class Category(_Strict):
 
 class _File(_Strict):
     agency: str | None = Field(None, max_length=200)
+    include: tuple[str, ...] = Field((), max_length=10, description="catalogue files beside this one, read first")
     categories: list[Category] = Field(min_length=1, max_length=500)
 
     @model_validator(mode="after")
@@ -93,21 +108,22 @@ class Catalogue:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Catalogue:
-        path = path or DEFAULT_FILE
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CatalogueError(f"cannot read catalogue file {path}: {exc}") from exc
-        return cls.parse(raw, where=str(path))
+        agency, categories = _read(path or DEFAULT_FILE, ())
+        return cls._checked(categories, agency, str(path or DEFAULT_FILE))
 
     @classmethod
     def parse(cls, raw: object, where: str = "catalogue") -> Catalogue:
-        try:
-            parsed = _File.model_validate(raw)
-        except ValidationError as exc:
-            problems = "; ".join(f"{_where(raw, e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-            raise CatalogueError(f"invalid catalogue {where}: {problems}") from exc
-        return cls(parsed.categories, parsed.agency)
+        parsed = _parsed(raw, where)
+        if parsed.include:
+            raise CatalogueError(f"invalid catalogue {where}: include is read from a file (Catalogue.load)")
+        return cls._checked(parsed.categories, parsed.agency, where)
+
+    @classmethod
+    def _checked(cls, categories: list[Category], agency: str | None, where: str) -> Catalogue:
+        codes = [c.code for c in categories]
+        if dupes := sorted({c for c in codes if codes.count(c) > 1}):
+            raise CatalogueError(f"invalid catalogue {where}: category codes listed twice: {', '.join(dupes)}")
+        return cls(categories, agency)
 
     def get(self, code: str) -> Category | None:
         return self._by_code.get(code)
@@ -133,6 +149,32 @@ class Catalogue:
             if rule.met_by_category is not None and rule.met_by_category != category.code:
                 raise CatalogueError(f"category {category.code} names {rule.id}, which the deadline rules "
                                      f"meet by publishing {rule.met_by_category}")
+
+
+def _parsed(raw: object, where: str) -> _File:
+    try:
+        return _File.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_where(raw, e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        raise CatalogueError(f"invalid catalogue {where}: {problems}") from exc
+
+
+def _read(path: Path, reading: tuple[Path, ...]) -> tuple[str | None, list[Category]]:
+    """A file's agency and categories, those of the files it includes first (each beside it, never in a loop)."""
+    if path.resolve() in reading:
+        raise CatalogueError(f"catalogue file {path} includes itself")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CatalogueError(f"cannot read catalogue file {path}: {exc}") from exc
+    parsed = _parsed(raw, str(path))
+    categories: list[Category] = []
+    for name in parsed.include:
+        if Path(name).name != name:
+            raise CatalogueError(f"catalogue file {path}: include names a file beside it, not {name!r}")
+        _, included = _read(path.with_name(name), (*reading, path.resolve()))
+        categories += included
+    return parsed.agency, categories + parsed.categories
 
 
 def _where(raw: object, loc: tuple[int | str, ...]) -> str:

@@ -99,7 +99,8 @@ def _describe(reads: PublicReads, category: Category, count: int) -> views.Publi
     return views.PublicCategory(code=category.code, name=category.name, content=category.content,
                                 legal_basis=category.legal_basis, channels=list(category.channels),
                                 deadline=_deadline(reads, category), proactive=category.proactive,
-                                responsible=category.responsible, items=count)
+                                responsible=category.responsible, group=category.group,
+                                subjects=category.subjects, levels=list(category.levels), items=count)
 
 
 def _deadline(reads: PublicReads, category: Category) -> views.PublicDeadline | None:

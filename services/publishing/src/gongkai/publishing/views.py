@@ -127,6 +127,9 @@ class PublicCategory(BaseModel):
     deadline: PublicDeadline | None = Field(description="null: published when ready, no deadline")
     proactive: bool
     responsible: str | None
+    group: str | None = Field(None, description="一级事项, when the catalogue has two levels")
+    subjects: str = Field("全社会", description="公开对象")
+    levels: list[str] = Field(default_factory=list, description="公开层级")
     items: int = Field(description="published items")
 
 
