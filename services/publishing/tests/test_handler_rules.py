@@ -185,6 +185,14 @@ async def test_an_approval_of_another_content_hash_refuses_publication(publishin
     assert version.state is State.submitted
 
 
+async def test_a_first_publication_states_the_due_date_notification_enforces(publishing, items):
+    submitted = submitted_of(await submit(publishing, items, formed_on="2026-09-28"))
+    approval = signed(c.REVIEW_APPROVED, decision(c.REVIEW_APPROVED, submitted), REVIEW)
+    first = await deliver(publishing, items, c.REVIEW_APPROVED, approval)
+    # S05: the rules file's 15 working days from the day it was formed, across National Day
+    assert {e.data["due_on"] for e in first.on("public")} == {"2026-10-23"}
+
+
 async def test_an_approval_by_the_items_own_author_is_refused_though_review_signed_it(publishing, items):
     submitted = submitted_of(await submit(publishing, items))
     approval = signed(c.REVIEW_APPROVED, decision(c.REVIEW_APPROVED, submitted, reviewers=("li.na",)), REVIEW)

@@ -56,6 +56,7 @@ async def test_an_item_goes_from_draft_to_published_to_updated_to_withdrawn(sett
         await approve(settings, second)
         updated = await public.wait_for(c.PUBLIC_DISCLOSURE_UPDATED, lambda e: e.data["channel"] == "portal")
         assert updated.data["action"] == "updated" and updated.data["version"] == 2
+        assert updated.data.get("due_on") is None  # an update's due date is its change's, not a first publication's
         published_v2 = await events.wait_for(c.DISCLOSURE_PUBLISHED, lambda e: e.data["version"] == 2)
         assert published_v2.data["action"] == "updated" and published_v2.data["unit"] == "办公室"
         assert await states(publishing, item_id) == ["superseded", "published"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -43,6 +44,8 @@ SCENARIOS = {
     "published then withdrawn": [published(1), published(1, "media"), withdrawn(1)],
     "withdrawn, then a new version restores it": [published(1), withdrawn(1), published(2), published(2, "media")],
     "restored and withdrawn again": [published(1), withdrawn(1), published(2), withdrawn(2)],
+    "published late, then updated": [replace(published(1), due_on=T0.date()), published(2),
+                                      replace(published(1, "media"), due_on=T0.date())],
 }
 
 
@@ -57,6 +60,15 @@ def test_a_fact_arriving_twice_changes_nothing_the_second_time(name):
     once = merged(SCENARIOS[name])
     assert merged(SCENARIOS[name] + SCENARIOS[name]) == once
     assert merged([fact for fact in SCENARIOS[name] for _ in range(2)]) == once
+
+
+def test_an_item_is_late_when_its_first_publication_came_after_its_due_date_and_an_update_does_not_change_it():
+    due = (T0 + timedelta(days=5)).date()
+    late = merged([replace(published(1), due_on=due), published(2)])  # first published T0 + 10 days
+    assert (late.due_on, late.late) == (due, True)
+    on_time = merged([replace(published(1), due_on=(T0 + timedelta(days=10)).date())])
+    assert on_time.late is False
+    assert merged([published(1), published(2)]).late is None  # no due date stated: not counted either way
 
 
 def test_a_newer_version_is_never_replaced_by_an_older_one_arriving_late():

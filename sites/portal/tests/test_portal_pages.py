@@ -43,9 +43,10 @@ async def seeded(portal_settings, portal) -> dict[str, str]:
         portal_settings,
         publication(ids["road"], at=t0, title="2026年国省干线公路养护工程计划", category="S03",
                     category_name="规划计划", body="今年将对国道和省道共86公里路段进行养护。",
-                    summary="86公里养护计划"),
+                    summary="86公里养护计划", due_on=(t0 - timedelta(days=7)).astimezone(LOCAL).date()),
         publication(ids["taxi"], at=t0 + timedelta(days=1), title="关于出租汽车运价调整的通知",
-                    body="出租汽车起步价调整为10元。", summary="起步价调整为10元"),
+                    body="出租汽车起步价调整为10元。", summary="起步价调整为10元",
+                    due_on=(t0 + timedelta(days=8)).astimezone(LOCAL).date()),
         publication(ids["gone"], at=t0 + timedelta(days=1, hours=2), title="道路运输从业人员名单",
                     body=f"名单附有{SECRET}。"),
         withdrawal(ids["gone"], title="道路运输从业人员名单", reason="含有个人信息，已撤回",
@@ -148,10 +149,25 @@ async def test_the_e_screen_shows_the_latest_notices_and_rotates_by_itself(page,
     assert SECRET not in await page.content()
 
 
+async def test_what_was_published_after_its_due_date_is_public_per_category(page, seeded, shots):
+    await page.set_viewport_size(DESKTOP)
+    await page.goto(seeded["url"] + "/timeliness")
+    rows = {r.split("\t")[0]: r.split("\t")[1:] for r in
+            (await page.locator("#timeliness tbody").inner_text()).splitlines()}
+    assert rows["S03 规划计划"] == ["1", "1"] and rows["S07 公共交通"] == ["1", "0"] and rows["合计"] == ["2", "1"]
+    late = await page.locator("#late-items").inner_text()
+    assert "2026年国省干线公路养护工程计划" in late and "出租汽车" not in late and "前公开" in late
+    await screenshot(page, shots, "timeliness")
+    await page.get_by_role("link", name="S07 公共交通").click()
+    assert "没有逾期公开的信息" in await page.locator("main").inner_text()
+    missing = await page.goto(seeded["url"] + "/timeliness?category=S99")
+    assert missing is not None and missing.status == 404
+
+
 async def test_on_a_phone_no_page_scrolls_sideways(page, seeded, shots):
     await page.set_viewport_size(PHONE)
     for path in ("/", "/catalogue", f"/items/{seeded['bus']}", f"/items/{seeded['gone']}", "/search?q=公交",
-                 "/screen"):
+                 "/screen", "/timeliness"):
         await page.goto(seeded["url"] + path)
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     await page.goto(seeded["url"] + f"/items/{seeded['bus']}")
@@ -181,7 +197,7 @@ def contrast(fore: list[float], back: list[float]) -> float:
 async def test_every_page_is_accessible_by_keyboard_with_headings_labels_and_contrast(page, seeded):
     await page.set_viewport_size(DESKTOP)
     for path in ("/", "/catalogue", "/search?q=公交", f"/items/{seeded['bus']}", f"/items/{seeded['gone']}",
-                 "/screen", "/items/no-such-item"):
+                 "/screen", "/items/no-such-item", "/timeliness"):
         await page.goto(seeded["url"] + path)
         assert await page.evaluate("document.documentElement.lang") == "zh-CN", path
         levels = await page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])")

@@ -354,7 +354,8 @@ def _cut(text: str, span: Span) -> str:
 # ---- what the channels carry ----------------------------------------------------------------
 
 
-def announcements(version: Version, category_name: str) -> list[tuple[str, PublicDisclosure]]:
+def announcements(version: Version, category_name: str, due_on: date | None = None
+                  ) -> list[tuple[str, PublicDisclosure]]:
     """One event per channel, routing key ``<channel>.<category>.<action>``: public fields only.
     Internal-audience items become staff events (the caller sends them to the staff exchange)."""
     if version.published_at is None or version.action is None:
@@ -368,7 +369,7 @@ def announcements(version: Version, category_name: str) -> list[tuple[str, Publi
          model(item_id=version.item_id, version=version.version, title=version.title, body=version.body,
                summary=version.summary, category=version.category, category_name=category_name, channel=channel,
                action=version.action, published_at=version.published_at, content_hash=version.content_hash,
-               attachments=files, **extra))
+               attachments=files, due_on=due_on, **extra))
         for channel in version.channels
     ]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from gongkai.shared import contracts as c
+from gongkai.shared.calendar import local_date
 from gongkai.shared.decisions import KeyRing
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.errors import Conflict, NotFound, Refused
@@ -292,7 +293,8 @@ class Publishing:
             audience=published.audience, channels=list(published.channels), category=published.category,
             unit=item.unit, action=published.action, published_at=published.published_at)
         uow.emit(self.origin.event(c.DISCLOSURE_PUBLISHED, record, subject=item.item_id, cause=cause))
-        for key, announcement in domain.announcements(published, self._category_name(published.category)):
+        due_on = self._due_on(published) if published.action == "published" else None
+        for key, announcement in domain.announcements(published, self._category_name(published.category), due_on):
             self._emit_channel(uow, cause, item.audience, published.action, announcement, key, item.item_id)
 
     def _emit_channel(self, uow: PublishingWork, cause: Envelope | None, audience: c.Audience, action: str,
@@ -347,6 +349,14 @@ class Publishing:
         if category is None:
             return {"deadline_rule": None, "deadline_days": None}
         return {"deadline_rule": category.deadline.rule, "deadline_days": category.deadline.working_days}
+
+    def _due_on(self, version: Version) -> date | None:
+        """The day a first publication was due by: the category's time limit from the day the information was
+        formed (or the version submitted), as notification counts it when the version is submitted."""
+        category = self.catalogue.get(version.category)
+        start = version.formed_on or (local_date(version.submitted_at) if version.submitted_at else None)
+        due = self.deadlines.publication(category, start) if category and start else None
+        return due.on if due else None
 
     def _category_name(self, code: str) -> str:
         category = self.catalogue.get(code)

@@ -282,6 +282,8 @@ class PublicDisclosure(Payload):
     published_at: Moment
     content_hash: ContentHash
     attachments: list[PublicAttachment] = Field(default_factory=list)
+    due_on: Day | None = Field(None, description="a first publication's due date under its category's time limit "
+                                                 "(the one notification enforces); null for an update or no limit")
 
 
 class PublicWithdrawal(Payload):

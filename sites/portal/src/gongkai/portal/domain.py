@@ -17,7 +17,7 @@ a merge that ends the same whatever the order (``apply`` is commutative and idem
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,7 @@ class Publication:
     published_at: datetime
     channels: frozenset[str]
     content: Content | None
+    due_on: date | None = None  # a first publication's due date, when its category has a time limit
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,14 @@ class Item:
     withdrawn_at: datetime | None = None
     withdrawal_reason: str | None = None
     history: tuple[HistoryLine, ...] = field(default=())  # newest version first
+    due_on: date | None = None  # when its first publication was due
+
+    @property
+    def late(self) -> bool | None:
+        """Its first publication came after its due date; None when no due date is known."""
+        if self.due_on is None or self.first_published_at is None:
+            return None
+        return self.first_published_at.astimezone(LOCAL).date() > self.due_on
 
     @property
     def live(self) -> bool:
@@ -139,6 +148,8 @@ def _published(item: Item, p: Publication) -> Item:
     first = min(filter(None, (item.first_published_at, p.published_at)))
     changes: dict[str, Any] = {"history": tuple(sorted(history.values(), key=lambda h: -h.version)),
                                "first_published_at": first}
+    if p.action == "published" and p.due_on is not None:  # the earliest due date stated: the same in any order
+        changes["due_on"] = min(filter(None, (item.due_on, p.due_on)))
     if item.version is None or p.version > item.version:
         changes.update(version=p.version, title=p.title, published_at=p.published_at, channels=p.channels,
                        content=p.content)

@@ -40,7 +40,8 @@ def from_event(type: str, data: dict[str, Any]) -> Fact:
                            category_name=p.category_name, action=p.action, published_at=p.published_at,
                            channels=frozenset({p.channel.value}),
                            content=Content(body=p.body, summary=p.summary, content_hash=p.content_hash,
-                                           attachments=tuple(a.model_dump(mode="json") for a in p.attachments)))
+                                           attachments=tuple(a.model_dump(mode="json") for a in p.attachments)),
+                           due_on=p.due_on)
     if type in WITHDRAWALS:
         w = payload(c.PublicWithdrawal, data)
         return Withdrawal(item_id=w.item_id, version=w.version, title=w.title, category=w.category,

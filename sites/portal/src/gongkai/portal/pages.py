@@ -61,6 +61,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "public, no-cache"})
 
 
+LATE_ITEMS = 100  # the latest late publications listed
 PageNo = Annotated[int, Query(ge=1, le=10_000)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
 CategoryCode = Annotated[Line | None, Query(max_length=32)]
@@ -96,6 +97,20 @@ async def catalogue(request: Request, category: CategoryCode = None, year: Year 
                                              f"{year}年" if year else "") if part)
     return render(request, "catalogue.html", heading=heading, entries=found.entries, categories=categories,
                   years=years, category=category, year=year, **_pages(found.total, page, per_page))
+
+
+@router.get("/timeliness", response_class=HTMLResponse,
+            summary="What was published after its due date, per category (its time limit from the catalogue)")
+async def timeliness(request: Request, category: CategoryCode = None) -> HTMLResponse:
+    async with portal_of(request).sessions() as session:
+        rows = await repository.timeliness(session)
+        late = await repository.late_items(session, category, LATE_ITEMS)
+    names = {r.category: r.category_name for r in rows}
+    if category is not None and category not in names:
+        return render(request, "error.html", 404, title="没有这个类别", detail=f"没有类别 {category} 的公开时效记录。")
+    totals = (sum(r.with_due_date for r in rows), sum(r.late for r in rows))
+    return render(request, "timeliness.html", rows=rows, late=late, category=category,
+                  category_name=names.get(category or ""), totals=totals)
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse, summary="One item and its version history, or its "

@@ -58,7 +58,8 @@ def rows(item: domain.Item) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "withdrawn_title": item.withdrawn_title, "withdrawn_at": item.withdrawn_at,
         "withdrawal_reason": item.withdrawal_reason, "live": item.live, "shown_title": item.shown_title,
         "changed_at": item.changed_at, "year": item.year, "search_title": search.normalise(title),
-        "search_text": search.normalise(whole), "terms": search.terms(whole),
+        "search_text": search.normalise(whole), "terms": search.terms(whole), "due_on": item.due_on,
+        "late": item.late,
     }
     history = [{"item_id": item.item_id, "version": h.version, "title": h.title, "action": h.action,
                 "published_at": h.published_at} for h in item.history]
@@ -83,7 +84,7 @@ def _item(row: Any, history: Any) -> domain.Item:
         version=row["version"], title=row["title"], published_at=row["published_at"],
         channels=frozenset(row["channels"]), content=content, first_published_at=row["first_published_at"],
         withdrawn_version=row["withdrawn_version"], withdrawn_title=row["withdrawn_title"],
-        withdrawn_at=row["withdrawn_at"], withdrawal_reason=row["withdrawal_reason"],
+        withdrawn_at=row["withdrawn_at"], withdrawal_reason=row["withdrawal_reason"], due_on=row["due_on"],
         history=tuple(domain.HistoryLine(h["version"], h["title"], h["action"], h["published_at"]) for h in history))
 
 
@@ -187,3 +188,42 @@ async def last_change(session: AsyncSession, category: str | None = None) -> dat
     where = [items.c.category == category] if category else []
     changed: datetime | None = (await session.execute(select(func.max(items.c.changed_at)).where(*where))).scalar_one()
     return changed
+
+
+# ---- what was published late -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """A category's first publications with a due date, and how many of them came after it."""
+
+    category: str
+    category_name: str
+    with_due_date: int
+    late: int
+
+
+@dataclass(frozen=True)
+class LateItem:
+    item_id: str
+    title: str
+    category: str
+    category_name: str
+    due_on: Any
+    first_published_at: datetime
+    live: bool
+
+
+async def timeliness(session: AsyncSession) -> list[Timeliness]:
+    stmt = (select(items.c.category, func.max(items.c.category_name), func.count(),
+                   func.count().filter(items.c.late.is_(True)))
+            .where(items.c.due_on.isnot(None)).group_by(items.c.category).order_by(items.c.category))
+    return [Timeliness(code, name, n, late) for code, name, n, late in (await session.execute(stmt)).all()]
+
+
+async def late_items(session: AsyncSession, category: str | None, limit: int) -> list[LateItem]:
+    where = [items.c.late.is_(True)] + ([items.c.category == category] if category else [])
+    stmt = (select(items.c.item_id, items.c.shown_title, items.c.category, items.c.category_name, items.c.due_on,
+                   items.c.first_published_at, items.c.live)
+            .where(*where).order_by(items.c.first_published_at.desc(), items.c.item_id).limit(limit))
+    return [LateItem(*row) for row in (await session.execute(stmt)).all()]

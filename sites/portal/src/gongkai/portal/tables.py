@@ -10,6 +10,7 @@ from gongkai.shared.db import NAMING
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -51,11 +52,14 @@ items = Table(
     Column("search_title", Text, nullable=False, comment="folded title (gongkai.shared.search.normalise)"),
     Column("search_text", Text, nullable=False, comment="folded text; the title alone while withdrawn"),
     Column("terms", ARRAY(Text), nullable=False, comment="characters, bigrams and words of search_text"),
+    Column("due_on", Date, comment="when its first publication was due (its category's time limit)"),
+    Column("late", Boolean, comment="first published after due_on; null: no due date known"),
 )
 # Lists are newest change first, across all items, by category or by year (index order = page order).
 Index("ix_items_changed", items.c.changed_at.desc(), items.c.item_id)
 Index("ix_items_category", items.c.category, items.c.changed_at.desc(), items.c.item_id)
 Index("ix_items_year", items.c.year, items.c.changed_at.desc(), items.c.item_id)
+Index("ix_items_late", items.c.category, items.c.first_published_at.desc(), postgresql_where=items.c.late)
 Index("ix_items_terms", items.c.terms, postgresql_using="gin", postgresql_with={"fastupdate": "off"})
 
 versions = Table(
