@@ -43,7 +43,7 @@ async def test_an_approved_item_is_published_once_per_channel_with_only_public_f
     keys = sorted(key for key, _ in public.messages)
     assert keys == ["bulletin.S05.published", "portal.S05.published"]
     assert set(first.data) == {"item_id", "version", "title", "body", "summary", "category", "category_name",
-                               "channel", "action", "published_at", "content_hash", "attachments"}
+                               "channel", "action", "published_at", "content_hash", "attachments", "due_on"}
     item = (await publishing.get(f"/items/{submitted.subject}", headers=SUBMITTER)).json()
     assert item["versions"][0]["state"] == "published"
 

@@ -131,6 +131,7 @@ class BatchConsumer(Generic[W, H]):
         async with self.service.uow() as uow:
             if len(works) > 1:  # one statement claims the batch's inbox ids (alone, a message claims its own)
                 await uow.claim_ahead([claim for work in works if (claim := self._claim(work)) is not None])
+                await uow.prepare([message for work in works if (message := self._message(work)) is not None])
             for work in works:
                 outcomes.append(await self._one(uow, work, isolated=len(works) == 1))
             await uow.commit()
@@ -141,6 +142,10 @@ class BatchConsumer(Generic[W, H]):
 
     def _claim(self, work: W) -> tuple[str, str] | None:
         """The inbox claim ``_one`` will make for ``work``, when it will make one (key, consumer)."""
+        raise NotImplementedError
+
+    def _message(self, work: W) -> tuple[Envelope, BaseModel] | None:
+        """The message ``work`` will hand its handler, when it will run one (for ``UnitOfWork.prepare``)."""
         raise NotImplementedError
 
 
@@ -201,6 +206,9 @@ class EventConsumer(BatchConsumer[EventWork, EventHandler]):
 
     def _claim(self, work: EventWork) -> tuple[str, str] | None:
         return (work.envelope.id, self.queue) if work.refusal is None else None
+
+    def _message(self, work: EventWork) -> tuple[Envelope, BaseModel] | None:
+        return (work.envelope, work.payload) if work.refusal is None and work.payload is not None else None
 
     async def _refuse(self, uow: UnitOfWork, work: EventWork) -> None:
         """Record a fact that did not come from its owner's account as a security fact (it is then parked)."""
@@ -277,6 +285,11 @@ class CommandConsumer(BatchConsumer[CommandWork, CommandHandler]):
 
     def _claim(self, work: CommandWork) -> tuple[str, str] | None:
         return (work.envelope.id, self.queue) if work.refused is None and work.envelope is not None else None
+
+    def _message(self, work: CommandWork) -> tuple[Envelope, BaseModel] | None:
+        if work.refused is None and work.envelope is not None and work.payload is not None:
+            return work.envelope, work.payload
+        return None
 
     async def _run(self, uow: UnitOfWork, work: CommandWork) -> Outcome:
         assert work.envelope is not None and work.handler is not None and work.principal is not None

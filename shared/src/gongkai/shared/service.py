@@ -31,6 +31,7 @@ from sqlalchemy import MetaData, Table, text
 
 from . import failover, preflight
 from .accounts import party_of
+from .acks import Acks
 from .consumers import CommandConsumer, CommandHandler, Consuming, EventConsumer, EventHandler, decode
 from .db import create_engine, session_factory
 from .envelope import Envelope, describe_validation_error
@@ -89,10 +90,11 @@ class Service:
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, self.amqp_urls, user_id=self.account,
                                  batch=settings.relay_batch, idle_seconds=settings.relay_idle_seconds)
-        # FastStream's per-message logging costs ~10% throughput; failures are logged by _logged below. Its
+        # FastStream's per-message logging costs ~10% throughput; failures are logged by _settled below. Its
         # dependency injection (FastDepends) is off: resolving the one ``RabbitMessage`` argument ran a thread-pool
         # hop per delivery; the decoder hands the delivery itself to the consumer instead (``_the_delivery``).
         self.broker = RabbitBroker(self.amqp_url, graceful_timeout=20.0, logger=None, apply_types=False)
+        self.acks = Acks()  # a batch's deliveries acked with one frame after its commit
         self.queues: list[str] = []
         self.consumers: list[Consuming] = []
         self.gauges: dict[str, Callable[[], Awaitable[float]]] = {}  # figures of its own for /metrics
@@ -164,17 +166,19 @@ class Service:
     def subscribe(self, queue: str, consume: Callable[..., Awaitable[None]], description: str,
                   prefetch: int | None = None) -> None:
         """Consume ``queue`` with ``consume(message: RabbitMessage)``: bounded prefetch, ack after return,
-        requeue on error (the queue's delivery limit then parks a message that keeps failing)."""
+        requeue on error (the queue's delivery limit then parks a message that keeps failing), reject (park)
+        on ``RejectMessage``. The acks of deliveries that return in the same turn of the event loop go out as one
+        frame (``acks``); a nack or reject is sent alone, at once."""
         self.queues.append(self.topology.queue(queue))
         self.broker.subscriber(
             self.topology.subscriber_queue(queue),
             channel=Channel(prefetch_count=prefetch or self.settings.prefetch),
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            ack_policy=AckPolicy.MANUAL,  # settled by _settled below
             decoder=_the_delivery,
             no_reply=True,  # answers to reply_to go through the outbox, after commit (on_commands)
             title=f"{self.topology.queue(queue)}:consume",
             description=f"Handles {description}",
-        )(_logged(queue, consume))
+        )(_settled(queue, consume, self.acks))
 
     def background(self, name: str, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``loop()`` (a poller or a monitor that never returns) while the service runs.
@@ -206,7 +210,9 @@ class Service:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self.acks.drain()
         await self.broker.stop()
+        await self.acks.drain()
         for consumer in self.consumers:
             await consumer.batcher.close()
         await self.relay.stop()
@@ -246,17 +252,39 @@ async def _the_delivery(message: RabbitMessage) -> RabbitMessage:
     return message
 
 
-def _logged(queue: str, consume: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """Log a failing delivery before FastStream requeues it (its own logger is off)."""
+def _settled(queue: str, consume: Callable[..., Awaitable[None]], acks: Acks) -> Callable[..., Awaitable[None]]:
+    """Settle each delivery by its outcome: ack (with its batch) after ``consume`` returned, reject it (to the
+    parking queue) on ``RejectMessage``, and log a failure before it goes back to the queue (nack, requeue)."""
 
-    async def consume_logged(message: RabbitMessage) -> None:
+    async def consume_settled(message: RabbitMessage) -> None:
+        raw = message.raw_message
         try:
             await consume(message)
         except RejectMessage:
-            raise
+            await _negative(raw, acks, requeue=None)
+            return
+        except asyncio.CancelledError:
+            raise  # stopping: the delivery goes back to the queue when the channel closes
         except Exception:
             log.exception("message handling failed; it goes back to the queue",
                           extra={"queue": queue, "message_id": message.message_id})
-            raise
+            await _negative(raw, acks, requeue=True)
+            return
+        if raw.delivery_tag is not None:
+            acks.ack(raw.channel, raw.delivery_tag)
 
-    return consume_logged
+    return consume_settled
+
+
+async def _negative(raw: Any, acks: Acks, *, requeue: bool | None) -> None:
+    """Nack (``requeue``) or reject (``None``: dead-lettered to the parking queue) one delivery, then let later
+    multiple acks pass over its tag."""
+    try:
+        if requeue is None:
+            await raw.channel.basic_reject(raw.delivery_tag, requeue=False)
+        else:
+            await raw.channel.basic_nack(raw.delivery_tag, requeue=requeue)
+    except Exception as exc:  # the channel is gone: the broker delivers the message again
+        log.warning("nack not sent", extra={"reason": f"{type(exc).__name__}: {exc}"[:300]})
+        return
+    acks.settled(raw.channel, raw.delivery_tag)

@@ -97,6 +97,10 @@ class UnitOfWork:
         self._fresh = set((await self.session.execute(stmt)).scalars().all())
         self._preclaimed = {row["message_id"] for row in rows}
 
+    async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:
+        """Before a batch of many messages runs: a service's unit of work may lock or read here, in one statement,
+        what its handlers would otherwise ask for message by message (their typed payloads). Nothing here."""
+
     async def claim(self, key: str, consumer: str) -> bool:
         """Record ``key`` as handled; False if it was handled before (then do nothing).
 

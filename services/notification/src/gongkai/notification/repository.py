@@ -25,6 +25,15 @@ async def lock(session: AsyncSession, key: str) -> None:
                           {"key": f"gongkai.notification:{key}"})
 
 
+async def lock_all(session: AsyncSession, keys: list[str]) -> None:
+    """``lock`` of many keys in one statement, in the order of their keys (two batches never wait on each other
+    in a circle)."""
+    await session.execute(
+        text("select pg_advisory_xact_lock(hashtextextended(k, 0)) "
+             "from (select k from unnest(cast(:keys as text[])) as k order by k) as ordered"),
+        {"keys": sorted(f"gongkai.notification:{key}" for key in keys)})
+
+
 async def live_deadline(session: AsyncSession, subject: str, rule: str) -> Deadline | None:
     stmt = (select(deadlines)
             .where(deadlines.c.subject == subject, deadlines.c.rule == rule, deadlines.c.state.in_(LIVE_STATES))

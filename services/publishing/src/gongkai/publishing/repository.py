@@ -64,6 +64,17 @@ async def item(session: AsyncSession, item_id: str, *, for_update: bool = False)
     return _item(row) if row else None
 
 
+async def item_with_history(session: AsyncSession, item_id: str) -> tuple[Item, list[Version]] | None:
+    """The item and all its versions (oldest first), locked, in one statement; None when it has none."""
+    stmt = (select(*[items.c[name] for name in _ITEM_FIELDS], *[c.label(f"v_{c.name}") for c in versions.c])
+            .select_from(items.join(versions, versions.c.item_id == items.c.item_id))
+            .where(items.c.item_id == item_id).order_by(versions.c.version).with_for_update())
+    rows = (await session.execute(stmt)).mappings().all()
+    if not rows:
+        return None
+    return _item(rows[0]), [_version({c.name: row[f"v_{c.name}"] for c in versions.c}) for row in rows]
+
+
 async def get(session: AsyncSession, item_id: str, version: int, *, for_update: bool = False) -> Version | None:
     stmt = select(versions).where(versions.c.item_id == item_id, versions.c.version == version)
     if for_update:

@@ -54,30 +54,59 @@ class PublishingWork(Protocol):
 
 
 class SqlItems:
-    """``ItemStore`` on one session: the items, versions and search index through ``repository``."""
+    """``ItemStore`` on one session: the items, versions and search index through ``repository``.
+
+    An item locked by this unit of work (``item(…, for_update=True)``) is read with all its versions in one
+    statement, and an item created here is known from the start; while the unit of work writes them through this
+    store, their versions (``get``, ``history``) are answered from what it knows, without asking again.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._items: dict[str, Item] = {}  # locked (or created) by this unit of work
+        self._versions: dict[str, dict[int, Version]] = {}  # all the versions of those items, by number
 
     async def add_item(self, item: Item) -> None:
         await repository.add_item(self._session, item)
+        self._items[item.item_id] = item
+        self._versions[item.item_id] = {}
 
     async def save_item(self, item: Item, public: Version | None = None) -> None:
         await repository.save_item(self._session, item, public=public)
+        if item.item_id in self._items:
+            self._items[item.item_id] = item
 
     async def add_version(self, version: Version) -> None:
         await repository.add_version(self._session, version)
+        if (known := self._versions.get(version.item_id)) is not None:
+            known[version.version] = version
 
     async def save_version(self, version: Version) -> None:
         await repository.save_version(self._session, version)
+        if (known := self._versions.get(version.item_id)) is not None:
+            known[version.version] = version
 
     async def item(self, item_id: str, *, for_update: bool = False) -> Item | None:
-        return await repository.item(self._session, item_id, for_update=for_update)
+        if item_id in self._items:
+            return self._items[item_id]
+        if not for_update:
+            return await repository.item(self._session, item_id)
+        found = await repository.item_with_history(self._session, item_id)
+        if found is None:  # no version (or no item): the item alone
+            return await repository.item(self._session, item_id, for_update=True)
+        item, history = found
+        self._items[item_id] = item
+        self._versions[item_id] = {version.version: version for version in history}
+        return item
 
     async def get(self, item_id: str, version: int, *, for_update: bool = False) -> Version | None:
+        if (known := self._versions.get(item_id)) is not None:
+            return known.get(version)
         return await repository.get(self._session, item_id, version, for_update=for_update)
 
     async def history(self, item_id: str, *, for_update: bool = False) -> list[Version]:
+        if (known := self._versions.get(item_id)) is not None:
+            return [known[number] for number in sorted(known)]
         return await repository.history(self._session, item_id, for_update=for_update)
 
     async def awaiting_review(self, item_id: str) -> bool:

@@ -19,6 +19,19 @@ async def lock_item(session: AsyncSession, item_id: str) -> None:
                           {"item": item_id})
 
 
+async def lock_items(session: AsyncSession, item_ids: list[str]) -> None:
+    """``lock_item`` of many items in one statement, in the order of their ids."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('review.item'), hashtext(item)) "
+                               "FROM (SELECT item FROM unnest(cast(:items as text[])) AS item ORDER BY item) AS o"),
+                          {"items": sorted(item_ids)})
+
+
+async def of_item(session: AsyncSession, item_id: str) -> list[Case]:
+    """Every case of an item, oldest version first, locked."""
+    stmt = select(cases).where(cases.c.item_id == item_id).order_by(cases.c.version).with_for_update()
+    return [_case(row) for row in (await session.execute(stmt)).mappings()]
+
+
 async def newest_version(session: AsyncSession, item_id: str) -> int | None:
     version: int | None = (await session.execute(select(func.max(cases.c.version))
                                                  .where(cases.c.item_id == item_id))).scalar()

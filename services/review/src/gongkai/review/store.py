@@ -7,14 +7,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
+from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.unit_of_work import UnitOfWork
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import repository
-from .domain import Case
+from .domain import Case, State
 
 
 class CaseStore(Protocol):
@@ -42,28 +43,56 @@ class ReviewWork(Protocol):
 
 
 class SqlCases:
-    """``CaseStore`` on one session: the cases table through ``repository``."""
+    """``CaseStore`` on one session: the cases table through ``repository``.
+
+    The cases of an item locked with ``lock_item`` are read once, all of them and locked (``newest_version``),
+    and kept while the unit of work writes them: ``open_before`` answers from them.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._held: set[str] = set()  # items whose advisory lock this transaction holds
+        self._of_item: dict[str, dict[int, Case]] = {}  # item id -> its cases by version, as this unit knows them
 
     async def lock_item(self, item_id: str) -> None:
-        await repository.lock_item(self._session, item_id)
+        if item_id not in self._held:
+            await repository.lock_item(self._session, item_id)
+            self._held.add(item_id)
+
+    async def lock_items(self, item_ids: set[str]) -> None:
+        """The locks a batch's submissions will ask for, in one statement."""
+        if wanted := item_ids - self._held:
+            await repository.lock_items(self._session, sorted(wanted))
+            self._held |= wanted
+
+    async def _cases_of(self, item_id: str) -> dict[int, Case]:
+        known = self._of_item.get(item_id)
+        if known is None:
+            cases = await repository.of_item(self._session, item_id)
+            known = self._of_item[item_id] = {case.version: case for case in cases}
+        return known
 
     async def newest_version(self, item_id: str) -> int | None:
-        return await repository.newest_version(self._session, item_id)
+        return max(await self._cases_of(item_id), default=None)
 
     async def add(self, case: Case) -> bool:
-        return await repository.add(self._session, case)
+        added = await repository.add(self._session, case)
+        if added and case.item_id in self._of_item:
+            self._of_item[case.item_id][case.version] = case
+        return added
 
     async def get(self, case_id: str, *, for_update: bool = False) -> Case | None:
         return await repository.get(self._session, case_id, for_update=for_update)
 
     async def open_before(self, item_id: str, version: int) -> list[Case]:
-        return await repository.open_before(self._session, item_id, version)
+        return [case for number, case in sorted((await self._cases_of(item_id)).items())
+                if number < version and case.state is State.open]
 
     async def save(self, case: Case) -> None:
         await repository.save(self._session, case)
+        known = self._of_item.get(case.item_id)
+        if known is not None:
+            known[case.version] = case
 
 
 class ReviewUnitOfWork(UnitOfWork):
@@ -73,5 +102,15 @@ class ReviewUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> ReviewUnitOfWork:
         await super().__aenter__()
-        self.cases = SqlCases(self.session)
+        self._cases = SqlCases(self.session)
+        self.cases = self._cases
         return self
+
+    async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:
+        """The item locks of a batch's submissions, in one statement instead of one a submission."""
+        items = {data.item_id for envelope, data in messages if envelope.type in SUBMISSIONS}
+        if items:
+            await self._cases.lock_items(items)
+
+
+SUBMISSIONS = frozenset({c.DISCLOSURE_SUBMITTED, c.REQUESTS_REPLY_SUBMITTED})
