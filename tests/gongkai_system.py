@@ -27,6 +27,7 @@ from gongkai.shared.testing import connect_as, environment
 from gongkai.shared.topology import Topology
 
 SERVICES = ("publishing", "review", "notification", "audit", "requests")
+PORTAL_CALLS = ("requests", "participation")
 
 
 def free_port() -> int:
@@ -158,7 +159,9 @@ class Portal(Site):
     its queue."""
 
     def __init__(self, system: System, log_dir: Path, **env: str) -> None:
-        super().__init__("portal", {**system.env, **env}, log_dir, "/ready")
+        forms = {f"GONGKAI_PORTAL_{name.upper()}_URL": system.url(name) for name in PORTAL_CALLS
+                 if name in system.ports}  # the form pages call these services' public routes
+        super().__init__("portal", {**system.env, **forms, **env}, log_dir, "/ready")
 
 
 @contextmanager

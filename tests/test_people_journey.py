@@ -20,12 +20,11 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from gongkai.portal.consumer import remove_queue
-from gongkai_system import Console, Portal, System
+from gongkai_system import Console
 from playwright.async_api import expect
 
 PHONE = "13912345678"
@@ -41,37 +40,7 @@ WAIT = 60.0  # seconds: four services, the portal and the console share two core
 DESKTOP = {"width": 1280, "height": 900}
 
 
-# ---- the system, the portal and the console ----------------------------------------------------------------
-
-
-@pytest.fixture
-def system(settings, tmp_path) -> Iterator[System]:
-    system = System(settings, tmp_path)
-    system.migrate()  # the four services' schemas and the portal's
-    try:
-        system.start()
-        yield system
-    finally:
-        system.stop()
-
-
-@pytest.fixture
-async def portal(system, settings, tmp_path) -> AsyncIterator[Portal]:
-    """``gongkai run portal`` as the public site; its e-screen turns every two seconds. Its queue (not part of
-    the namespace's topology) is removed after."""
-    running = await asyncio.to_thread(Portal, system, tmp_path, GONGKAI_PORTAL_SCREEN_SECONDS="2")
-    try:
-        yield running
-    finally:
-        await asyncio.to_thread(running.stop)
-        await remove_queue(settings.amqp_url, settings.namespace, "portal")
-
-
-@pytest.fixture
-async def console(system, tmp_path) -> AsyncIterator[Console]:
-    running = await asyncio.to_thread(Console, system, tmp_path)
-    yield running
-    await asyncio.to_thread(running.stop)
+# ---- screenshots (the system, the portal and the console are tests/conftest.py's) ---------------------------
 
 
 @pytest.fixture

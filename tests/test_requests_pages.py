@@ -14,46 +14,16 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from gongkai.portal.consumer import remove_queue
-from gongkai_system import Console, Portal, System
+from gongkai_system import Portal
 from playwright.async_api import expect
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 WANTED = "请公开2026年本市公交线路调整的论证报告及客流统计"
 WAIT = 60.0
-
-
-@pytest.fixture
-def system(settings, tmp_path) -> Iterator[System]:
-    system = System(settings, tmp_path)
-    system.migrate()
-    try:
-        system.start()
-        yield system
-    finally:
-        system.stop()
-
-
-@pytest.fixture
-async def portal(system, settings, tmp_path) -> AsyncIterator[Portal]:
-    running = await asyncio.to_thread(Portal, system, tmp_path, GONGKAI_PORTAL_REQUESTS_URL=system.url("requests"))
-    try:
-        yield running
-    finally:
-        await asyncio.to_thread(running.stop)
-        await remove_queue(settings.amqp_url, settings.namespace, "portal")
-
-
-@pytest.fixture
-async def console(system, tmp_path) -> AsyncIterator[Console]:
-    running = await asyncio.to_thread(Console, system, tmp_path)
-    yield running
-    await asyncio.to_thread(running.stop)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from . import upstream
 from .pages import portal_of, render
 
 router = APIRouter()
@@ -39,25 +40,11 @@ def _form_body(form: Any) -> dict[str, Any]:
 
 
 async def _call(request: Request, path: str, body: dict[str, Any]) -> httpx.Response:
-    portal = portal_of(request)
-    address = request.client.host if request.client else ""
-    async with httpx.AsyncClient(base_url=portal.own.requests_url, timeout=60) as client:
-        try:
-            return await client.post(path, json=body, headers={"X-Forwarded-For": address})
-        except httpx.TransportError:
-            return httpx.Response(503, json={"detail": "申请服务暂时无法访问，请稍后再试。"})
+    return await upstream.call(request, portal_of(request).own.requests_url, "POST", path, body)
 
 
 def _reason(answer: httpx.Response) -> str:
-    try:
-        detail = answer.json().get("detail")
-    except ValueError:
-        detail = None
-    if answer.status_code == 429:
-        return "提交过于频繁，请稍后再试。"
-    if answer.status_code == 400:
-        return "申请未被接受。"
-    return str(detail or f"申请未被接受（{answer.status_code}）")
+    return upstream.reason(answer, "申请未被接受")
 
 
 @router.get("/apply", response_class=HTMLResponse, summary="The request form (依申请公开)")
