@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from gongkai_system import Console
+from people import signed_in
 from playwright.async_api import expect
 
 PHONE = "13912345678"
@@ -62,18 +62,6 @@ def shot(tmp_path) -> Callable[[object, str], Awaitable[None]]:
 
 
 # ---- how people move ------------------------------------------------------------------------------------------
-
-
-async def signed_in(chromium, console: Console, token: str):
-    """A person at a browser of their own (their own cookies) who signs in to the console with ``token``."""
-    context = await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=DESKTOP)
-    page = await context.new_page()
-    await page.goto(f"{console.url}/")
-    await expect(page).to_have_url(re.compile(r"/signin"))
-    await page.get_by_label("令牌").fill(token)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.locator("header .person")).to_be_visible()
-    return page
 
 
 async def reload_until(page, url: str, shows: Callable[[], Awaitable[bool]], what: str,

@@ -10,45 +10,19 @@ are saved as ``DIR/portal-apply.png``, ``portal-applied.png``, ``portal-status.p
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import time
-from pathlib import Path
 
 import pytest
 from gongkai_system import Portal
+from people import PHONE, screenshots, signed_in, until_shown
 from playwright.async_api import expect
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 WANTED = "请公开2026年本市公交线路调整的论证报告及客流统计"
-WAIT = 60.0
 
 
 @pytest.fixture
 def shot(tmp_path):
-    folder = Path(os.environ.get("GONGKAI_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    async def take(page, name: str) -> None:
-        path = folder / f"{name}.png"
-        await page.screenshot(path=str(path), full_page=True)
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-    return take
-
-
-async def until_shown(page, url: str, selector: str) -> None:
-    """Reload ``url`` until ``selector`` is on it (the services work on their own time; a person presses reload)."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        await page.goto(url)
-        if await page.locator(selector).count():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{url} has no {selector}: {(await page.locator('main').inner_text())[:1500]}")
-        await asyncio.sleep(0.5)
+    return screenshots(tmp_path)
 
 
 async def status_of(page, portal: Portal, number: str, secret: str) -> None:
@@ -95,11 +69,7 @@ async def test_an_applicant_asks_on_a_phone_and_the_office_assigns_the_request_i
 
     # The disclosure office (孙强, publisher in 办公室): the request is in the queue, with the reply due date
     # notification counted; the office assigns it to a unit.
-    clerk = await (await chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                              viewport=DESKTOP)).new_page()
-    await clerk.goto(f"{console.url}/")
-    await clerk.get_by_label("令牌").fill("dev-publisher-token")
-    await clerk.get_by_role("button", name="登录").click()
+    clerk = await signed_in(chromium, console, "dev-publisher-token")
     await clerk.get_by_role("navigation", name="主导航").get_by_role("link", name="依申请公开").click()
     row = clerk.locator("table.list tr", has_text=number)
     await until_shown(clerk, f"{console.url}/requests", f"table.list tr:has-text('{number}') time")
