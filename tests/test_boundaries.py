@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("publishing", "review", "notification", "audit", "requests")
+SERVICES = ("publishing", "review", "notification", "audit", "requests", "participation")
 
 
 def imported_gongkai_packages(folder: Path) -> dict[str, set[str]]:

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 # The credential each service is explored with: one that holds the role most of its routes need.
 TOKENS = {"publishing": "dev-submitter-token", "review": "dev-reviewer-token", "notification": "dev-admin-token",
-          "audit": "dev-auditor-token", "requests": "dev-publisher-token"}
+          "audit": "dev-auditor-token", "requests": "dev-publisher-token", "participation": "dev-publisher-token"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 25
 
@@ -74,3 +74,4 @@ test_review_answers_as_its_openapi_document_says = explore("review")
 test_notification_answers_as_its_openapi_document_says = explore("notification")
 test_audit_answers_as_its_openapi_document_says = explore("audit")
 test_requests_answers_as_its_openapi_document_says = explore("requests")
+test_participation_answers_as_its_openapi_document_says = explore("participation")

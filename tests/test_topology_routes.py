@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from gongkai.notification.app import build as notification
+from gongkai.participation.app import build as participation
 from gongkai.publishing.app import build as publishing
 from gongkai.requests.app import build as requests
 from gongkai.review.app import build as review
@@ -15,7 +16,8 @@ from gongkai.shared.topology import QUEUES
 
 EXCHANGE_OF = {spec.type: spec.exchange for spec in MESSAGES}
 BINDINGS = {queue.name: queue.bindings for queue in QUEUES}
-BUILDS = {"publishing": publishing, "review": review, "notification": notification, "requests": requests}
+BUILDS = {"publishing": publishing, "review": review, "notification": notification, "requests": requests,
+          "participation": participation}
 
 
 def topic_matches(binding: str, routing_key: str) -> bool:

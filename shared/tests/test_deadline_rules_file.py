@@ -22,9 +22,10 @@ def test_the_shipped_policy_has_every_rule_with_the_agencys_lengths():
     policy = load_policy()
     assert set(policy.rules) == {c.RULE_PROACTIVE_PUBLICATION, c.RULE_CHANGE_PUBLICATION, c.RULE_REVIEW,
                                  c.RULE_ANNUAL_REPORT, c.RULE_ANNUAL_TARGETS, c.RULE_REQUEST_REPLY,
-                                 c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY}
+                                 c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY, c.RULE_OPINION_REPLY}
     assert policy.rule(c.RULE_PROACTIVE_PUBLICATION).length == 15
     assert policy.rule(c.RULE_REQUEST_REPLY).max_extension == 20
+    assert policy.rule(c.RULE_OPINION_REPLY).length == 15  # the agency's own time limit for the opinion box
     annual = policy.rule(c.RULE_ANNUAL_REPORT)
     assert annual.unit is Unit.fixed_date and annual.due == (1, 31)
     assert [r.id for r in policy.opened_by(c.DISCLOSURE_SUBMITTED)] == [c.RULE_PROACTIVE_PUBLICATION]

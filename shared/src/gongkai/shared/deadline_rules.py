@@ -24,7 +24,8 @@ from .calendar import WorkingCalendar
 DEFAULT_POLICY = Path(__file__).with_name("deadline_rules.toml")
 
 RULES = (c.RULE_PROACTIVE_PUBLICATION, c.RULE_CHANGE_PUBLICATION, c.RULE_REVIEW, c.RULE_ANNUAL_REPORT,
-         c.RULE_ANNUAL_TARGETS, c.RULE_REQUEST_REPLY, c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY)
+         c.RULE_ANNUAL_TARGETS, c.RULE_REQUEST_REPLY, c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY,
+         c.RULE_OPINION_REPLY)
 YEAR_START = "year-start"  # opened by the monitor on the first check of each year
 
 # The events (and request commands) whose facts notification knows how to read, by rule family.
@@ -38,7 +39,10 @@ REQUEST_STEPS = (c.REGISTER_REQUEST, c.ASK_REQUEST_CORRECTION, c.RECORD_REQUEST_
 REQUEST_FACTS = (c.REQUESTS_RECEIVED, c.REQUESTS_CORRECTION_ASKED, c.REQUESTS_CORRECTED,
                  c.REQUESTS_CONSULTATION_STARTED, c.REQUESTS_CONSULTATION_REPLIED, c.REQUESTS_EXTENDED,
                  c.REQUESTS_ANSWERED)
-KNOWN_TRIGGERS = frozenset((*ITEM_EVENTS, *REVIEW_EVENTS, *REQUEST_STEPS, *REQUEST_FACTS, YEAR_START))
+# The participation service's facts that open, meet and cancel an opinion's reply clock.
+OPINION_FACTS = (c.OPINION_RECEIVED, c.OPINION_ANSWERED, c.OPINION_HIDDEN)
+KNOWN_TRIGGERS = frozenset((*ITEM_EVENTS, *REVIEW_EVENTS, *REQUEST_STEPS, *REQUEST_FACTS, *OPINION_FACTS,
+                            YEAR_START))
 
 # Legal ceilings (政府信息公开条例): a policy may be stricter, never looser.
 CEILINGS = {

@@ -43,10 +43,11 @@ class PublishingSettings(ReviewKeySettings):
 
 def not_of_replies(handler: EventHandler) -> EventHandler:
     """``handler`` for review's decisions on disclosure items; one on a reply to a request (``reply:…``) is the
-    requests service's, never publishing's: it is acknowledged and ignored."""
+    requests service's, and one on what participation shows the public (``opinion:…``, ``consultation:…``,
+    ``comment:…``, ``feedback:…``) is participation's, never publishing's: it is acknowledged and ignored."""
 
     async def on_decision(decision: Any, event: Envelope, uow: Any) -> None:
-        if not c.is_reply_item(decision.item_id):
+        if not (c.is_reply_item(decision.item_id) or c.is_participation_item(decision.item_id)):
             await handler(decision, event, uow)
 
     return on_decision

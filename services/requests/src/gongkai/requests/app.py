@@ -8,13 +8,14 @@ from fastapi import FastAPI
 from gongkai.shared import contracts as c
 from gongkai.shared.calendar import WorkingCalendar, years_with
 from gongkai.shared.http import http_app
+from gongkai.shared.ratelimit import FormLimits
 from gongkai.shared.review_keys import ReviewKeySettings
 from gongkai.shared.service import Service
 from gongkai.shared.settings import Settings
 from pydantic import Field
 
 from .handlers import DEFAULT_AGENCY, Requests
-from .http import FormLimits, public, router
+from .http import public, router
 from .reads import Reads
 from .store import RequestsUnitOfWork
 from .tables import SCHEMA, metadata

@@ -16,15 +16,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
-from gongkai.shared.errors import Hidden, NotFound, Refused
+from gongkai.shared.errors import Hidden, NotFound
 from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires, service_of
 from gongkai.shared.identity import Principal, Role
+from gongkai.shared.ratelimit import FormLimits, RateLimited, contact_key
 from pydantic import BaseModel, Field
 
 from . import letters, views
 from .domain import secret_hash
 from .handlers import APPLICANT, Requests
-from .ratelimit import SlidingWindow, contact_key
 from .reads import Reads
 
 router = APIRouter(tags=["requests"])
@@ -37,23 +37,6 @@ SOURCE = "/gongkai/requests/http"
 NOT_FOUND = "no request with this tracking number and secret"
 LetterId = Annotated[c.Line, Path(min_length=1, max_length=80, description="the letter's id")]
 Format = Annotated[Literal["html", "pdf"], Query(description="html as issued, or its PDF")]
-
-
-class FormLimits:
-    """The public form's windows, built once per app from the settings."""
-
-    def __init__(self, per_address: int, per_contact: int, behind_proxy: bool) -> None:
-        self.per_address = SlidingWindow(per_address, 3600)
-        self.per_contact = SlidingWindow(per_contact, 86_400)
-        self.behind_proxy = behind_proxy
-
-
-class RateLimited(Refused):
-    status = 429
-
-    def __init__(self, reason: str, *, retry_after: int) -> None:
-        super().__init__(reason)
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 def handlers_of(request: Request) -> Requests:
@@ -184,14 +167,11 @@ for _path, _kind, _model, _name, _summary in (
 async def submit_online(body: c.SubmitOnlineRequest, request: Request, handlers: Handlers,
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     limits: FormLimits = request.app.state.form_limits
-    address = request.headers.get("x-forwarded-for", "").split(",")[0].strip() if limits.behind_proxy else ""
-    address = address or (request.client.host if request.client else "unknown")
-    contact = contact_key(body.contact.phone, body.contact.email)
-    for what, window, key in (("address", limits.per_address, address), ("contact", limits.per_contact, contact)):
-        wait = window.retry_after(key) if key else None
-        if wait is not None:
-            await _record_refusal(request, "-", f"too many requests from one {what}", request.url.path, status=429)
-            raise RateLimited(f"too many requests from this {what}; try again in {wait} s", retry_after=wait)
+    exceeded = limits.exceeded(request, contact_key(body.contact.phone, body.contact.email))
+    if exceeded is not None:
+        what, wait = exceeded
+        await _record_refusal(request, "-", f"too many requests from one {what}", request.url.path, status=429)
+        raise RateLimited(f"too many requests from this {what}; try again in {wait} s", retry_after=wait)
     return await _run(request, c.SUBMIT_ONLINE_REQUEST, body.model_dump(mode="json"), APPLICANT,
                       handlers.submit_online, idempotency_key)
 

@@ -28,9 +28,11 @@ def build(settings: Settings, policy: policies.Policy | None = None,
           config: ReviewConfig | None = None) -> tuple[Service, Review]:
     service = Service(SCHEMA, metadata, settings, unit_of_work=ReviewUnitOfWork)
     handlers = Review(service.origin, screener(policy), (config or ReviewConfig()).signer())
-    # A reply to a request for disclosure is screened and decided like any version (its item is reply:<request>).
+    # A reply to a request for disclosure is screened and decided like any version (its item is reply:<request>),
+    # and so is what participation would show the public (opinion:<id>, consultation:<id>, comment:<id> …).
     service.on_events("review.submissions", {c.DISCLOSURE_SUBMITTED: handlers.on_submitted,
-                                             c.REQUESTS_REPLY_SUBMITTED: handlers.on_submitted})
+                                             c.REQUESTS_REPLY_SUBMITTED: handlers.on_submitted,
+                                             c.PUBLICATION_SUBMITTED: handlers.on_submitted})
     service.on_commands("review.intake", {c.DECIDE_REVIEW: handlers.decide})
     return service, handlers
 

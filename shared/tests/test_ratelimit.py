@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gongkai.requests.ratelimit import SlidingWindow, contact_key
+from gongkai.shared.ratelimit import SlidingWindow, contact_key
 
 
 class Clock:

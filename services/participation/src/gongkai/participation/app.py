@@ -1,0 +1,68 @@
+"""Wiring of the participation service: the one place its parts are built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from gongkai.shared import contracts as c
+from gongkai.shared.http import http_app
+from gongkai.shared.ratelimit import FormLimits
+from gongkai.shared.review_keys import ReviewKeySettings
+from gongkai.shared.service import Service
+from gongkai.shared.settings import Settings
+from pydantic import Field
+
+from . import policy as policies
+from .handlers import Participation
+from .http import public, router
+from .reads import Reads
+from .store import ParticipationUnitOfWork
+from .tables import SCHEMA, metadata
+
+
+class ParticipationSettings(ReviewKeySettings):
+    """``GONGKAI_REVIEW_KEYS`` / ``GONGKAI_REVIEW_KEYS_FILE``: review's verifier keys, as publishing takes them.
+
+    A text is shown to the public only on a decision signed with one of them; production refuses the development
+    key. ``GONGKAI_FORM_PER_ADDRESS`` and ``GONGKAI_FORM_PER_CONTACT`` bound the public forms, as the requests
+    service's.
+    """
+
+    form_per_address: int = Field(10, ge=1, le=10_000, description="public forms per client address an hour")
+    form_per_contact: int = Field(5, ge=1, le=10_000, description="public forms per phone or e-mail a day")
+    behind_proxy: bool = Field(False, description="take the client address from X-Forwarded-For (set by the "
+                                                  "operator's proxy only)")
+    participation_policy_file: Path | None = Field(None, description="the topics and periods (policy.toml)")
+
+
+def build(settings: Settings, own: ParticipationSettings | None = None) -> tuple[Service, Participation]:
+    own = own or ParticipationSettings()
+    service = Service(SCHEMA, metadata, settings, unit_of_work=ParticipationUnitOfWork)
+    handlers = Participation(service.origin, policies.load(own.participation_policy_file), own.key_ring())
+    service.on_commands("participation.intake", {
+        c.RECEIVE_OPINION: handlers.receive_opinion,
+        c.SUBMIT_ONLINE_OPINION: handlers.submit_online_opinion,
+        c.ROUTE_OPINION: handlers.route_opinion,
+        c.REPLY_OPINION: handlers.reply_opinion,
+        c.PUBLISH_OPINION: handlers.publish_opinion,
+        c.HIDE_OPINION: handlers.hide_opinion,
+    })
+    service.on_events("participation.reviews", {kind: handlers.on_review_decided for kind in (
+        c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})
+    service.on_events("participation.clocks", {c.DEADLINE_OPENED: handlers.on_clock,
+                                               c.DEADLINE_RECOMPUTED: handlers.on_clock})
+    return service, handlers
+
+
+def create_app(settings: Settings | None = None, own: ParticipationSettings | None = None) -> FastAPI:
+    own = own or ParticipationSettings()
+    service, handlers = build(settings or Settings(), own)
+    app = http_app(service, [router, public], title="Gongkai participation",
+                   description="Public participation (政民互动): the opinion box (意见箱) — opinions from the portal, "
+                               "letters and the service hall, routed, answered on the reply clock, published "
+                               "anonymised after review — and its statistics.")
+    app.state.participation = handlers
+    app.state.reads = Reads(service.sessions, handlers.policy)
+    app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy)
+    return app

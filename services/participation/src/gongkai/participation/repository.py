@@ -1,0 +1,96 @@
+"""The participation service's SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .domain import Opinion
+from .tables import opinions
+
+
+def _columns(opinion: Opinion) -> dict[str, Any]:
+    return {"state": opinion.state.value, "unit": opinion.unit, "topic": opinion.topic, "hidden": opinion.hidden,
+            "published": opinion.published, "document": opinion.model_dump(mode="json")}
+
+
+async def add_opinion(session: AsyncSession, opinion: Opinion, secret_sha256: str, person: dict[str, Any],
+                      fingerprint: str, contact_key: str | None) -> bool:
+    row = {"opinion_id": opinion.opinion_id, "secret_sha256": secret_sha256, "channel": opinion.channel.value,
+           "received_on": opinion.received_on, "fingerprint": fingerprint, "contact_key": contact_key,
+           "person": person, **_columns(opinion)}
+    done = await session.execute(insert(opinions).values(**row).on_conflict_do_nothing()
+                                 .returning(opinions.c.opinion_id))
+    return done.scalar_one_or_none() is not None
+
+
+async def get_opinion(session: AsyncSession, opinion_id: str, *, for_update: bool = False) -> Opinion | None:
+    query = select(opinions.c.document).where(opinions.c.opinion_id == opinion_id)
+    if for_update:
+        query = query.with_for_update()
+    found = (await session.execute(query)).scalar_one_or_none()
+    return Opinion.model_validate(found) if found is not None else None
+
+
+async def save_opinion(session: AsyncSession, opinion: Opinion) -> None:
+    await session.execute(update(opinions).where(opinions.c.opinion_id == opinion.opinion_id)
+                          .values(**_columns(opinion), updated_at=func.now()))
+
+
+async def duplicate_of(session: AsyncSession, fingerprint: str, contact_key: str | None, since: date) -> date | None:
+    """The day the same text came from the same contact (or, with no contact, from anyone) since ``since``.
+
+    Two of the same text are serialised by a transaction lock on the fingerprint, so both cannot pass at once."""
+    await session.execute(text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                          {"key": f"participation:{fingerprint}"})
+    query = select(func.min(opinions.c.received_on)).where(
+        opinions.c.fingerprint == fingerprint, opinions.c.received_on >= since,
+        opinions.c.contact_key == contact_key if contact_key else opinions.c.contact_key.is_(None))
+    found: date | None = (await session.execute(query)).scalar_one_or_none()
+    return found
+
+
+async def person_of(session: AsyncSession, opinion_id: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = (await session.execute(
+        select(opinions.c.person).where(opinions.c.opinion_id == opinion_id))).scalar_one_or_none()
+    return found
+
+
+async def secret_of(session: AsyncSession, opinion_id: str) -> str | None:
+    found: str | None = (await session.execute(
+        select(opinions.c.secret_sha256).where(opinions.c.opinion_id == opinion_id))).scalar_one_or_none()
+    return found
+
+
+async def opinion_queue(session: AsyncSession, *, state: str | None, unit: str | None, topic: str | None,
+                        hidden: bool | None, limit: int) -> list[Opinion]:
+    query = select(opinions.c.document).order_by(opinions.c.received_on, opinions.c.opinion_id).limit(limit)
+    if state == "open":
+        query = query.where(opinions.c.state != "answered", opinions.c.hidden.is_(False))
+    elif state:
+        query = query.where(opinions.c.state == state)
+    if unit:
+        query = query.where(opinions.c.unit == unit)
+    if topic:
+        query = query.where(opinions.c.topic == topic)
+    if hidden is not None:
+        query = query.where(opinions.c.hidden.is_(hidden))
+    return [Opinion.model_validate(row) for row in (await session.execute(query)).scalars()]
+
+
+async def published_opinions(session: AsyncSession, topic: str | None, limit: int, offset: int) -> list[Opinion]:
+    query = (select(opinions.c.document).where(opinions.c.published.is_(True))
+             .order_by(opinions.c.received_on.desc(), opinions.c.opinion_id).limit(limit).offset(offset))
+    if topic:
+        query = query.where(opinions.c.topic == topic)
+    return [Opinion.model_validate(row) for row in (await session.execute(query)).scalars()]
+
+
+async def opinions_of_year(session: AsyncSession, year: int) -> list[Opinion]:
+    query = select(opinions.c.document).where(opinions.c.received_on >= date(year, 1, 1),
+                                              opinions.c.received_on <= date(year, 12, 31))
+    return [Opinion.model_validate(row) for row in (await session.execute(query)).scalars()]

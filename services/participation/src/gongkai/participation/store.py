@@ -1,0 +1,66 @@
+"""What the participation handlers need of storage, as a small protocol, and the unit of work that carries it.
+
+``ParticipationWork`` is a handler's whole view of its unit of work: the stores, and ``emit``. The real one is
+``ParticipationUnitOfWork`` (one transaction, SQL through ``repository``); the rule tests hand the handlers an
+in-memory one (``services/participation/tests/fakes.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol
+
+from gongkai.shared.envelope import Envelope
+from gongkai.shared.unit_of_work import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import repository
+from .domain import Opinion
+
+
+class OpinionStore(Protocol):
+    async def add(self, opinion: Opinion, secret_sha256: str, person: dict[str, Any], fingerprint: str,
+                  contact_key: str | None) -> bool:
+        """Store a new opinion; False when its number is taken."""
+
+    async def get(self, opinion_id: str, *, for_update: bool = False) -> Opinion | None: ...
+
+    async def save(self, opinion: Opinion) -> None: ...
+
+    async def duplicate_of(self, fingerprint: str, contact_key: str | None, since: date) -> date | None: ...
+
+
+class ParticipationWork(Protocol):
+    opinions: OpinionStore
+
+    def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None,
+             reply_to: str | None = None) -> None: ...
+
+
+class SqlOpinions:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, opinion: Opinion, secret_sha256: str, person: dict[str, Any], fingerprint: str,
+                  contact_key: str | None) -> bool:
+        return await repository.add_opinion(self._session, opinion, secret_sha256, person, fingerprint, contact_key)
+
+    async def get(self, opinion_id: str, *, for_update: bool = False) -> Opinion | None:
+        return await repository.get_opinion(self._session, opinion_id, for_update=for_update)
+
+    async def save(self, opinion: Opinion) -> None:
+        await repository.save_opinion(self._session, opinion)
+
+    async def duplicate_of(self, fingerprint: str, contact_key: str | None, since: date) -> date | None:
+        return await repository.duplicate_of(self._session, fingerprint, contact_key, since)
+
+
+class ParticipationUnitOfWork(UnitOfWork):
+    """The runtime's unit of work with the participation stores on it."""
+
+    opinions: OpinionStore
+
+    async def __aenter__(self) -> ParticipationUnitOfWork:
+        await super().__aenter__()
+        self.opinions = SqlOpinions(self.session)
+        return self
