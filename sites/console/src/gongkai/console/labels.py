@@ -27,7 +27,7 @@ ROLES = {"submitter": "经办人", "reviewer": "审查员", "publisher": "发布
          "administrator": "管理员"}
 RULES = {"proactive-publication": "主动公开期限", "change-publication": "变更公开期限", "review-sla": "审查时限",
          "annual-report": "年度报告", "annual-targets": "年度工作要点", "request-reply": "依申请答复",
-         "request-correction": "补正", "request-third-party": "征求第三方意见"}
+         "request-correction": "补正", "request-third-party": "征求第三方意见", "opinion-reply": "意见箱答复"}
 DEADLINE_STATES = {"open": "计时中", "paused": "暂停", "met": "已完成", "cancelled": "已取消"}
 DETECTORS = {
     "classification-marking": "密级标志", "internal-marking": "内部标志", "id-number": "身份证号码",

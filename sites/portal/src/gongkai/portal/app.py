@@ -15,7 +15,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 
-from . import apply, domain, pages, repository
+from . import apply, domain, opinions, pages, repository
 from .consumer import PublicQueue
 from .tables import SCHEMA
 
@@ -35,6 +35,8 @@ class PortalSettings(BaseSettings):
     screen_refresh_seconds: int = Field(300, ge=10, le=3600, description="how often the e-screen reloads")
     requests_url: str = Field("http://127.0.0.1:8005", description="the requests service, for the request form and "
                               "the applicant's status page (its /public routes only)")
+    participation_url: str = Field("http://127.0.0.1:8006", description="the participation service, for the "
+                                   "opinion box and the consultations (its public routes only)")
 
 
 class Portal:
@@ -109,5 +111,6 @@ def create_app(settings: Settings | None = None, own: PortalSettings | None = No
     app.mount("/static", StaticFiles(packages=[("gongkai.portal", "static")]), name="static")
     app.include_router(pages.router)
     app.include_router(apply.router)
+    app.include_router(opinions.router)
     pages.install_error_pages(app)
     return app
