@@ -62,7 +62,7 @@ async def _run(request: Request, kind: str, data: dict[str, Any], principal: Pri
 async def limited(request: Request, contact: c.Contact | None) -> None:
     """A public form's rate limits: 429 with Retry-After past them, recorded."""
     limits: FormLimits = request.app.state.form_limits
-    exceeded = limits.exceeded(request, contact_key(contact.phone, contact.email) if contact else None)
+    exceeded = await limits.exceeded(request, contact_key(contact.phone, contact.email) if contact else None)
     if exceeded is not None:
         what, wait = exceeded
         await record_refusal(request, "-", f"too many from one {what}", status=429)

@@ -18,7 +18,7 @@ from .handlers import DEFAULT_AGENCY, Requests
 from .http import public, router
 from .reads import Reads
 from .store import RequestsUnitOfWork
-from .tables import SCHEMA, metadata
+from .tables import SCHEMA, form_hits, metadata
 
 
 class RequestsSettings(ReviewKeySettings):
@@ -76,5 +76,6 @@ def create_app(settings: Settings | None = None, own: RequestsSettings | None = 
                                "extension and the reply, with the applicant's status page.")
     app.state.requests = handlers
     app.state.reads = Reads(service.sessions)
-    app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy)
+    app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy,
+                                       sessions=service.sessions, table=form_hits)
     return app

@@ -167,7 +167,7 @@ for _path, _kind, _model, _name, _summary in (
 async def submit_online(body: c.SubmitOnlineRequest, request: Request, handlers: Handlers,
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     limits: FormLimits = request.app.state.form_limits
-    exceeded = limits.exceeded(request, contact_key(body.contact.phone, body.contact.email))
+    exceeded = await limits.exceeded(request, contact_key(body.contact.phone, body.contact.email))
     if exceeded is not None:
         what, wait = exceeded
         await _record_refusal(request, "-", f"too many requests from one {what}", request.url.path, status=429)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gongkai.shared.db import service_metadata
+from gongkai.shared.ratelimit import form_hits_table
 from sqlalchemy import Column, Date, DateTime, Index, String, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -36,3 +37,5 @@ letters = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 Index("ix_letters_request_id", letters.c.request_id)
+
+form_hits = form_hits_table(metadata)  # the public forms' rate limits, shared by every replica
