@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
-PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e services/requests -e sites/portal \
+PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e services/requests -e services/oversight -e sites/portal \
 	-e sites/console -e cli
 
 FAULT_ITEMS ?= 300

@@ -16,6 +16,7 @@ from .delivery import Deliveries
 from .handlers import Calendars, Notification
 from .http import inbox_router, router
 from .monitor import Monitor
+from .oversight_clocks import OversightClocks
 from .parking_alert import ParkingAlert
 from .reads import Reads
 from .request_clocks import RequestClocks
@@ -36,6 +37,7 @@ def build(settings: Settings, options: NotificationSettings | None = None
     handlers = Notification(service.origin, load_policy(options.policy_file), contacts,
                             Calendars(options.calendar_dir))
     requests = RequestClocks(handlers.clocks)
+    oversight = OversightClocks(handlers)
     monitor = Monitor(handlers.clocks, uow, options)
     deliveries = Deliveries(service.origin, uow, contacts, options)
     service.on_events("notification.deadlines", {
@@ -61,6 +63,10 @@ def build(settings: Settings, options: NotificationSettings | None = None
         c.REQUESTS_FEE_NOTIFIED: requests.on_fee_notified,
         c.REQUESTS_FEE_SETTLED: requests.on_fee_settled,
         c.REQUESTS_ANSWERED: requests.on_answered,
+        c.OVERSIGHT_RECTIFICATION_ORDERED: oversight.on_rectification_ordered,
+        c.OVERSIGHT_RECTIFICATION_CLOSED: oversight.on_rectification_closed,
+        c.OVERSIGHT_REPORT_DELIVERED: oversight.on_report_delivered,
+        c.OVERSIGHT_REPORT_ACKNOWLEDGED: oversight.on_report_acknowledged,
     })
     service.on_commands("notification.intake", {
         c.LOAD_CALENDAR_YEAR: handlers.load_calendar_year,

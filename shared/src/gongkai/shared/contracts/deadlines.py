@@ -20,6 +20,8 @@ RULE_ANNUAL_TARGETS = "annual-targets"                 # 年度目标 at the sta
 RULE_REQUEST_REPLY = "request-reply"                   # answer a request (20 + one extension of up to 20)
 RULE_REQUEST_CORRECTION = "request-correction"         # ask the applicant to correct (补正) within 7
 RULE_REQUEST_THIRD_PARTY = "request-third-party"       # third party's opinion within 15
+RULE_RECTIFICATION = "inspection-rectification"       # a unit puts an inspection's finding right (oversight)
+RULE_REPORT_ACKNOWLEDGEMENT = "district-report-ack"   # the district office acknowledges a periodic report
 
 DEADLINE_OPENED = "gongkai.deadline.opened.v1"
 DEADLINE_DUE_SOON = "gongkai.deadline.due_soon.v1"

@@ -6,12 +6,12 @@ it. Who receives it follows from the queue bindings in ``topology.QUEUES``. One 
 
 from __future__ import annotations
 
-from . import audit, deadlines, disclosure, intake, operations, requests, requests_service, review, security
+from . import audit, deadlines, disclosure, intake, operations, oversight, requests, requests_service, review, security
 from .spec import MessageSpec, topic_matches
 
 MESSAGES: tuple[MessageSpec, ...] = (
     *intake.MESSAGES, *disclosure.MESSAGES, *review.MESSAGES, *deadlines.MESSAGES, *requests.MESSAGES,
-    *requests_service.MESSAGES, *audit.MESSAGES,
+    *requests_service.MESSAGES, *oversight.MESSAGES, *audit.MESSAGES,
     *security.MESSAGES, *operations.MESSAGES,
 )
 

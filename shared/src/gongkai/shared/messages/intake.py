@@ -4,6 +4,7 @@ from .. import contracts as c
 from .spec import MessageSpec
 
 MESSAGES = (
-    MessageSpec(c.INTAKE_REJECTED, c.IntakeRejected, "events", ("publishing", "review", "notification", "requests"),
+    MessageSpec(c.INTAKE_REJECTED, c.IntakeRejected, "events",
+                ("publishing", "review", "notification", "requests", "oversight"),
                 "A command changed nothing, and why"),
 )
