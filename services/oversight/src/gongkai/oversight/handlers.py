@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from . import domain
 from .checklist import Checklist
 from .domain import Inspection
+from .reports import Reports
 from .store import OversightWork
 
 # The 政务公开领导小组办公室 runs the inspections: in the directory that is the publisher (负责人 of the office);
@@ -47,11 +48,12 @@ def new_inspection_id(today: date) -> str:
 class Oversight:
     """The handlers: they need an origin for their events, the working-day calendar, the checklist and a clock."""
 
-    def __init__(self, origin: Origin, calendar: WorkingCalendar, checklist: Checklist,
+    def __init__(self, origin: Origin, calendar: WorkingCalendar, checklist: Checklist, reports: Reports,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.origin = origin
         self.calendar = calendar
         self.checklist = checklist
+        self.reports = reports
         self.now = now
 
     def today(self) -> date:
@@ -151,6 +153,13 @@ class Oversight:
         self._emit(uow, c.OVERSIGHT_INSPECTION_CLOSED, self._step(after, data.on, data.note),
                    after.inspection_id, command)
         return _answer(after, closed_on=data.on.isoformat())
+
+    # ---- periodic reports to the district office -------------------------------------------------------
+
+    async def compile_report(self, data: c.CompileReport, command: Envelope, principal: Principal,
+                             uow: OversightWork) -> dict[str, Any]:
+        require_staff(principal)
+        return await self.reports.compile(uow, data.schedule, data.period, principal.id, command)
 
     # ---- the facts a unit's scorecard counts (oversight.facts) ----------------------------------------
 

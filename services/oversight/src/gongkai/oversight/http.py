@@ -8,18 +8,20 @@ refusal is answered with its status and reason and recorded as ``access.refused`
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import NotFound
 from gongkai.shared.http import IdempotencyKey, problems, requires, service_of
 from gongkai.shared.identity import Principal, Role
 
-from . import views
+from . import repository, views
 from .handlers import Oversight
 from .reads import Reads
+from .reports import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 router = APIRouter(tags=["inspections"])
+district = APIRouter(tags=["district reports"])
 
 Staff = Annotated[Principal, Depends(requires(Role.publisher, Role.administrator))]
 Readers = Annotated[Principal, Depends(requires(Role.publisher, Role.administrator, Role.auditor))]
@@ -145,3 +147,61 @@ async def scorecard(unit: Annotated[c.Line, Path(min_length=1, max_length=128)],
     return found
 
 
+
+
+# ---- periodic reports to the district office ----------------------------------------------------------------
+
+ReportId = Annotated[c.Line, Path(min_length=1, max_length=64, description="the report's id")]
+
+
+@district.post("/reports", status_code=201, response_model=views.ReportAnswer, responses=WRITES,
+               summary="Compile the report of a period (2026-11 monthly, 2026-Q4 quarterly) that has ended; it is "
+                       "delivered to the district office by the sender (the office, administrators)")
+async def compile_report(body: c.CompileReport, principal: Staff, request: Request, handlers: Handlers,
+                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    return await _run(request, c.COMPILE_REPORT, body.model_dump(mode="json"), principal, handlers.compile_report,
+                      idempotency_key)
+
+
+@district.get("/reports", summary="The reports, latest period first, with their delivery and acknowledgement",
+              responses=problems(401, 403, 422))
+async def reports(principal: Readers, request: Request,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[views.ReportSummary]:
+    async with service_of(request).sessions() as session:
+        return [views.report_summary(r) for r in await repository.reports_listed(session, limit)]
+
+
+@district.get("/reports/{report_id}", summary="One report with its content as delivered",
+              responses=problems(401, 403, 404, 422))
+async def report(report_id: ReportId, principal: Readers, request: Request) -> views.ReportDetail:
+    async with service_of(request).sessions() as session:
+        found = await repository.get_report(session, report_id)
+    if found is None:
+        raise NotFound(f"no report {report_id}")
+    return views.report_detail(found)
+
+
+@district.post("/reports/{report_id}/redelivery", response_model=views.ReportAnswer, responses=WRITES,
+               summary="Try a failed delivery again, from its first attempt (the office, administrators)")
+async def redeliver(report_id: ReportId, principal: Staff, request: Request, handlers: Handlers) -> dict[str, Any]:
+    async with service_of(request).uow() as uow:
+        answer = await handlers.reports.redeliver(uow, report_id)  # type: ignore[arg-type]
+        await uow.commit()
+    return answer
+
+
+@district.post("/district/acknowledgements", response_model=views.ReportAnswer,
+               responses=problems(400, 401, 404, 409, 413, 422),
+               summary="The district office acknowledges a delivered report with its receipt number, signed like "
+                       "the delivery: X-Gongkai-Timestamp, X-Gongkai-Signature (sha256=HMAC over timestamp.body)",
+               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                   "schema": c.AcknowledgeReport.model_json_schema()}}}})
+async def acknowledge(request: Request, handlers: Handlers,
+                      timestamp: Annotated[str, Header(alias=TIMESTAMP_HEADER, max_length=20)] = "",
+                      signature: Annotated[str, Header(alias=SIGNATURE_HEADER, max_length=100)] = ""
+                      ) -> dict[str, Any]:
+    body = await request.body()
+    async with service_of(request).uow() as uow:
+        answer = await handlers.reports.acknowledge(uow, body, timestamp, signature)  # type: ignore[arg-type]
+        await uow.commit()
+    return answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .domain import Inspection
-from .tables import inspections, unit_facts
+from .tables import inspections, reports, unit_facts
 
 
 def _row(inspection: Inspection) -> dict[str, Any]:
@@ -67,3 +67,43 @@ async def fact_counts(session: AsyncSession, start: date | None = None, end: dat
         row[kind] = int(count)
         row[f"{kind}_late"] = int(late or 0)
     return out
+
+
+# ---- reports ---------------------------------------------------------------------------------------------
+
+
+async def add_report(session: AsyncSession, row: dict[str, Any]) -> bool:
+    done = await session.execute(insert(reports).values(**row).on_conflict_do_nothing()
+                                 .returning(reports.c.report_id))
+    return done.scalar_one_or_none() is not None
+
+
+async def get_report(session: AsyncSession, report_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    query = select(reports).where(reports.c.report_id == report_id)
+    if for_update:
+        query = query.with_for_update()
+    found = (await session.execute(query)).mappings().one_or_none()
+    return dict(found) if found is not None else None
+
+
+async def update_report(session: AsyncSession, report_id: str, values: dict[str, Any]) -> None:
+    await session.execute(update(reports).where(reports.c.report_id == report_id).values(**values))
+
+
+async def due_for_delivery(session: AsyncSession, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Pending reports whose next attempt is due, locked; another replica skips them."""
+    query = (select(reports).where(reports.c.state == "pending", reports.c.next_attempt_at <= now)
+             .order_by(reports.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True))
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+async def reports_listed(session: AsyncSession, limit: int) -> list[dict[str, Any]]:
+    query = select(reports).order_by(reports.c.period_end.desc(), reports.c.schedule).limit(limit)
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+async def figures(session: AsyncSession, start: date, end: date) -> tuple[dict[str, dict[str, int]], list[Inspection]]:
+    """The unit facts of these days, and the inspections that took place on them."""
+    facts = await fact_counts(session, start, end)
+    query = select(inspections.c.document).where(inspections.c.on >= start, inspections.c.on <= end)
+    return facts, [Inspection.model_validate(d) for d in (await session.execute(query)).scalars()]

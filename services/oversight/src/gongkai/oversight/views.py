@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -97,3 +99,39 @@ def scorecards(facts: dict[str, dict[str, int]], inspections: list[Inspection], 
             findings=sum(len(i.findings) for i in theirs), open_rectifications=len(open_ones),
             overdue_rectifications=sum(1 for r in open_ones if r.due_on < today)))
     return cards
+
+
+class ReportAnswer(BaseModel):
+    report_id: str
+    state: str
+    sha256: str | None = None
+    due_on: date | None = None
+    receipt_id: str | None = None
+
+
+class ReportSummary(BaseModel):
+    report_id: str
+    schedule: str
+    period: str
+    period_start: date
+    period_end: date
+    state: str
+    sha256: str
+    attempts: int
+    last_error: str | None
+    delivered_at: datetime | None
+    receipt_id: str | None
+    acknowledged_at: datetime | None
+    compiled_by: str
+
+
+class ReportDetail(ReportSummary):
+    content: dict[str, Any]
+
+
+def report_summary(row: dict[str, Any]) -> ReportSummary:
+    return ReportSummary.model_validate({k: v for k, v in row.items() if k in ReportSummary.model_fields})
+
+
+def report_detail(row: dict[str, Any]) -> ReportDetail:
+    return ReportDetail(**report_summary(row).model_dump(), content=json.loads(row["body"]))

@@ -201,3 +201,10 @@ class ReportAcknowledged(Payload):
     report_id: ItemId
     receipt_id: Line
     acknowledged_at: Moment
+
+
+class AcknowledgeReport(Payload):
+    """The district office's acknowledgement, sent to ``POST /district/acknowledgements`` (signed)."""
+
+    report_id: ItemId
+    receipt_id: Line = Field(min_length=1, max_length=128, description="the district office's receipt number")
