@@ -8,7 +8,7 @@ export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gongkai
 
 PACKAGES := -e shared -e services/publishing -e services/review -e services/notification -e services/audit -e services/requests \
-	-e services/participation -e sites/portal -e sites/console -e cli
+	-e services/participation -e services/oversight -e sites/portal -e sites/console -e cli
 
 FAULT_ITEMS ?= 300
 SOAK_ITEMS ?= 10000

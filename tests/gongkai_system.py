@@ -26,7 +26,7 @@ from gongkai.shared.settings import Settings
 from gongkai.shared.testing import connect_as, environment
 from gongkai.shared.topology import Topology
 
-SERVICES = ("publishing", "review", "notification", "audit", "requests", "participation")
+SERVICES = ("publishing", "review", "notification", "audit", "requests", "participation", "oversight")
 PORTAL_CALLS = ("requests", "participation")
 
 

@@ -150,11 +150,11 @@ def test_run_all_serves_every_process_counted_from_port_base_and_the_commands_lo
     assert main(["run", "review", "--port-base", "9001"]) == 0 and main(["run", "review", "--port", "9"]) == 0
     assert started == [("all", cli.PORTS), ("all", {"publishing": 9001, "review": 9002, "notification": 9003,
                                                      "audit": 9004, "requests": 9005, "participation": 9006,
-                                                     "portal": 9010, "console": 9020}),
+                                                     "oversight": 9007, "portal": 9010, "console": 9020}),
                        ("review", 9002),
                        ("review", 9)]
     assert cli.PORTS == {"publishing": 8001, "review": 8002, "notification": 8003, "audit": 8004, "requests": 8005,
-                         "participation": 8006, "portal": 8010, "console": 8020}
+                         "participation": 8006, "oversight": 8007, "portal": 8010, "console": 8020}
     assert main(["run", "all", "--port", "9001"]) == 1 and "--port-base" in capsys.readouterr().err
 
     monkeypatch.setenv("GONGKAI_PORT_BASE", "9101")

@@ -28,7 +28,8 @@ from schemathesis.specs.openapi.checks import (
 
 # The credential each service is explored with: one that holds the role most of its routes need.
 TOKENS = {"publishing": "dev-submitter-token", "review": "dev-reviewer-token", "notification": "dev-admin-token",
-          "audit": "dev-auditor-token", "requests": "dev-publisher-token", "participation": "dev-publisher-token"}
+          "audit": "dev-auditor-token", "requests": "dev-publisher-token", "participation": "dev-publisher-token",
+          "oversight": "dev-publisher-token"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 25
 
@@ -42,7 +43,7 @@ def document(service: str) -> schemathesis.BaseSchema:
 @pytest.fixture(scope="module")
 def system(amqp_url: str, database_server_url: str, broker_accounts: SessionAccounts, database_roles: SessionRoles,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    """The five services as processes, with the session's accounts and roles, in a namespace of their own."""
+    """The six services as processes, with the session's accounts and roles, in a namespace of their own."""
     namespace = broker_accounts.namespace()
     database_url = asyncio.run(create_database(database_server_url))
     asyncio.run(declare_topology(amqp_url, namespace))
@@ -75,3 +76,4 @@ test_notification_answers_as_its_openapi_document_says = explore("notification")
 test_audit_answers_as_its_openapi_document_says = explore("audit")
 test_requests_answers_as_its_openapi_document_says = explore("requests")
 test_participation_answers_as_its_openapi_document_says = explore("participation")
+test_oversight_answers_as_its_openapi_document_says = explore("oversight")

@@ -22,7 +22,8 @@ def test_the_shipped_policy_has_every_rule_with_the_agencys_lengths():
     policy = load_policy()
     assert set(policy.rules) == {c.RULE_PROACTIVE_PUBLICATION, c.RULE_CHANGE_PUBLICATION, c.RULE_REVIEW,
                                  c.RULE_ANNUAL_REPORT, c.RULE_ANNUAL_TARGETS, c.RULE_REQUEST_REPLY,
-                                 c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY, c.RULE_OPINION_REPLY}
+                                 c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY, c.RULE_OPINION_REPLY,
+                                 c.RULE_RECTIFICATION, c.RULE_REPORT_ACKNOWLEDGEMENT}
     assert policy.rule(c.RULE_PROACTIVE_PUBLICATION).length == 15
     assert policy.rule(c.RULE_REQUEST_REPLY).max_extension == 20
     assert policy.rule(c.RULE_OPINION_REPLY).length == 15  # the agency's own time limit for the opinion box
@@ -30,6 +31,17 @@ def test_the_shipped_policy_has_every_rule_with_the_agencys_lengths():
     assert annual.unit is Unit.fixed_date and annual.due == (1, 31)
     assert [r.id for r in policy.opened_by(c.DISCLOSURE_SUBMITTED)] == [c.RULE_PROACTIVE_PUBLICATION]
     assert policy.rule(c.RULE_PROACTIVE_PUBLICATION).reminders == (5, 1, 0)
+
+
+def test_the_oversight_rules_may_be_left_out_and_then_open_no_clock():
+    data = copy.deepcopy(DEFAULT)
+    del data["rules"][c.RULE_RECTIFICATION], data["rules"][c.RULE_REPORT_ACKNOWLEDGEMENT]
+    policy = parse_policy(data)
+    assert c.RULE_RECTIFICATION not in policy.rules and policy.opened_by(c.OVERSIGHT_RECTIFICATION_ORDERED) == []
+    shipped = load_policy()
+    assert [r.id for r in shipped.opened_by(c.OVERSIGHT_RECTIFICATION_ORDERED)] == [c.RULE_RECTIFICATION]
+    assert [r.id for r in shipped.met_by(c.OVERSIGHT_REPORT_ACKNOWLEDGED)] == [c.RULE_REPORT_ACKNOWLEDGEMENT]
+    assert shipped.rule(c.RULE_RECTIFICATION).escalate == ("unit", "office", "administrators")
 
 
 def test_an_unknown_rule_is_refused():

@@ -25,10 +25,10 @@ PORT_BASE = 8001
 
 # The four services, the public portal (a site built from the public exchange alone) and the console (pages for
 # people, a client of the services' HTTP APIs: no broker, no database), each at its offset from the port base:
-# publishing 8001, review 8002, notification 8003, audit 8004, requests 8005, participation 8006, portal 8010,
-# console 8020.
+# publishing 8001, review 8002, notification 8003, audit 8004, requests 8005, participation 8006, oversight 8007,
+# portal 8010, console 8020.
 OFFSETS = {"publishing": 0, "review": 1, "notification": 2, "audit": 3, "requests": 4, "participation": 5,
-           "portal": 9, "console": 19}
+           "oversight": 6, "portal": 9, "console": 19}
 CLIENT_SITES = ("console",)  # run without the services' settings (no broker account, no database role)
 
 

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-SERVICES = ("publishing", "review", "notification", "audit", "requests", "participation")
+SERVICES = ("publishing", "review", "notification", "audit", "requests", "participation", "oversight")
 STAFF_TOOL = "staff-tool"
 PUBLIC_SITE = "public-site"
 OPERATOR = "operator"  # the broker administrator (management UI, set-up); optional

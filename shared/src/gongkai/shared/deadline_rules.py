@@ -26,6 +26,8 @@ DEFAULT_POLICY = Path(__file__).with_name("deadline_rules.toml")
 RULES = (c.RULE_PROACTIVE_PUBLICATION, c.RULE_CHANGE_PUBLICATION, c.RULE_REVIEW, c.RULE_ANNUAL_REPORT,
          c.RULE_ANNUAL_TARGETS, c.RULE_REQUEST_REPLY, c.RULE_REQUEST_CORRECTION, c.RULE_REQUEST_THIRD_PARTY,
          c.RULE_OPINION_REPLY)
+# Rules a policy may leave out (a bureau without the oversight service): notification opens none of their clocks.
+OPTIONAL_RULES = (c.RULE_RECTIFICATION, c.RULE_REPORT_ACKNOWLEDGEMENT)
 YEAR_START = "year-start"  # opened by the monitor on the first check of each year
 
 # The events (and request commands) whose facts notification knows how to read, by rule family.
@@ -41,7 +43,11 @@ REQUEST_FACTS = (c.REQUESTS_RECEIVED, c.REQUESTS_CORRECTION_ASKED, c.REQUESTS_CO
                  c.REQUESTS_ANSWERED)
 # The participation service's facts that open, meet and cancel an opinion's reply clock.
 OPINION_FACTS = (c.OPINION_RECEIVED, c.OPINION_ANSWERED, c.OPINION_HIDDEN)
+# The oversight service's facts: a rectification's clock, and a delivered report's acknowledgement clock.
+OVERSIGHT_FACTS = (c.OVERSIGHT_RECTIFICATION_ORDERED, c.OVERSIGHT_RECTIFICATION_CLOSED, c.OVERSIGHT_REPORT_DELIVERED,
+                   c.OVERSIGHT_REPORT_ACKNOWLEDGED)
 KNOWN_TRIGGERS = frozenset((*ITEM_EVENTS, *REVIEW_EVENTS, *REQUEST_STEPS, *REQUEST_FACTS, *OPINION_FACTS,
+                            *OVERSIGHT_FACTS,
                             YEAR_START))
 
 # Legal ceilings (政府信息公开条例): a policy may be stricter, never looser.
@@ -144,14 +150,15 @@ def parse_policy(data: dict[str, Any], source: str = "") -> Policy:
     rules_data = data.get("rules")
     if not isinstance(rules_data, dict):
         raise PolicyError("no [rules.<id>] tables")
-    unknown = sorted(set(rules_data) - set(RULES))
+    unknown = sorted(set(rules_data) - set(RULES) - set(OPTIONAL_RULES))
     if unknown:
-        raise PolicyError(f"unknown rule {unknown[0]!r}; the rules are {', '.join(RULES)}")
+        raise PolicyError(f"unknown rule {unknown[0]!r}; the rules are {', '.join((*RULES, *OPTIONAL_RULES))}")
     missing = [r for r in RULES if r not in rules_data]
     if missing:
         raise PolicyError(f"rule {missing[0]!r} is missing")
     escalate_after = _whole(data.get("escalate_after", 1), "escalate_after", 0, MAX_REMINDER)
-    return Policy({rule_id: _rule(rule_id, rules_data[rule_id]) for rule_id in RULES}, escalate_after, source)
+    present = (*RULES, *(r for r in OPTIONAL_RULES if r in rules_data))
+    return Policy({rule_id: _rule(rule_id, rules_data[rule_id]) for rule_id in present}, escalate_after, source)
 
 
 def _whole(value: Any, where: str, low: int, high: int) -> int:

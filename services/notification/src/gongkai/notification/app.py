@@ -17,6 +17,7 @@ from .handlers import Calendars, Notification
 from .http import inbox_router, router
 from .monitor import Monitor
 from .opinion_clocks import OpinionClocks
+from .oversight_clocks import OversightClocks
 from .parking_alert import ParkingAlert
 from .reads import Reads
 from .request_clocks import RequestClocks
@@ -38,6 +39,7 @@ def build(settings: Settings, options: NotificationSettings | None = None
                             Calendars(options.calendar_dir))
     requests = RequestClocks(handlers.clocks)
     opinions = OpinionClocks(handlers.clocks)
+    oversight = OversightClocks(handlers)
     monitor = Monitor(handlers.clocks, uow, options)
     deliveries = Deliveries(service.origin, uow, contacts, options)
     service.on_events("notification.deadlines", {
@@ -67,6 +69,10 @@ def build(settings: Settings, options: NotificationSettings | None = None
         c.OPINION_ROUTED: opinions.on_routed,
         c.OPINION_ANSWERED: opinions.on_answered,
         c.OPINION_HIDDEN: opinions.on_hidden,
+        c.OVERSIGHT_RECTIFICATION_ORDERED: oversight.on_rectification_ordered,
+        c.OVERSIGHT_RECTIFICATION_CLOSED: oversight.on_rectification_closed,
+        c.OVERSIGHT_REPORT_DELIVERED: oversight.on_report_delivered,
+        c.OVERSIGHT_REPORT_ACKNOWLEDGED: oversight.on_report_acknowledged,
     })
     service.on_commands("notification.intake", {
         c.LOAD_CALENDAR_YEAR: handlers.load_calendar_year,

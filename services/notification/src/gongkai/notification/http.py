@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from gongkai.shared.contracts import Line
-from gongkai.shared.deadline_rules import RULES
+from gongkai.shared.deadline_rules import OPTIONAL_RULES, RULES
 from gongkai.shared.errors import NotFound
 from gongkai.shared.http import current_principal, problems, requires
 from gongkai.shared.identity import Principal, Role
@@ -32,7 +32,7 @@ async def list_deadlines(
     store: Annotated[Reads, Depends(reads)],
     item_id: Annotated[Line | None, Query(min_length=1, max_length=64)] = None,
     state: State | None = None,
-    rule: Annotated[str | None, Query(pattern="^(" + "|".join(RULES) + ")$")] = None,
+    rule: Annotated[str | None, Query(pattern="^(" + "|".join((*RULES, *OPTIONAL_RULES)) + ")$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> views.Deadlines:
     found = await store.deadlines(item_id=item_id, state=state, rule=rule, limit=limit)

@@ -16,6 +16,8 @@ RULE_NAMES = {
     c.RULE_REQUEST_CORRECTION: "告知申请人补正",
     c.RULE_REQUEST_THIRD_PARTY: "征求第三方意见",
     c.RULE_OPINION_REPLY: "意见箱答复",
+    c.RULE_RECTIFICATION: "监督检查问题整改",
+    c.RULE_REPORT_ACKNOWLEDGEMENT: "定期报告区政务公开办公室回执",
 }
 OFFICE = "政务公开领导小组办公室"
 SIGNATURE = "\n\n—— 政务公开系统（本消息由系统自动发送）"

@@ -11,6 +11,7 @@ from .deadlines import *  # noqa: F403
 from .disclosure import *  # noqa: F403
 from .intake import *  # noqa: F403
 from .operations import *  # noqa: F403
+from .oversight import *  # noqa: F403
 from .participation import *  # noqa: F403
 from .requests import *  # noqa: F403
 from .requests_service import *  # noqa: F403

@@ -21,6 +21,8 @@ RULE_REQUEST_REPLY = "request-reply"                   # answer a request (20 + 
 RULE_REQUEST_CORRECTION = "request-correction"         # ask the applicant to correct (补正) within 7
 RULE_REQUEST_THIRD_PARTY = "request-third-party"       # third party's opinion within 15
 RULE_OPINION_REPLY = "opinion-reply"                   # answer an opinion of the opinion box (意见箱)
+RULE_RECTIFICATION = "inspection-rectification"       # a unit puts an inspection's finding right (oversight)
+RULE_REPORT_ACKNOWLEDGEMENT = "district-report-ack"   # the district office acknowledges a periodic report
 
 DEADLINE_OPENED = "gongkai.deadline.opened.v1"
 DEADLINE_DUE_SOON = "gongkai.deadline.due_soon.v1"

@@ -12,6 +12,7 @@ from . import (
     disclosure,
     intake,
     operations,
+    oversight,
     participation,
     requests,
     requests_service,
@@ -22,7 +23,7 @@ from .spec import MessageSpec, topic_matches
 
 MESSAGES: tuple[MessageSpec, ...] = (
     *intake.MESSAGES, *disclosure.MESSAGES, *review.MESSAGES, *deadlines.MESSAGES, *requests.MESSAGES,
-    *requests_service.MESSAGES, *participation.MESSAGES, *audit.MESSAGES,
+    *requests_service.MESSAGES, *participation.MESSAGES, *oversight.MESSAGES, *audit.MESSAGES,
     *security.MESSAGES, *operations.MESSAGES,
 )
 

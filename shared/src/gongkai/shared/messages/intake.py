@@ -5,6 +5,6 @@ from .spec import MessageSpec
 
 MESSAGES = (
     MessageSpec(c.INTAKE_REJECTED, c.IntakeRejected, "events",
-                ("publishing", "review", "notification", "requests", "participation"),
+                ("publishing", "review", "notification", "requests", "participation", "oversight"),
                 "A command changed nothing, and why"),
 )

@@ -13,7 +13,7 @@ from gongkai.shared.settings import DEV_CREDENTIALS
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("publishing", "review", "notification", "audit", "requests", "participation")
+SERVICES = ("publishing", "review", "notification", "audit", "requests", "participation", "oversight")
 
 
 class ConsoleSettings(BaseSettings):
@@ -27,13 +27,14 @@ class ConsoleSettings(BaseSettings):
     audit_url: str = "http://127.0.0.1:8004"
     requests_url: str = "http://127.0.0.1:8005"
     participation_url: str = "http://127.0.0.1:8006"
+    oversight_url: str = "http://127.0.0.1:8007"
     session_idle_seconds: int = Field(1800, ge=1, le=86_400, description="a session unused this long ends")
     session_max_seconds: int = Field(8 * 3600, ge=1, le=7 * 86_400, description="and any session after this long")
     max_sessions: int = Field(10_000, ge=10, le=1_000_000, description="the oldest are dropped past this")
     timeout_seconds: float = Field(15.0, gt=0, le=120)
 
     @field_validator("publishing_url", "review_url", "notification_url", "audit_url", "requests_url",
-                     "participation_url")
+                     "participation_url", "oversight_url")
     @classmethod
     def _http(cls, url: str) -> str:
         if not url.startswith(("http://", "https://")):

@@ -1,0 +1,1 @@
+"""Oversight: inspections of the bureau's units and periodic reports to the district disclosure office."""

@@ -1,0 +1,1 @@
+"""The oversight schema's migrations (Alembic), run by ``gongkai migrate`` as the schema's owner."""
