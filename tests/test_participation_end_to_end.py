@@ -105,3 +105,53 @@ async def test_a_letter_is_reminded_answered_in_time_published_redacted_and_coun
         [topic] = [r for r in stats["by_topic"] if r["key"] == "public-transport"]
         assert (unit["answered"], unit["in_time"], unit["published"]) == (1, 1, 1)
         assert (topic["received"], topic["late"]) == (1, 0)
+
+
+async def test_a_consultation_is_reviewed_opens_and_shows_its_comments_only_as_screened(settings, system):
+    """The draft waits for a reviewer; a comment with nothing found shows at once (review's policy auto-approves
+    participation-comment of no risk); one with a phone number waits, is redacted and approved by a second
+    reviewer, and its number never reaches the public. (The close and the feedback report need the clock past
+    the close date: services/participation/tests/test_consultations.py moves the service's clock for them.)"""
+    today = local_date(datetime.now(UTC)).isoformat()
+    participation, review = system.url("participation"), system.url("review")
+    async with httpx.AsyncClient(timeout=10) as http, Tap(settings, "public", "participation.#") as public:
+        made = await http.post(f"{participation}/consultations", headers=CLERK, json={
+            "kind": "major-decision", "title": "城区公交线网优化方案（征求意见稿）", "draft": "一、优化目标……",
+            "unit": "运输管理科", "opens_on": today})
+        assert made.status_code == 201, made.text
+        cid = made.json()["consultation_id"]
+        cases = await poll(lambda: http.get(f"{review}/cases", params={"item_id": f"consultation:{cid}"},
+                                            headers=REVIEWER), lambda r: r.status_code == 200 and r.json())
+        [case] = cases.json()
+        assert (await http.post(f"{review}/cases/{case['case_id']}/decision", headers=REVIEWER,
+                                json={"decision": "approve", "content_hash": case["content_hash"]})).status_code == 200
+        await public.wait_for(c.PUBLIC_CONSULTATION_OPENED, lambda e: e.data["consultation_id"] == cid)
+
+        plain = await http.post(f"{participation}/public/consultations/{cid}/comments",
+                                json={"text": "建议保留7路公交。", "contact": {"email": "li@example.org"}})
+        phone = await http.post(f"{participation}/public/consultations/{cid}/comments",
+                                json={"text": "我家在西站附近，电话13912345678，希望增设站点。"})
+        assert plain.status_code == 201 and phone.status_code == 201, (plain.text, phone.text)
+        await public.wait_for(c.PUBLIC_COMMENT_SHOWN, lambda e: e.data["comment_id"] == plain.json()["comment_id"])
+
+        held = await poll(lambda: http.get(f"{review}/cases", headers=REVIEWER,
+                                           params={"item_id": f"comment:{phone.json()['comment_id']}"}),
+                          lambda r: r.status_code == 200 and r.json())
+        [case] = held.json()
+        [found] = [f for f in case["findings"] if f["detector"] == "mobile-number"]
+        assert (await http.post(f"{review}/cases/{case['case_id']}/decision", headers=REVIEWER, json={
+            "decision": "redact", "content_hash": case["content_hash"], "reason": "个人信息",
+            "spans": [{"field": found["field"], "start": found["start"], "end": found["end"]}]})).status_code == 200
+        again = await poll(lambda: http.get(f"{review}/cases", headers=REVIEWER,
+                                            params={"item_id": f"comment:{phone.json()['comment_id']}"}),
+                           lambda r: any(x["version"] == 2 for x in r.json()))
+        [case2] = [x for x in again.json() if x["version"] == 2]
+        assert (await http.post(f"{review}/cases/{case2['case_id']}/decision", headers=REVIEWER2, json={
+            "decision": "approve", "content_hash": case2["content_hash"]})).status_code == 200
+        shown = await public.wait_for(c.PUBLIC_COMMENT_SHOWN,
+                                      lambda e: e.data["comment_id"] == phone.json()["comment_id"])
+        assert "13912345678" not in shown.data["text"] and "×××" in shown.data["text"]
+        page = (await http.get(f"{participation}/public/consultations/{cid}")).json()
+        assert [m["number"] for m in page["shown_comments"]] == [1, 2] and page["status"] == "open"
+        assert "13912345678" not in str(page) and "li@example.org" not in str(page)
+        assert all("13912345678" not in str(e.data) for _, e in public.messages)

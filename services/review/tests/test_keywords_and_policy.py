@@ -80,6 +80,9 @@ def test_the_shipped_policy_needs_two_reviewers_for_high_risk_and_rejects_blocke
     assert [policy.approvals(r) for r in ("high", "medium", "low", "none")] == [2, 1, 1, 1]
     assert policy.rejects("blocked") and not policy.rejects("high")
     assert not policy.auto_approves("low", "S07")  # off by default
+    # but a comment on a consultation with nothing found shows at once; one with a finding waits for a reviewer
+    assert policy.auto_approves("none", "participation-comment")
+    assert not policy.auto_approves("medium", "participation-comment")
     assert policy.keywords is not None and policy.keywords.exists()
 
 

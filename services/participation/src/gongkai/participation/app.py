@@ -14,6 +14,7 @@ from gongkai.shared.settings import Settings
 from pydantic import Field
 
 from . import policy as policies
+from .consultation_http import consultations_public, consultations_router
 from .handlers import Participation
 from .http import public, router
 from .reads import Reads
@@ -47,6 +48,17 @@ def build(settings: Settings, own: ParticipationSettings | None = None) -> tuple
         c.REPLY_OPINION: handlers.reply_opinion,
         c.PUBLISH_OPINION: handlers.publish_opinion,
         c.HIDE_OPINION: handlers.hide_opinion,
+        c.CREATE_CONSULTATION: handlers.consultations.create,
+        c.SUBMIT_COMMENT: handlers.consultations.submit_comment,
+        c.HIDE_COMMENT: handlers.consultations.hide_comment,
+        c.RECORD_EXPERT_OPINION: handlers.consultations.record_expert_opinion,
+        c.ANNOUNCE_HEARING: handlers.consultations.announce_hearing,
+        c.REGISTER_FOR_HEARING: handlers.consultations.register_for_hearing,
+        c.SELECT_REPRESENTATIVES: handlers.consultations.select_representatives,
+        c.RECORD_HEARING: handlers.consultations.record_hearing,
+        c.RECORD_RESEARCH_VISIT: handlers.consultations.record_research_visit,
+        c.CLOSE_CONSULTATION: handlers.consultations.close,
+        c.PUBLISH_FEEDBACK: handlers.consultations.publish_feedback,
     })
     service.on_events("participation.reviews", {kind: handlers.on_review_decided for kind in (
         c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})
@@ -58,10 +70,12 @@ def build(settings: Settings, own: ParticipationSettings | None = None) -> tuple
 def create_app(settings: Settings | None = None, own: ParticipationSettings | None = None) -> FastAPI:
     own = own or ParticipationSettings()
     service, handlers = build(settings or Settings(), own)
-    app = http_app(service, [router, public], title="Gongkai participation",
+    app = http_app(service, [router, consultations_router, public, consultations_public], title="Gongkai participation",
                    description="Public participation (政民互动): the opinion box (意见箱) — opinions from the portal, "
                                "letters and the service hall, routed, answered on the reply clock, published "
-                               "anonymised after review — and its statistics.")
+                               "anonymised after review — its statistics, and consultations on major "
+                               "decisions (征求意见): a reviewed draft, comments screened before they show, expert "
+                               "opinions, hearings, research visits and the feedback report.")
     app.state.participation = handlers
     app.state.reads = Reads(service.sessions, handlers.policy)
     app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy)

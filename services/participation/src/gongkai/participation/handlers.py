@@ -23,6 +23,7 @@ from gongkai.shared.ratelimit import contact_key
 from pydantic import BaseModel
 
 from . import domain
+from .consultation_handlers import Consultations
 from .domain import Opinion
 from .policy import Policy
 from .store import ParticipationWork
@@ -61,6 +62,7 @@ class Participation:
         self.policy = policy
         self.review_keys = review_keys
         self.now = now
+        self.consultations = Consultations(origin, policy, lambda: self.now(), self.today, staff, office)
 
     def today(self) -> date:
         return local_date(self.now())
@@ -207,6 +209,8 @@ class Participation:
             return
         if decision.item_id.startswith(c.OPINION_ITEM_PREFIX):
             await self._opinion_decided(decision, event, uow)
+        else:
+            await self.consultations.on_decided(decision, REVIEW_OUTCOMES[event.type], event, uow)
 
     async def _opinion_decided(self, decision: c.SignedDecision, event: Envelope, uow: ParticipationWork) -> None:
         opinion_id = decision.item_id.removeprefix(c.OPINION_ITEM_PREFIX)

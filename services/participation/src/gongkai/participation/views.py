@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .consultations import Comment, Consultation, CState
+from .consultations import counts as counts_of
 from .domain import Opinion, State
 from .policy import Policy
 
@@ -131,8 +133,50 @@ class OpinionStatistics(BaseModel):
     by_topic: list[Row]
 
 
+class StaffComment(BaseModel):
+    comment_id: str
+    number: int
+    text: str
+    received_on: date
+    review: str
+    version: int
+    shown: bool
+    hidden: bool
+    hidden_reason: str | None
+    person: dict[str, Any]
+
+
+class ConsultationDetail(BaseModel):
+    consultation: dict[str, Any] = Field(description="the whole record: draft and its review, experts, hearings, "
+                                                     "research visits, the report and its answers, the steps")
+    comments: list[StaffComment]
+    registrations: dict[str, list[dict[str, Any]]] = Field(description="per hearing, with names and contacts")
+
+
+class ConsultationCounts(BaseModel):
+    key: str
+    consultations: int = 0
+    open: int = 0
+    reported: int = 0
+    comments: int = 0
+    shown: int = 0
+    hidden: int = 0
+    expert_opinions: int = 0
+    hearings: int = 0
+    adopted: int = 0
+    partly: int = 0
+    not_adopted: int = 0
+
+
+class ConsultationStatistics(BaseModel):
+    year: int
+    total: ConsultationCounts
+    by_unit: list[ConsultationCounts]
+
+
 class Statistics(BaseModel):
     opinions: OpinionStatistics
+    consultations: ConsultationStatistics
 
 
 def summary(o: Opinion, policy: Policy) -> OpinionSummary:
@@ -196,3 +240,24 @@ def opinion_statistics(opinions: Iterable[Opinion], year: int, today: date, poli
         year=year, as_of=today, total=Counts(**total),
         by_unit=[Row(key=unit, name=unit or "未转办", **counts) for unit, counts in sorted(units.items())],
         by_topic=[Row(key=topic, name=policy.topic_name(topic), **counts) for topic, counts in topics.items()])
+
+
+def consultation_statistics(found: Iterable[Consultation], comments: dict[str, list[Comment]], year: int
+                            ) -> ConsultationStatistics:
+    """Per unit: consultations (open, reported), comments (shown, hidden), expert opinions, hearings, answers."""
+    total: Counter[str] = Counter()
+    units: dict[str, Counter[str]] = {}
+    for x in found:
+        for counts in (total, units.setdefault(x.unit, Counter())):
+            counts["consultations"] += 1
+            counts["open"] += x.state is CState.approved
+            counts["reported"] += x.state is CState.reported
+            counts["comments"] += len(comments.get(x.consultation_id, []))
+            counts["shown"] += sum(m.shown for m in comments.get(x.consultation_id, []))
+            counts["hidden"] += sum(m.hidden for m in comments.get(x.consultation_id, []))
+            counts["expert_opinions"] += len(x.experts)
+            counts["hearings"] += len(x.hearings)
+            for name, n in counts_of(x).items():
+                counts[name] += n
+    return ConsultationStatistics(year=year, total=ConsultationCounts(key="", **total),
+                                  by_unit=[ConsultationCounts(key=u, **n) for u, n in sorted(units.items())])

@@ -211,3 +211,271 @@ class PublicOpinionWithdrawn(Payload):
     opinion_id: Line
     reason: Text
     withdrawn_at: Moment
+
+
+# ---- consultations on major decisions (征求意见) -------------------------------------------------------
+
+MAX_DRAFT = 200_000
+MAX_COMMENT = 2_000
+
+
+class Document(Payload):
+    """A document of a decision draft (起草说明, 草案全文 …), as text: it is reviewed with the draft."""
+
+    name: Line = Field(min_length=1, max_length=200)
+    text: Text = Field(min_length=1, max_length=MAX_DRAFT)
+
+
+class AnswerOutcome(StrEnum):
+    adopted = "adopted"   # 采纳
+    partly = "partly"     # 部分采纳
+    not_adopted = "not"   # 未采纳
+
+
+class RecordKind(StrEnum):
+    expert = "expert"                    # 专家论证意见
+    hearing = "hearing"                  # 听证会（公告）
+    representatives = "representatives"  # 听证代表遴选
+    hearing_record = "hearing-record"    # 听证笔录
+    research = "research"                # 专题调研
+
+
+CREATE_CONSULTATION = "gongkai.participation.create_consultation.v1"
+SUBMIT_COMMENT = "gongkai.participation.submit_comment.v1"
+HIDE_COMMENT = "gongkai.participation.hide_comment.v1"
+RECORD_EXPERT_OPINION = "gongkai.participation.record_expert_opinion.v1"
+ANNOUNCE_HEARING = "gongkai.participation.announce_hearing.v1"
+REGISTER_FOR_HEARING = "gongkai.participation.register_for_hearing.v1"
+SELECT_REPRESENTATIVES = "gongkai.participation.select_representatives.v1"
+RECORD_HEARING = "gongkai.participation.record_hearing.v1"
+RECORD_RESEARCH_VISIT = "gongkai.participation.record_research_visit.v1"
+CLOSE_CONSULTATION = "gongkai.participation.close_consultation.v1"
+PUBLISH_FEEDBACK = "gongkai.participation.publish_feedback.v1"
+
+
+class CreateConsultation(Payload):
+    """A major decision's draft, to be reviewed before it opens; the period follows its kind unless given."""
+
+    kind: Line = Field(min_length=1, max_length=32, description="a kind of policy.toml (major-decision …)")
+    title: Line = Field(min_length=1, max_length=200)
+    draft: Text = Field(min_length=1, max_length=MAX_DRAFT, description="the decision draft's text")
+    documents: list[Document] = Field(default_factory=list, max_length=20)
+    unit: Line = Field(min_length=1, max_length=128, description="the unit that drafts the decision")
+    opens_on: Day
+    closes_on: Day | None = Field(None, description="the last day comments are taken (default: the kind's days)")
+
+
+class CommentBody(Payload):
+    text: Text = Field(min_length=1, max_length=MAX_COMMENT, description="the comment; shown only after screening")
+    name: Line | None = Field(None, max_length=64, description="never public")
+    contact: Contact = Field(default_factory=Contact, description="never public")
+    website: Line | None = Field(None, max_length=200, description="leave empty (a field people do not see)")
+
+
+class SubmitComment(CommentBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+
+
+class HideComment(HideBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+    comment_id: Line = Field(min_length=1, max_length=64)
+
+
+class ExpertOpinionBody(Payload):
+    expert: Line = Field(min_length=1, max_length=128, description="the expert's name")
+    affiliation: Line | None = Field(None, max_length=200)
+    opinion: Text = Field(min_length=1, max_length=20_000)
+    on: Day
+
+
+class RecordExpertOpinion(ExpertOpinionBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+
+
+class HearingBody(Payload):
+    title: Line = Field(min_length=1, max_length=200)
+    held_on: Day
+    place: Line = Field(min_length=1, max_length=200)
+    capacity: int = Field(ge=1, le=1_000, description="how many may register")
+
+
+class AnnounceHearing(HearingBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+
+
+class RegistrationBody(Payload):
+    name: Line = Field(min_length=1, max_length=64, description="never public")
+    contact: Contact = Field(description="a phone or an e-mail, never public")
+    statement: Text | None = Field(None, max_length=2_000, description="what the person wishes to say")
+    website: Line | None = Field(None, max_length=200, description="leave empty (a field people do not see)")
+
+
+class RegisterForHearing(RegistrationBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+    hearing_id: Line = Field(min_length=1, max_length=16)
+
+
+class RepresentativesBody(Payload):
+    registrations: list[Line] = Field(min_length=1, max_length=1_000, description="the registrations chosen")
+    on: Day
+
+
+class SelectRepresentatives(RepresentativesBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+    hearing_id: Line = Field(min_length=1, max_length=16)
+
+
+class HearingRecordBody(Payload):
+    record: Text = Field(min_length=1, max_length=100_000, description="the hearing's record (听证笔录)")
+    on: Day
+
+
+class RecordHearing(HearingRecordBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+    hearing_id: Line = Field(min_length=1, max_length=16)
+
+
+class ResearchVisitBody(Payload):
+    on: Day
+    place: Line = Field(min_length=1, max_length=200)
+    participants: Text = Field(min_length=1, max_length=2_000)
+    summary: Text = Field(min_length=1, max_length=20_000)
+
+
+class RecordResearchVisit(ResearchVisitBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+
+
+class CloseBody(Payload):
+    on: Day
+
+
+class CloseConsultation(CloseBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+
+
+class Answer(Payload):
+    opinion: Line = Field(min_length=1, max_length=64, description="comment:<id> or expert:<id>")
+    outcome: AnswerOutcome
+    reason: Text = Field(max_length=2_000, description="why adopted, partly adopted or not")
+
+
+class FeedbackBody(Payload):
+    summary: Text = Field(min_length=1, max_length=20_000, description="the report's account of the consultation")
+    answers: list[Answer] = Field(max_length=10_000)
+
+
+class PublishFeedback(FeedbackBody):
+    consultation_id: Line = Field(min_length=1, max_length=64)
+
+
+CONSULTATION_CREATED = "gongkai.participation.consultation_created.v1"
+COMMENT_RECEIVED = "gongkai.participation.comment_received.v1"
+COMMENT_HIDDEN = "gongkai.participation.comment_hidden.v1"
+CONSULTATION_RECORDED = "gongkai.participation.consultation_recorded.v1"
+HEARING_REGISTERED = "gongkai.participation.hearing_registered.v1"
+CONSULTATION_CLOSED = "gongkai.participation.consultation_closed.v1"
+PUBLIC_CONSULTATION_OPENED = "gongkai.participation.public.consultation_opened.v1"
+PUBLIC_CONSULTATION_CLOSED = "gongkai.participation.public.consultation_closed.v1"
+PUBLIC_COMMENT_SHOWN = "gongkai.participation.public.comment_shown.v1"
+PUBLIC_COMMENT_WITHDRAWN = "gongkai.participation.public.comment_withdrawn.v1"
+PUBLIC_FEEDBACK_PUBLISHED = "gongkai.participation.public.feedback_published.v1"
+PUBLIC_CONSULTATION_OPENED_KEY = "participation.consultation.opened.v1"
+PUBLIC_CONSULTATION_CLOSED_KEY = "participation.consultation.closed.v1"
+PUBLIC_COMMENT_SHOWN_KEY = "participation.comment.shown.v1"
+PUBLIC_COMMENT_WITHDRAWN_KEY = "participation.comment.withdrawn.v1"
+PUBLIC_FEEDBACK_PUBLISHED_KEY = "participation.feedback.published.v1"
+
+
+class ConsultationCreated(Payload):
+    consultation_id: Line
+    kind: Line
+    unit: Line
+    opens_on: Day
+    closes_on: Day
+
+
+class CommentReceived(Payload):
+    """A comment was received (its number; never its writer's name or contact); it is screened before it shows."""
+
+    consultation_id: Line
+    comment_id: Line
+    received_on: Day
+
+
+class ConsultationRecorded(Payload):
+    """An expert opinion, a hearing's notice, its representatives or record, or a research visit was recorded."""
+
+    consultation_id: Line
+    kind: RecordKind
+    record_id: Line
+    on: Day
+    note: Text | None = Field(None, max_length=2_000)
+
+
+class HearingRegistered(Payload):
+    consultation_id: Line
+    hearing_id: Line
+    registration_id: Line
+    registered: int = Field(ge=1, description="registrations so far")
+    capacity: int = Field(ge=1)
+
+
+class ConsultationClosed(Payload):
+    consultation_id: Line
+    closed_on: Day
+    comments: int = Field(ge=0)
+
+
+class PublicConsultation(Payload):
+    """An approved decision draft open for comments, as the public sees it."""
+
+    consultation_id: Line
+    version: int = Field(ge=1)
+    kind: Line
+    kind_name: Line
+    title: Line
+    body: Text
+    unit: Line
+    opens_on: Day
+    closes_on: Day
+    published_at: Moment
+    content_hash: Line
+
+
+class PublicConsultationClosed(Payload):
+    consultation_id: Line
+    closed_on: Day
+    comments: int = Field(ge=0)
+
+
+class PublicComment(Payload):
+    """A comment's text as screened and approved: never its writer's name or contact."""
+
+    consultation_id: Line
+    comment_id: Line
+    number: int = Field(ge=1)
+    text: Text
+    shown_at: Moment
+    content_hash: Line
+
+
+class PublicCommentWithdrawn(Payload):
+    consultation_id: Line
+    comment_id: Line
+    reason: Text
+    withdrawn_at: Moment
+
+
+class PublicFeedback(Payload):
+    """A consultation's feedback report, approved: every opinion with its outcome and reason."""
+
+    consultation_id: Line
+    version: int = Field(ge=1)
+    title: Line
+    body: Text
+    adopted: int = Field(ge=0)
+    partly: int = Field(ge=0)
+    not_adopted: int = Field(ge=0)
+    published_at: Moment
+    content_hash: Line
