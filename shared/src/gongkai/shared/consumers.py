@@ -149,8 +149,19 @@ class BatchConsumer(Generic[W, H]):
         raise NotImplementedError
 
 
+# Whether a handler has anything to do with a valid event (its envelope and payload): one it would only ignore is
+# acked at once, with no transaction (``Service.on_events(…, only=…)``).
+Relevant: TypeAlias = Callable[[Envelope, Any], bool]
+
+
 class EventConsumer(BatchConsumer[EventWork, EventHandler]):
-    """Consumes one queue of facts; each type goes to its handler, other types are acked and ignored."""
+    """Consumes one queue of facts; each type goes to its handler, other types are acked and ignored, and so is an
+    event ``only`` says its handler would ignore."""
+
+    def __init__(self, service: Service, queue: str, handlers: dict[str, EventHandler],
+                 only: Relevant | None = None) -> None:
+        super().__init__(service, queue, handlers)
+        self.only = only
 
     async def consume(self, message: RabbitMessage) -> None:
         try:
@@ -177,6 +188,9 @@ class EventConsumer(BatchConsumer[EventWork, EventHandler]):
                 except Refused as refused:
                     log.error("invalid event parked", extra={"queue": self.queue, "reason": refused.reason})
                     settle(self.service.name, self.queue, Outcome.park)
+                if self.only is not None and not self.only(envelope, work.payload):
+                    settle(self.service.name, self.queue, Outcome.done)
+                    return
             settle(self.service.name, self.queue, await self.batcher.handle(work))
 
     async def _one(self, uow: UnitOfWork, work: EventWork, *, isolated: bool) -> Outcome | BaseException:
@@ -314,4 +328,4 @@ class CommandConsumer(BatchConsumer[CommandWork, CommandHandler]):
         uow.emit(self.service.event(INTAKE_REJECTED, data, subject=subject, cause=command), reply_to=work.reply_to)
 
 
-__all__ = ["MODELS", "CommandConsumer", "CommandHandler", "EventConsumer", "EventHandler", "decode"]
+__all__ = ["MODELS", "CommandConsumer", "CommandHandler", "EventConsumer", "EventHandler", "Relevant", "decode"]

@@ -32,7 +32,7 @@ from sqlalchemy import MetaData, Table, text
 from . import failover, preflight
 from .accounts import party_of
 from .acks import Acks
-from .consumers import CommandConsumer, CommandHandler, Consuming, EventConsumer, EventHandler, decode
+from .consumers import CommandConsumer, CommandHandler, Consuming, EventConsumer, EventHandler, Relevant, decode
 from .db import create_engine, session_factory
 from .envelope import Envelope, describe_validation_error
 from .errors import Refused
@@ -138,9 +138,14 @@ class Service:
 
     # ---- consumers -----------------------------------------------------------------------
 
-    def on_events(self, queue: str, handlers: dict[str, EventHandler]) -> None:
-        """Consume ``queue``: each event type goes to its handler as its typed payload (see ``consumers``)."""
-        consumer = EventConsumer(self, queue, handlers)
+    def on_events(self, queue: str, handlers: dict[str, EventHandler], *, only: Relevant | None = None) -> None:
+        """Consume ``queue``: each event type goes to its handler as its typed payload (see ``consumers``).
+
+        ``only(envelope, payload)``, when given, says whether the handler has anything to do with a valid event of
+        its sender; one it would ignore (another service's item, another rule's clock) is acked at once, without
+        a transaction or an inbox record.
+        """
+        consumer = EventConsumer(self, queue, handlers, only)
         self.consumers.append(consumer)
         self.subscribe(queue, consumer.consume, description=", ".join(sorted(handlers)))
 

@@ -34,6 +34,18 @@ async def lock_all(session: AsyncSession, keys: list[str]) -> None:
         {"keys": sorted(f"gongkai.notification:{key}" for key in keys)})
 
 
+async def of_subjects(session: AsyncSession, subjects: list[str]) -> list[Deadline]:
+    """Every deadline of these subjects, whatever its state, locked."""
+    stmt = select(deadlines).where(deadlines.c.subject.in_(subjects)).order_by(deadlines.c.deadline_id)
+    return [_deadline(row) for row in (await session.execute(stmt.with_for_update())).mappings()]
+
+
+async def early_outcomes_of(session: AsyncSession, item_ids: list[str]) -> list[tuple[str, int, str, datetime]]:
+    stmt = select(early_outcomes.c.item_id, early_outcomes.c.version, early_outcomes.c.outcome,
+                  early_outcomes.c.at).where(early_outcomes.c.item_id.in_(item_ids))
+    return [(row.item_id, row.version, row.outcome, row.at) for row in (await session.execute(stmt)).all()]
+
+
 async def live_deadline(session: AsyncSession, subject: str, rule: str) -> Deadline | None:
     stmt = (select(deadlines)
             .where(deadlines.c.subject == subject, deadlines.c.rule == rule, deadlines.c.state.in_(LIVE_STATES))

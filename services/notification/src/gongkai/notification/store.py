@@ -20,7 +20,7 @@ from gongkai.shared.unit_of_work import UnitOfWork
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import repository
-from .domain import Deadline
+from .domain import LIVE, Deadline
 
 
 class DeadlineStore(Protocol):
@@ -112,38 +112,67 @@ class SqlDeadlines:
         self._session = session
         self._calendar_data: list[dict[str, Any]] | None = None
         self._held: set[str] = set()  # advisory locks this transaction holds already
+        # Subjects whose deadlines and early outcomes were read ahead for a batch (``read_ahead``), as this unit of
+        # work knows them while it writes them here: the handlers' reads of those subjects ask nothing more.
+        self._known: dict[str, dict[str, Deadline]] = {}  # subject -> its deadlines by id
+        self._early: dict[str, dict[int, tuple[str, datetime]]] = {}  # item (or case) -> version -> outcome
 
     async def lock(self, key: str) -> None:
         if key not in self._held:
             await repository.lock(self._session, key)
             self._held.add(key)
 
-    async def lock_all(self, keys: set[str]) -> None:
-        """Take the locks a batch's handlers will ask for, in one statement."""
-        if wanted := keys - self._held:
+    async def read_ahead(self, subjects: set[str]) -> None:
+        """Before a batch's events of these subjects: their locks in one statement, then all their deadlines
+        (locked) and early outcomes in one statement each, instead of a few statements an event. Only what holds
+        a subject's lock writes its deadlines and outcomes, so what is read stays true while this unit of work
+        keeps it up to date with its own writes."""
+        if wanted := subjects - self._held:
             await repository.lock_all(self._session, sorted(wanted))
             self._held |= wanted
+        unknown = sorted(subject for subject in subjects if subject not in self._known)
+        if not unknown:
+            return
+        for subject in unknown:
+            self._known[subject], self._early[subject] = {}, {}
+        for deadline in await repository.of_subjects(self._session, unknown):
+            self._known[deadline.subject][deadline.deadline_id] = deadline
+        for item_id, version, outcome, at in await repository.early_outcomes_of(self._session, unknown):
+            self._early[item_id][version] = (outcome, at)
 
     async def live_deadline(self, subject: str, rule: str) -> Deadline | None:
+        if (known := self._known.get(subject)) is not None:
+            return next((d for _, d in sorted(known.items()) if d.rule == rule and d.state in LIVE), None)
         return await repository.live_deadline(self._session, subject, rule)
 
     async def live_of_category(self, rule: str, category: str) -> list[Deadline]:
         return await repository.live_of_category(self._session, rule, category)
 
     async def ever_opened(self, subject: str, rule: str) -> bool:
+        if (known := self._known.get(subject)) is not None:
+            return any(d.rule == rule for d in known.values())
         return await repository.ever_opened(self._session, subject, rule)
 
     async def early_outcome(self, item_id: str, version: int) -> tuple[str, datetime] | None:
+        if (early := self._early.get(item_id)) is not None:
+            return early.get(version)
         return await repository.early_outcome(self._session, item_id, version)
 
     async def remember_outcome(self, item_id: str, version: int, outcome: str, at: datetime) -> None:
         await repository.remember_outcome(self._session, item_id, version, outcome, at)
+        if (early := self._early.get(item_id)) is not None:
+            early.setdefault(version, (outcome, at))  # the first outcome stays, as in the table
 
     async def add(self, deadline: Deadline) -> bool:
-        return await repository.add(self._session, deadline)
+        added = await repository.add(self._session, deadline)
+        if added and (known := self._known.get(deadline.subject)) is not None:
+            known[deadline.deadline_id] = deadline
+        return added
 
     async def save(self, deadline: Deadline) -> None:
         await repository.save(self._session, deadline)
+        if (known := self._known.get(deadline.subject)) is not None:
+            known[deadline.deadline_id] = deadline
 
     async def live_touching(self, year: int) -> list[Deadline]:
         return await repository.live_touching(self._session, year)
@@ -159,6 +188,7 @@ class SqlDeadlines:
 
     async def set_next_checks(self, days: list[tuple[str, date | None]]) -> None:
         await repository.set_next_checks(self._session, days)
+        self._known.clear()  # written past ``save``: what was read ahead is read again when asked
 
     async def calendar_data(self) -> list[dict[str, Any]]:
         """The loaded years, read once a transaction (a batch opens many deadlines with the same calendar)."""
@@ -238,7 +268,7 @@ class NotificationUnitOfWork(UnitOfWork):
         return self
 
     async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:
-        """The advisory locks of a batch's item and case facts, in one statement instead of one an event."""
+        """The locks, deadlines and early outcomes of a batch's items and cases, read once for the batch."""
         keys = {key for envelope, data in messages if (key := lock_key(envelope.type, data)) is not None}
         if keys:
-            await self._deadlines.lock_all(keys)
+            await self._deadlines.read_ahead(keys)

@@ -53,6 +53,8 @@ deadlines = Table(
 Index("ix_deadlines_item", deadlines.c.item_id, deadlines.c.version)
 Index("ix_deadlines_state_due", deadlines.c.state, deadlines.c.due_on)
 Index("ix_deadlines_next_check", deadlines.c.next_check_on, postgresql_where=deadlines.c.state == "open")
+# Every deadline of a subject, whatever its state: whether a rule was ever opened for it, and a batch's reads.
+Index("ix_deadlines_subject", deadlines.c.subject, deadlines.c.rule)
 # At most one live deadline per subject and rule, even with several replicas.
 Index("uq_deadlines_live", deadlines.c.subject, deadlines.c.rule, unique=True,
       postgresql_where=deadlines.c.state.in_(["open", "paused"]))

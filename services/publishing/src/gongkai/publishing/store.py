@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.service import Service
 from gongkai.shared.unit_of_work import UnitOfWork
@@ -99,6 +100,13 @@ class SqlItems:
         self._versions[item_id] = {version.version: version for version in history}
         return item
 
+    async def read_ahead(self, item_ids: set[str]) -> None:
+        """Lock and read the items a batch's review outcomes are about, with their versions, in one statement."""
+        if unknown := sorted(item_ids - self._items.keys()):
+            for item_id, (item, history) in (await repository.items_with_history(self._session, unknown)).items():
+                self._items[item_id] = item
+                self._versions[item_id] = {version.version: version for version in history}
+
     async def get(self, item_id: str, version: int, *, for_update: bool = False) -> Version | None:
         if (known := self._versions.get(item_id)) is not None:
             return known.get(version)
@@ -123,8 +131,19 @@ class PublishingUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> PublishingUnitOfWork:
         await super().__aenter__()
-        self.items = SqlItems(self.session)
+        self._items = SqlItems(self.session)
+        self.items = self._items
         return self
+
+    async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:
+        """The items of a batch's review outcomes, locked and read with their versions in one statement."""
+        item_ids = {data.item_id for envelope, data in messages if envelope.type in REVIEW_OUTCOMES}
+        if item_ids:
+            await self._items.read_ahead(item_ids)
+
+
+REVIEW_OUTCOMES = frozenset({c.REVIEW_CASE_OPENED, c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED,
+                             c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD})
 
 
 def units_of(service: Service) -> Callable[[], PublishingUnitOfWork]:

@@ -61,10 +61,14 @@ def build(settings: Settings, own: RequestsSettings | None = None) -> tuple[Serv
         c.CLOSE_UNPAID: handlers.close_unpaid,
         c.MAKE_PUBLIC: handlers.make_public,
     })
+    # Most of review's decisions and of notification's clocks are about disclosure items: acked without a
+    # transaction (the handlers would ignore them too).
     service.on_events("requests.reviews", {kind: handlers.on_review_decided for kind in (
-        c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})
+        c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)},
+        only=lambda _, decision: c.is_reply_item(decision.item_id))
     service.on_events("requests.clocks", {c.DEADLINE_OPENED: handlers.on_clock,
-                                          c.DEADLINE_RECOMPUTED: handlers.on_clock})
+                                          c.DEADLINE_RECOMPUTED: handlers.on_clock},
+                      only=lambda _, clock: clock.rule == c.RULE_REQUEST_REPLY)
     return service, handlers
 
 

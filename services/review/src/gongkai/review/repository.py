@@ -32,6 +32,19 @@ async def of_item(session: AsyncSession, item_id: str) -> list[Case]:
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
+async def of_items(session: AsyncSession, item_ids: list[str]) -> list[Case]:
+    """``of_item`` of many items in one statement."""
+    stmt = (select(cases).where(cases.c.item_id.in_(item_ids)).order_by(cases.c.item_id, cases.c.version)
+            .with_for_update())
+    return [_case(row) for row in (await session.execute(stmt)).mappings()]
+
+
+async def by_ids(session: AsyncSession, case_ids: list[str]) -> list[Case]:
+    """Cases by id, locked in the order of their ids."""
+    stmt = select(cases).where(cases.c.case_id.in_(case_ids)).order_by(cases.c.case_id).with_for_update()
+    return [_case(row) for row in (await session.execute(stmt)).mappings()]
+
+
 async def newest_version(session: AsyncSession, item_id: str) -> int | None:
     version: int | None = (await session.execute(select(func.max(cases.c.version))
                                                  .where(cases.c.item_id == item_id))).scalar()

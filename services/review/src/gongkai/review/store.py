@@ -53,17 +53,29 @@ class SqlCases:
         self._session = session
         self._held: set[str] = set()  # items whose advisory lock this transaction holds
         self._of_item: dict[str, dict[int, Case]] = {}  # item id -> its cases by version, as this unit knows them
+        self._locked: dict[str, Case] = {}  # cases read locked for a batch of decisions (``read_cases``), by id
 
     async def lock_item(self, item_id: str) -> None:
         if item_id not in self._held:
             await repository.lock_item(self._session, item_id)
             self._held.add(item_id)
 
-    async def lock_items(self, item_ids: set[str]) -> None:
-        """The locks a batch's submissions will ask for, in one statement."""
+    async def read_ahead(self, item_ids: set[str]) -> None:
+        """The locks a batch's submissions will ask for, in one statement; then their items' cases, in one."""
         if wanted := item_ids - self._held:
             await repository.lock_items(self._session, sorted(wanted))
             self._held |= wanted
+        if unknown := sorted(item_ids - self._of_item.keys()):
+            for item_id in unknown:
+                self._of_item[item_id] = {}
+            for case in await repository.of_items(self._session, unknown):
+                self._of_item[case.item_id][case.version] = case
+
+    async def read_cases(self, case_ids: set[str]) -> None:
+        """The cases a batch's decisions are about, locked, in one statement."""
+        if unknown := sorted(case_ids - self._locked.keys()):
+            for case in await repository.by_ids(self._session, unknown):
+                self._locked[case.case_id] = case
 
     async def _cases_of(self, item_id: str) -> dict[int, Case]:
         known = self._of_item.get(item_id)
@@ -82,6 +94,8 @@ class SqlCases:
         return added
 
     async def get(self, case_id: str, *, for_update: bool = False) -> Case | None:
+        if case_id in self._locked:
+            return self._locked[case_id]
         return await repository.get(self._session, case_id, for_update=for_update)
 
     async def open_before(self, item_id: str, version: int) -> list[Case]:
@@ -93,6 +107,8 @@ class SqlCases:
         known = self._of_item.get(case.item_id)
         if known is not None:
             known[case.version] = case
+        if case.case_id in self._locked:
+            self._locked[case.case_id] = case
 
 
 class ReviewUnitOfWork(UnitOfWork):
@@ -107,10 +123,14 @@ class ReviewUnitOfWork(UnitOfWork):
         return self
 
     async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:
-        """The item locks of a batch's submissions, in one statement instead of one a submission."""
+        """For a batch: the item locks and cases of its submissions, and the cases of its decisions, each in one
+        statement instead of one a message."""
         items = {data.item_id for envelope, data in messages if envelope.type in SUBMISSIONS}
         if items:
-            await self._cases.lock_items(items)
+            await self._cases.read_ahead(items)
+        decided = {data.case_id for envelope, data in messages if envelope.type == c.DECIDE_REVIEW}
+        if decided:
+            await self._cases.read_cases(decided)
 
 
 SUBMISSIONS = frozenset({c.DISCLOSURE_SUBMITTED, c.REQUESTS_REPLY_SUBMITTED})
