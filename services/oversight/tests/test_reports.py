@@ -100,7 +100,8 @@ async def test_a_quarterly_report_is_delivered_signed_after_retries_and_acknowle
                                          end.year, end.month, end.day, 2, tzinfo=UTC).isoformat(),
                                      "late": True, "unit": "运输管理科"},
                     source="/gongkai/notification", actor="service:notification")
-    async with Tap(settings, "events", "oversight.#") as tap, running(create_app(settings, own)) as http:
+    async with Tap(settings, "events", "oversight.#") as tap, Tap(settings, "events", "access.refused.*") as refusals, \
+            running(create_app(settings, own)) as http:
         await publish(settings, "events", met)
         async with asyncio.timeout(20):  # the fact is counted before the report is compiled
             while not (await http.get("/scorecards", headers=AUDITOR)).json():
@@ -137,6 +138,7 @@ async def test_a_quarterly_report_is_delivered_signed_after_retries_and_acknowle
         other_body, other_headers = signed({"report_id": rid, "receipt_id": "另一个回执"})
         other = await http.post("/district/acknowledgements", content=other_body, headers=other_headers)
         acknowledged = await tap.wait_for(c.OVERSIGHT_REPORT_ACKNOWLEDGED)
+        forged_recorded = await refusals.wait_for(c.ACCESS_REFUSED, lambda e: e.data["status"] == 401)
         shown = (await http.get(f"/reports/{rid}", headers=AUDITOR)).json()
 
     assert district.attempts == 3 and len(district.taken) == 1  # two 503s, then taken
@@ -151,6 +153,7 @@ async def test_a_quarterly_report_is_delivered_signed_after_retries_and_acknowle
     assert report["totals"]["published"] == 1 and report["totals"]["open_rectifications"] == 0
     assert delivered.data["attempts"] == 3 and delivered.data["sha256"] == compiled.json()["sha256"]
     assert (forged.status_code, stale.status_code, unknown.status_code) == (401, 401, 404)
+    assert forged_recorded.data["what"] == "POST /district/acknowledgements" and forged_recorded.data["person"] is None
     assert still["state"] == "delivered" and still["receipt_id"] is None
     assert good.status_code == 200 and good.json()["state"] == "acknowledged"
     assert retried.status_code == 200 and other.status_code == 409

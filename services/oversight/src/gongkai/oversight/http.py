@@ -138,7 +138,7 @@ async def scorecards(principal: Readers, reads: ReadsOf, handlers: Handlers) -> 
 
 
 @router.get("/scorecards/{unit}", summary="One unit's scorecard (staff and auditors)",
-            responses=problems(401, 403, 404))
+            responses=problems(401, 403, 404, 422))
 async def scorecard(unit: Annotated[c.Line, Path(min_length=1, max_length=128)], principal: Readers, reads: ReadsOf,
                     handlers: Handlers) -> views.Scorecard:
     found = next((s for s in await reads.scorecards(handlers.today()) if s.unit == unit), None)
