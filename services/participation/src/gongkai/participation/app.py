@@ -19,7 +19,7 @@ from .handlers import Participation
 from .http import public, router
 from .reads import Reads
 from .store import ParticipationUnitOfWork
-from .tables import SCHEMA, metadata
+from .tables import SCHEMA, form_hits, metadata
 
 
 class ParticipationSettings(ReviewKeySettings):
@@ -78,5 +78,6 @@ def create_app(settings: Settings | None = None, own: ParticipationSettings | No
                                "opinions, hearings, research visits and the feedback report.")
     app.state.participation = handlers
     app.state.reads = Reads(service.sessions, handlers.policy)
-    app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy)
+    app.state.form_limits = FormLimits(own.form_per_address, own.form_per_contact, own.behind_proxy,
+                                       sessions=service.sessions, table=form_hits)
     return app

@@ -8,6 +8,7 @@ event carries them.
 from __future__ import annotations
 
 from gongkai.shared.db import service_metadata
+from gongkai.shared.ratelimit import form_hits_table
 from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, String, Table, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -78,3 +79,5 @@ registrations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 Index("ix_registrations_consultation_id_hearing_id", registrations.c.consultation_id, registrations.c.hearing_id)
+
+form_hits = form_hits_table(metadata)  # the public forms' rate limits, shared by every replica
