@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 import pytest
+from gongkai.shared.calendar import local_date
 from gongkai.shared.testing import bearer
 from gongkai_system import Console, Portal, System
 from people import PHONE, WAIT, screenshots, signed_in, until_shown
@@ -106,3 +109,80 @@ async def test_an_opinion_is_answered_in_time_and_published_anonymised(chromium,
     await person.get_by_role("button", name="查看").click()
     assert "22时" in await person.locator("#opinion-reply").inner_text()
     await shot(person, "portal-opinion-reply")
+
+
+async def test_a_person_comments_on_an_open_draft_and_the_number_they_wrote_never_shows(chromium, system,
+                                                                                      portal: Portal, shot):
+    """The office opens a draft (reviewed first); on a phone a person reads it and comments twice: a plain
+    comment shows once screened, one with a phone number waits for a reviewer and is never on the page."""
+    participation, clerk = system.url("participation"), bearer("dev-submitter-token")
+    today = local_date(datetime.now(UTC)).isoformat()
+    async with httpx.AsyncClient(timeout=10) as http:
+        made = await http.post(f"{participation}/consultations", headers=clerk, json={
+            "kind": "major-decision", "title": "城区公交线网优化方案（征求意见稿）",
+            "draft": "一、优化目标：缩短换乘距离。\n二、调整线路：3路、5路。", "unit": "运输管理科", "opens_on": today})
+        assert made.status_code == 201, made.text
+        cid = made.json()["consultation_id"]
+    await approve(system, f"consultation:{cid}", made.json()["content_hash"])
+
+    person = await (await chromium.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)).new_page()
+    await until_shown(person, f"{portal.url}/consultations?status=open", f"a[href='/consultations/{cid}']")
+    await shot(person, "portal-consultations")
+    await person.get_by_role("link", name="城区公交线网优化方案（征求意见稿）").click()
+    assert "缩短换乘距离" in await person.locator("#draft").inner_text()
+    await person.get_by_label("意见内容").fill("建议5路保留人民医院站，方便老人就医。")
+    await person.get_by_role("button", name="提交意见").click()
+    assert "收到" in await person.locator("[role=status]").inner_text()
+    await person.get_by_label("意见内容").fill(f"3路调整后我家门口没有站了，请联系我{NUMBER}。")
+    await person.get_by_label("电话（选填，不公开）").fill(NUMBER)
+    await person.get_by_role("button", name="提交意见").click()
+    await until_shown(person, f"{portal.url}/consultations/{cid}", "#comments li")
+    assert "人民医院站" in await person.locator("#comments").inner_text()
+    assert await person.locator("#comments li").count() == 1  # the one with the number waits for a reviewer
+    assert NUMBER not in await person.content()
+    assert await person.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await shot(person, "portal-consultation")
+
+    # An empty comment is refused with its reason and changes nothing.
+    await person.get_by_label("意见内容").fill(" ")
+    await person.evaluate("document.getElementById('text').removeAttribute('required')")
+    await person.get_by_role("button", name="提交意见").click()
+    assert await person.locator("[role=alert]").count() == 1
+    assert await person.locator("#comments li").count() == 1
+
+    # Its period passes (the test moves the draft's dates back a month, as the calendar would); the office closes
+    # it and publishes the feedback report, refused while a comment is unanswered; review approves the report.
+    head = bearer("dev-publisher-token")
+    yesterday = local_date(datetime.now(UTC)) - timedelta(days=1)
+    connection = await asyncpg.connect(system.settings.database_url.replace("+asyncpg", ""))
+    try:
+        await connection.execute(
+            "update participation.consultations set opens_on = $2, closes_on = $3, document = document"
+            " || jsonb_build_object('opens_on', $4::text, 'closes_on', $5::text) where consultation_id = $1",
+            cid, yesterday - timedelta(days=29), yesterday, (yesterday - timedelta(days=29)).isoformat(),
+            yesterday.isoformat())
+    finally:
+        await connection.close()
+    async with httpx.AsyncClient(timeout=10) as http:
+        closed = await http.post(f"{participation}/consultations/{cid}/closing", headers=head,
+                                 json={"on": local_date(datetime.now(UTC)).isoformat()})
+        assert closed.status_code == 200, closed.text
+        comments = (await http.get(f"{participation}/consultations/{cid}", headers=head)).json()["comments"]
+        assert len(comments) == 2
+        answers = [{"opinion": f"comment:{m['comment_id']}", "outcome": outcome, "reason": reason}
+                   for m, (outcome, reason) in zip(sorted(comments, key=lambda m: m["number"]), [
+                       ("adopted", "5路保留人民医院站。"), ("partly", "3路在原站点附近增设停靠站。")], strict=True)]
+        summary = "共收到意见2条，采纳1条，部分采纳1条。"
+        missing = await http.post(f"{participation}/consultations/{cid}/feedback-report", headers=head,
+                                  json={"summary": summary, "answers": answers[:1]})
+        assert missing.status_code in (409, 422) and "comment" in missing.text
+        report = await http.post(f"{participation}/consultations/{cid}/feedback-report", headers=head,
+                                 json={"summary": summary, "answers": answers})
+        assert report.status_code == 200, report.text
+    await approve(system, f"feedback:{cid}", report.json()["content_hash"])
+    await until_shown(person, f"{portal.url}/consultations/{cid}", "#feedback")
+    feedback = await person.locator("#feedback").inner_text()
+    assert "采纳1条" in feedback and "人民医院站" in feedback and NUMBER not in await person.content()
+    assert "已结束" in await person.locator("#consultation-status").inner_text()
+    assert await person.locator("#comment-form").count() == 0  # no comment after its close
+    await shot(person, "portal-consultation-feedback")

@@ -15,7 +15,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 
-from . import apply, domain, opinions, pages, repository
+from . import apply, consultations, domain, opinions, pages, repository
 from .consumer import PublicQueue
 from .tables import SCHEMA
 
@@ -112,5 +112,6 @@ def create_app(settings: Settings | None = None, own: PortalSettings | None = No
     app.include_router(pages.router)
     app.include_router(apply.router)
     app.include_router(opinions.router)
+    app.include_router(consultations.router)
     pages.install_error_pages(app)
     return app
