@@ -127,6 +127,8 @@ async def read(settings: Settings) -> Snapshot:
     """Every service's rows the checks need (the services' schemas read side by side)."""
     from gongkai.audit import tables as audit
     from gongkai.notification import tables as notification
+    from gongkai.oversight import tables as oversight
+    from gongkai.participation import tables as participation
     from gongkai.publishing import tables as publishing
     from gongkai.requests import tables as requests
     from gongkai.review import tables as review
@@ -134,7 +136,8 @@ async def read(settings: Settings) -> Snapshot:
     snapshot = Snapshot()
     topology = Topology(settings.namespace)
     outboxes = {"publishing": publishing.metadata, "review": review.metadata,
-                "notification": notification.metadata, "audit": audit.metadata, "requests": requests.metadata}
+                "notification": notification.metadata, "audit": audit.metadata, "requests": requests.metadata,
+                "participation": participation.metadata, "oversight": oversight.metadata}
 
     async def publishing_rows(db: AsyncConnection) -> None:
         for row in await _rows(db, select(publishing.items.c.item_id, publishing.items.c.category,
@@ -196,7 +199,9 @@ async def read(settings: Settings) -> Snapshot:
         with_role("review", review_rows, lambda db: outbox_rows("review", db)),
         with_role("notification", notification_rows, lambda db: outbox_rows("notification", db)),
         with_role("audit", audit_rows, lambda db: outbox_rows("audit", db)),
-        with_role("requests", lambda db: outbox_rows("requests", db)))
+        with_role("requests", lambda db: outbox_rows("requests", db)),
+        with_role("participation", lambda db: outbox_rows("participation", db)),
+        with_role("oversight", lambda db: outbox_rows("oversight", db)))
     # Which outbox rows audit has recorded, asked by id (the log's event id index) once the outboxes are read.
     ids = [row.event_id for row in snapshot.outbox]
 
