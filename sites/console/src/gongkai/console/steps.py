@@ -16,7 +16,8 @@ from . import problems
 from .client import ApiError
 from .web import console_of, notice, posted
 
-Field = tuple[str, str, str, dict[str, str]]  # name, label, kind (text, date, number, select, textarea, lines)
+# name, label, kind (text, date — today unless typed —, optional-date, number, select, textarea, lines)
+Field = tuple[str, str, str, dict[str, str]]
 Forms = dict[str, tuple[str, list[Field], str]]
 Page = Callable[..., Awaitable[Response]]  # re-renders the page: (request, token, id, status=, form=, values=, …)
 
