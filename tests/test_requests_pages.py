@@ -1,11 +1,12 @@
 """A request for information as people make it, in the browser: an applicant on a phone fills the portal's form,
 keeps the tracking number and the secret, and reads where the request stands; an officer of the disclosure office
 (政府信息公开工作机构) finds it in the console's queue with its reply due date (notification's clock) and assigns it
-to a unit; the applicant sees it being handled.
+to a unit; the applicant sees it being handled; the unit answers, the office sends the reply, and the applicant
+reads it with its 答复告知书.
 
-Five services, the portal and the console, each a process of its own. With ``GONGKAI_SCREENSHOTS=DIR`` the pages
-are saved as ``DIR/portal-apply.png``, ``portal-applied.png``, ``portal-status.png``, ``console-requests.png`` and
-``console-request.png`` (docs/screenshots holds them).
+The services, the portal and the console, each a process of its own. With ``GONGKAI_SCREENSHOTS=DIR`` the pages
+are saved as ``DIR/portal-apply.png``, ``portal-applied.png``, ``portal-status.png``, ``console-requests.png``,
+``console-request.png`` and ``portal-status-answered.png`` (docs/screenshots holds them).
 """
 
 from __future__ import annotations
@@ -89,3 +90,20 @@ async def test_an_applicant_asks_on_a_phone_and_the_office_assigns_the_request_i
     await status_of(phone, portal, number, secret)
     await expect(main).to_contain_text("办理中")
     await expect(main).to_contain_text("承办")
+
+    # The unit answers (本机关不掌握: nothing disclosed, so no review); the office sends the reply and the applicant
+    # reads it, with the reply letter, on the status page.
+    draft = clerk.locator("form", has=clerk.get_by_role("heading", name="拟写答复"))
+    await draft.get_by_label("办理结果").select_option("unavailable-not-held")
+    await draft.get_by_label("答复内容").fill("经检索，本机关未制作或获取该论证报告。")
+    await draft.get_by_role("button", name="拟写答复").click()
+    await expect(clerk.get_by_role("heading", name=re.compile(f"申请 {number}"))).to_contain_text("答复可发出")
+    sent = clerk.locator("form", has=clerk.get_by_role("heading", name="发出答复"))
+    await sent.get_by_role("button", name="发出答复").click()
+    await expect(clerk.get_by_role("heading", name=re.compile(f"申请 {number}"))).to_contain_text("已答复")
+    await status_of(phone, portal, number, secret)
+    await expect(main).to_contain_text("已答复")
+    await expect(main).to_contain_text("本机关不掌握相关政府信息")
+    await expect(main).to_contain_text("未制作或获取该论证报告")
+    await expect(main).to_contain_text("政府信息公开申请答复告知书")
+    await shot(phone, "portal-status-answered")
