@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -167,3 +167,40 @@ async def test_statistics_per_unit_and_the_annual_report_count_what_the_log_hold
     reconsideration, direct, after = report["challenges"]["groups"]
     assert (reconsideration["corrected"], reconsideration["total"]) == (1, 1)
     assert (direct["total"], after["pending"], after["total"]) == (0, 1, 1)
+
+
+def test_a_generated_year_of_500_requests_gives_tables_three_and_four_that_balance():
+    """500 requests over fourteen months (some from the year before, some answered the year after, every outcome
+    and applicant kind), and a reconsideration or lawsuit against one in ten: both tables count them all."""
+    import random
+
+    rng = random.Random(2026)
+    kinds, outcomes = [k.value for k in c.ApplicantKind], [o.value for o in c.RequestOutcome]
+    facts, challenges, answered_in_year, open_at_end = [], [], 0, 0
+    for n in range(500):
+        received = date(2025, 11, 1) + timedelta(days=rng.randrange(426))  # 2025-11-01 … 2026-12-31
+        kind, rid = rng.choice(kinds), f"r{n}"
+        facts.append(request_fact(c.REQUEST_RECEIVED, rid, received.isoformat(), kind))
+        answered = received + timedelta(days=rng.randrange(1, 45))
+        facts.append(request_fact(c.REQUEST_ANSWERED, rid, answered.isoformat(), kind, rng.choice(outcomes)))
+        if answered.year == 2025:
+            continue  # … answered before the year: neither carried over nor counted in it
+        answered_in_year += answered.year == 2026
+        open_at_end += answered.year == 2027
+        if n % 10 == 0 and answered.year == 2026:
+            challenges.append(challenge_fact(rid, "reconsideration", "pending", answered.isoformat()))
+            if n % 20 == 0:
+                challenges.append(challenge_fact(rid, "reconsideration", "upheld", "2026-12-31"))
+            if n % 30 == 0:
+                challenges.append(challenge_fact(rid, "litigation", "corrected", "2026-12-31"))
+    table = requests_table(sorted(facts, key=lambda f: f["on_date"]), 2026)
+    assert table["balance"]["holds"] is True, table["balance"]
+    assert table["handled_total"]["total"] == answered_in_year and table["carried_forward"]["total"] == open_at_end
+    assert table["new"]["total"] + table["carried_over"]["total"] == answered_in_year + open_at_end
+    assert sum(table["new"][k] for k in kinds) == table["new"]["total"]
+    four = {g["key"]: g for g in challenges_table(challenges, 2026)["groups"]}
+    assert four["reconsideration"]["total"] == sum(1 for f in challenges if f["outcome"] == "pending")
+    assert four["reconsideration"]["upheld"] == sum(1 for f in challenges if f["outcome"] == "upheld")
+    assert four["litigation-after-reconsideration"]["corrected"] == sum(
+        1 for f in challenges if f["action"] == "litigation")
+    assert four["litigation-direct"]["total"] == 0
