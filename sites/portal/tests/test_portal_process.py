@@ -54,7 +54,8 @@ async def test_gongkai_migrate_makes_the_portals_schema_beside_the_services(sett
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()[-2000:]
     migrated = [line.split(":")[0] for line in out.decode().splitlines()]
-    assert migrated == ["publishing", "review", "notification", "audit", "requests", "portal"]
+    assert migrated == ["publishing", "review", "notification", "audit", "requests", "participation", "oversight",
+                        "portal"]
     assert f"runtime role {settings.database_role('portal')}" in out.decode()
 
 
