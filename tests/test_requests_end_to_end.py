@@ -275,3 +275,96 @@ async def test_a_fee_notice_pauses_the_reply_clock_until_the_fee_is_paid(system)
         paid = await http.post(f"{requests}/requests/{rid}/fee-payment", json={"on": today}, headers=HEAD)
         assert paid.status_code == 200 and paid.json()["state"] == "examining", paid.text
         await reply_clock(http, "open")
+
+
+async def test_a_correction_a_consultation_and_an_extension_across_national_day_give_the_calendars_dates(system):
+    """A letter signed for on Friday 2026-09-25, the week before the National Day holiday (10-01 to 10-07, with
+    the make-up Saturday 10-10 worked): every due date below is the working-day calendar's, as notification keeps
+    it and as the applicant's status page shows it."""
+    requests, notification = system.url("requests"), system.url("notification")
+
+    async def clocks(http: httpx.AsyncClient, until) -> dict[str, dict]:
+        found = await poll(lambda: http.get(f"{notification}/deadlines", params={"item_id": rid}, headers=CLERK),
+                           lambda r: r.status_code == 200 and until(
+                               {d["rule"]: d for d in r.json()["deadlines"]}))
+        return {d["rule"]: d for d in found.json()["deadlines"]}
+
+    async def step(http: httpx.AsyncClient, path: str, body: dict, who: dict = HEAD) -> dict:
+        answer = await http.post(f"{requests}/requests/{rid}/{path}", json=body, headers=who)
+        assert answer.status_code == 200, (path, answer.text)
+        return answer.json()
+
+    received = {**letter("2026-09-25"), "applicant": {**letter("")["applicant"], "id_number": uuid.uuid4().hex}}
+    async with httpx.AsyncClient(timeout=10) as http:
+        acknowledged = await http.post(f"{requests}/requests", json=received, headers=CLERK)
+        assert acknowledged.status_code == 201, acknowledged.text
+        rid, secret = acknowledged.json()["request_id"], acknowledged.json()["secret"]
+        opened = await clocks(http, lambda d: {"request-reply", "request-correction"} <= d.keys())
+        assert opened["request-reply"]["due_on"] == "2026-10-29"       # 20 working days, the holiday not counted
+        assert opened["request-correction"]["due_on"] == "2026-10-12"  # 7, the make-up Saturday counted
+
+        asked = await step(http, "correction-notice", {"items": ["请写明线路编号"], "on": "2026-09-28",
+                                                       "correct_within": 15}, CLERK)
+        assert asked["state"] == "correction-asked" and asked["correct_by"] == "2026-10-23"
+        stopped = await clocks(http, lambda d: d["request-reply"]["state"] == "paused")
+        assert stopped["request-correction"]["state"] == "met"
+
+        await step(http, "correction", {"on": "2026-09-30", "description": "请公开8路、15路公交线路调整的论证报告"},
+                   CLERK)
+        restarted = await clocks(http, lambda d: d["request-reply"]["state"] == "open")
+        assert restarted["request-reply"]["due_on"] == "2026-11-03"  # counted again from the corrected request
+
+        await step(http, "assignment", {"unit": "运输管理科", "on": "2026-10-09"})
+        consulting = await step(http, "consultation", {"party": "third-party", "whom": "某公交公司",
+                                                       "on": "2026-10-09"}, CLERK)
+        assert consulting["state"] == "consulting"
+        paused = await clocks(http, lambda d: "request-third-party" in d and d["request-reply"]["state"] == "paused")
+        assert paused["request-third-party"]["due_on"] == "2026-10-29"  # 15 working days for the third party
+
+        await step(http, "consultation-reply", {"on": "2026-10-16", "agrees": False}, CLERK)
+        resumed = await clocks(http, lambda d: d["request-reply"]["state"] == "open"
+                               and d["request-third-party"]["state"] == "met")
+        # the six working days 10-10 (make-up Saturday) and 10-12..10-16 it stood still are added
+        assert resumed["request-reply"]["due_on"] == "2026-11-11"
+
+        clerk = await http.post(f"{requests}/requests/{rid}/extension", headers=CLERK,
+                                json={"working_days": 10, "reason": "涉及多个单位", "on": "2026-10-20"})
+        assert clerk.status_code == 403, clerk.text                    # the office head alone extends
+        too_long = await http.post(f"{requests}/requests/{rid}/extension", headers=HEAD,
+                                   json={"working_days": 21, "reason": "涉及多个单位", "on": "2026-10-20"})
+        assert too_long.status_code == 422, too_long.text
+        extended = await step(http, "extension", {"working_days": 10, "reason": "涉及多个单位", "on": "2026-10-20"})
+        assert extended["extended_days"] == 10
+        moved = await clocks(http, lambda d: d["request-reply"]["due_on"] != "2026-11-11")
+        assert moved["request-reply"]["due_on"] == "2026-11-25" and moved["request-reply"]["state"] == "open"
+        again = await http.post(f"{requests}/requests/{rid}/extension", headers=HEAD,
+                                json={"working_days": 5, "reason": "再次延长", "on": "2026-10-21"})
+        assert again.status_code == 409 and "already extended" in again.json()["detail"], again.text
+
+        status = await poll(lambda: http.post(f"{requests}/public/requests/status",
+                                              json={"tracking_number": rid, "secret": secret}),
+                            lambda r: r.status_code == 200 and r.json()["due_on"] == "2026-11-25")
+        assert status.json()["state"] == "examining"
+
+        early = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK, json={"answered_on": "2026-10-19"})
+        assert early.status_code == 409, early.text  # nothing drafted yet
+        drafted = await step(http, "reply-draft", {"outcome": "unavailable-not-held",
+                                                   "text": "经查，本机关不掌握您申请的论证报告。"}, CLERK)
+        assert drafted["state"] == "reply-ready"  # it discloses nothing: no review case
+        backdated = await http.post(f"{requests}/requests/{rid}/reply", headers=CLERK,
+                                    json={"answered_on": "2026-11-20"})
+        assert backdated.status_code == 422 and "before the last step" in backdated.json()["detail"]
+        today = local_date(datetime.now(UTC)).isoformat()  # the draft is dated today, so the reply is too
+        sent = await step(http, "reply", {"answered_on": today}, CLERK)
+        assert sent["state"] == "answered"
+        met = await clocks(http, lambda d: d["request-reply"]["state"] == "met")
+        assert met["request-reply"]["due_on"] == "2026-11-25"
+        assert met["request-reply"]["late"] == (today > "2026-11-25")
+
+        status = await http.post(f"{requests}/public/requests/status", json={"tracking_number": rid, "secret": secret})
+        shown = status.json()
+        assert shown["state"] == "answered" and shown["outcome_name"] == "无法提供：本机关不掌握相关政府信息"
+        # the applicant's letters, in order; the 征询函 went to the third party and is not among them
+        assert [x["kind"] for x in shown["letters"]] == ["receipt", "correction", "extension", "reply"]
+        assert [s.split()[0] for s in shown["steps"]][:7] == ["2026-09-25", "2026-09-28", "2026-09-30", "2026-10-09",
+                                                             "2026-10-09", "2026-10-16", "2026-10-20"]
