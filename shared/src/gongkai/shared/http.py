@@ -22,11 +22,13 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import refusals
-from .contracts import Line, printable
+from .contracts import ACCESS_REFUSED, AccessRefused, Line, printable
+from .envelope import new_event
 from .errors import Forbidden, Hidden, Refused
 from .identity import Principal, Role
 from .metrics import exposition
 from .outbox import outbox_health
+from .ratelimit import FormLimits, RateLimited
 from .service import Service
 
 MAX_REQUEST_BYTES = 2_000_000
@@ -117,6 +119,37 @@ def _where(loc: tuple[int | str, ...]) -> str:
 def service_of(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
+
+
+async def run_command(request: Request, source: str, kind: str, data: dict[str, Any], principal: Principal,
+                      handler: Callable[..., Awaitable[dict[str, Any]]], key: str | None,
+                      subject: str | None = None) -> dict[str, Any]:
+    """A route's body as the command an AMQP intake message carries, run by the same handler (``key``: the
+    request's Idempotency-Key)."""
+    command = new_event(kind, data, source=source, actor=principal.id, actorunit=principal.unit, subject=subject)
+    return await service_of(request).execute(command, principal, handler, key)
+
+
+async def record_public_refusal(request: Request, item: str, reason: str, status: int = 404) -> None:
+    """A refused request to a public route (a status lookup with a wrong secret, a form past its rate limit) is an
+    ``access.refused`` fact: the public routes have no person, so nothing else records them."""
+    service = service_of(request)
+    data = AccessRefused(service=service.name, via="http", what=f"{request.method} {request.url.path}",
+                         status=status, reason=reason, person=None, item_id=printable(item, 256))
+    async with service.uow() as uow:
+        uow.emit(service.event(ACCESS_REFUSED, data, subject=data.item_id))
+        await uow.commit()
+
+
+async def within_form_limits(request: Request, contact: str | None, what: str) -> None:
+    """A public form's rate limits (``app.state.form_limits``): past one, 429 with Retry-After, recorded;
+    ``what`` names what was sent (requests, opinions …)."""
+    limits: FormLimits = request.app.state.form_limits
+    exceeded = await limits.exceeded(request, contact)
+    if exceeded is not None:
+        by, wait = exceeded
+        await record_public_refusal(request, "-", f"too many {what} from one {by}", status=429)
+        raise RateLimited(f"too many {what} from this {by}; try again in {wait} s", retry_after=wait)
 
 
 # Documents the credential (``Authorization: Bearer <token>``) as the API's security scheme; the header itself

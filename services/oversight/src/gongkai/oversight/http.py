@@ -10,9 +10,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from gongkai.shared import contracts as c
-from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import NotFound
-from gongkai.shared.http import IdempotencyKey, problems, requires, service_of
+from gongkai.shared.http import IdempotencyKey, problems, requires, run_command, service_of
 from gongkai.shared.identity import Principal, Role
 
 from . import repository, views
@@ -47,8 +46,7 @@ ReadsOf = Annotated[Reads, Depends(reads_of)]
 
 async def _run(request: Request, kind: str, data: dict[str, Any], principal: Principal, handler: Any,
                key: str | None, subject: str | None = None) -> dict[str, Any]:
-    command = new_event(kind, data, source=SOURCE, actor=principal.id, actorunit=principal.unit, subject=subject)
-    return await service_of(request).execute(command, principal, handler, key)
+    return await run_command(request, SOURCE, kind, data, principal, handler, key, subject)
 
 
 @router.get("/checklist", summary="The inspection checklist: the plan's five points (实施方案七(三))",

@@ -16,11 +16,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from gongkai.shared import contracts as c
 from gongkai.shared.calendar import local_date
-from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import NotFound
-from gongkai.shared.http import IdempotencyKey, problems, requires, service_of
+from gongkai.shared.http import (
+    IdempotencyKey,
+    problems,
+    record_public_refusal,
+    requires,
+    run_command,
+    within_form_limits,
+)
 from gongkai.shared.identity import Principal, Role
-from gongkai.shared.ratelimit import FormLimits, RateLimited, contact_key
+from gongkai.shared.ratelimit import contact_key
 from pydantic import BaseModel, Field
 
 from . import views
@@ -55,28 +61,12 @@ ReadsDep = Annotated[Reads, Depends(reads_of)]
 async def _run(request: Request, kind: str, data: dict[str, Any], principal: Principal,
                handler: Callable[..., Awaitable[dict[str, Any]]], key: str | None, subject: str | None = None
                ) -> dict[str, Any]:
-    command = new_event(kind, data, source=SOURCE, actor=principal.id, actorunit=principal.unit, subject=subject)
-    return await service_of(request).execute(command, principal, handler, key)
+    return await run_command(request, SOURCE, kind, data, principal, handler, key, subject)
 
 
 async def limited(request: Request, contact: c.Contact | None) -> None:
     """A public form's rate limits: 429 with Retry-After past them, recorded."""
-    limits: FormLimits = request.app.state.form_limits
-    exceeded = await limits.exceeded(request, contact_key(contact.phone, contact.email) if contact else None)
-    if exceeded is not None:
-        what, wait = exceeded
-        await record_refusal(request, "-", f"too many from one {what}", status=429)
-        raise RateLimited(f"too many from this {what}; try again in {wait} s", retry_after=wait)
-
-
-async def record_refusal(request: Request, item: str, why: str, status: int = 404) -> None:
-    """A refused public request is an ``access.refused`` fact (the public routes are not recorded on their own)."""
-    service = service_of(request)
-    data = c.AccessRefused(service=service.name, via="http", what=f"{request.method} {request.url.path}",
-                           status=status, reason=why, person=None, item_id=c.printable(item, 256))
-    async with service.uow() as uow:
-        uow.emit(service.event(c.ACCESS_REFUSED, data, subject=data.item_id))
-        await uow.commit()
+    await within_form_limits(request, contact_key(contact.phone, contact.email) if contact else None, "forms")
 
 
 # ---- the opinion box: staff ------------------------------------------------------------------------------
@@ -171,7 +161,7 @@ class StatusQuery(BaseModel):
 async def opinion_status(body: StatusQuery, request: Request, reads: ReadsDep) -> views.OpinionStatus:
     stored = await reads.opinion_secret(body.opinion_id)
     if stored is None or not hmac.compare_digest(stored, secret_hash(body.secret)):
-        await record_refusal(request, body.opinion_id, "status lookup refused: " +
+        await record_public_refusal(request, body.opinion_id, "status lookup refused: " +
                              ("unknown number" if stored is None else "wrong secret"))
         raise NotFound(NOT_FOUND)
     found = await reads.opinion(body.opinion_id)

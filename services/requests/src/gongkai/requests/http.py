@@ -15,11 +15,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from gongkai.shared import contracts as c
-from gongkai.shared.envelope import new_event
 from gongkai.shared.errors import Hidden, NotFound
-from gongkai.shared.http import IdempotencyKey, current_principal, problems, requires, service_of
+from gongkai.shared.http import (
+    IdempotencyKey,
+    current_principal,
+    problems,
+    record_public_refusal,
+    requires,
+    run_command,
+    within_form_limits,
+)
 from gongkai.shared.identity import Principal, Role
-from gongkai.shared.ratelimit import FormLimits, RateLimited, contact_key
+from gongkai.shared.ratelimit import contact_key
 from pydantic import BaseModel, Field
 
 from . import letters, views
@@ -55,8 +62,7 @@ Handlers = Annotated[Requests, Depends(handlers_of)]
 async def _run(request: Request, kind: str, data: dict[str, Any], principal: Principal,
                handler: Callable[..., Awaitable[dict[str, Any]]], key: str | None, subject: str | None = None
                ) -> dict[str, Any]:
-    command = new_event(kind, data, source=SOURCE, actor=principal.id, actorunit=principal.unit, subject=subject)
-    return await service_of(request).execute(command, principal, handler, key)
+    return await run_command(request, SOURCE, kind, data, principal, handler, key, subject)
 
 
 @router.post("/requests", status_code=201, response_model=views.Acknowledgement,
@@ -166,12 +172,7 @@ for _path, _kind, _model, _name, _summary in (
              responses=problems(400, 413, 422, 429))
 async def submit_online(body: c.SubmitOnlineRequest, request: Request, handlers: Handlers,
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    limits: FormLimits = request.app.state.form_limits
-    exceeded = await limits.exceeded(request, contact_key(body.contact.phone, body.contact.email))
-    if exceeded is not None:
-        what, wait = exceeded
-        await _record_refusal(request, "-", f"too many requests from one {what}", request.url.path, status=429)
-        raise RateLimited(f"too many requests from this {what}; try again in {wait} s", retry_after=wait)
+    await within_form_limits(request, contact_key(body.contact.phone, body.contact.email), "requests")
     return await _run(request, c.SUBMIT_ONLINE_REQUEST, body.model_dump(mode="json"), APPLICANT,
                       handlers.submit_online, idempotency_key)
 
@@ -214,17 +215,6 @@ async def _applicant(request: Request, reads: Reads, body: StatusQuery) -> None:
     """Only the tracking number with its secret shows a request; a refusal is the same 404 whatever the reason."""
     stored = await reads.secret_of(body.tracking_number)
     if stored is None or not hmac.compare_digest(stored, secret_hash(body.secret)):
-        await _record_refusal(request, body.tracking_number, "unknown tracking number" if stored is None
-                              else "wrong secret", request.url.path)
+        why = "unknown tracking number" if stored is None else "wrong secret"
+        await record_public_refusal(request, body.tracking_number, f"status lookup refused: {why}")
         raise NotFound(NOT_FOUND)
-
-
-async def _record_refusal(request: Request, tracking_number: str, why: str, path: str, status: int = 404) -> None:
-    """A refused status lookup is an ``access.refused`` fact (the public routes are not recorded on their own)."""
-    service = service_of(request)
-    data = c.AccessRefused(service=service.name, via="http", what=f"POST {path}", status=status,
-                           reason=why if status == 429 else f"status lookup refused: {why}", person=None,
-                           item_id=c.printable(tracking_number, 256))
-    async with service.uow() as uow:
-        uow.emit(service.event(c.ACCESS_REFUSED, data, subject=data.item_id))
-        await uow.commit()
