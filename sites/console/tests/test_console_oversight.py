@@ -215,6 +215,7 @@ async def test_the_reports_show_delivery_attempts_and_receipt_and_a_second_compi
         listed = await http.get("/reports")
         assert "已签收" in listed.text and "QZ-2026-0042" in listed.text and "报送失败" in listed.text
         assert "HTTP 503" in listed.text and "2026-12-01 10:00" in listed.text  # delivered, Beijing time
+        assert "<td>孙强</td>" in listed.text  # who compiled it, by name
         answer = await http.post("/reports/new", data={"csrf": csrf, "_form": "new", "schedule": "monthly",
                                                        "period": "2026-11"})
         assert stub.posted == [("/reports", {"schedule": "monthly", "period": "2026-11"})]

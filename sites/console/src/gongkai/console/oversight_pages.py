@@ -19,7 +19,7 @@ from starlette.datastructures import MultiDict
 
 from . import problems, steps
 from .client import ApiError, Unreachable
-from .labels import INSPECTION_KINDS, INSPECTION_STATES, REPORT_STATES, SCHEDULES, SEVERITIES
+from .labels import INSPECTION_KINDS, INSPECTION_STATES, SCHEDULES, SEVERITIES
 from .web import console_of, notice, posted, render, signed_in
 
 router = APIRouter()
@@ -206,9 +206,11 @@ async def scorecard(request: Request) -> Response:
 async def _reports(request: Request, token: str, subject: str = "", *, status: int = 200, form: str = "",
                    values: Any = None, errors: dict[str, str] | None = None, alert: list[str] | None = None
                    ) -> Response:
-    rows = await console_of(request).api.get("oversight", "/reports", token)
-    return render(request, "reports.html", status=status, rows=rows, forms=[("new", *COMPILE["new"])], form=form,
-                  values=values if values is not None else MultiDict(), errors=errors or {}, alert=alert or [])
+    rows, names = await asyncio.gather(console_of(request).api.get("oversight", "/reports", token),
+                                       _names(request, token))
+    return render(request, "reports.html", status=status, rows=rows, names=names, forms=[("new", *COMPILE["new"])],
+                  form=form, values=values if values is not None else MultiDict(), errors=errors or {},
+                  alert=alert or [])
 
 
 @router.get("/reports")
@@ -239,9 +241,11 @@ async def compile_report(request: Request) -> Response:
 @router.get("/reports/{report_id}")
 async def report(request: Request, report_id: str) -> Response:
     session = signed_in(request)
-    found = await console_of(request).api.get("oversight", f"/reports/{report_id}", session.token)
-    return render(request, "report.html", r=found, c=found["content"], figures=FIGURES, states=REPORT_STATES,
-                  schedules=SCHEDULES, forms=[("redelivery", *REDELIVER["redelivery"])], form="",
+    found, names = await asyncio.gather(
+        console_of(request).api.get("oversight", f"/reports/{report_id}", session.token),
+        _names(request, session.token))
+    return render(request, "report.html", r=found, names=names, c=found["content"], figures=FIGURES,
+                  forms=[("redelivery", *REDELIVER["redelivery"])], form="",
                   values=MultiDict(), errors={}, alert=[])
 
 
