@@ -13,7 +13,17 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import auditor, clerk, consultation_pages, participation_pages, requests_pages, reviewer, signin
+from . import (
+    auditor,
+    clerk,
+    consultation_pages,
+    oversight_pages,
+    participation_pages,
+    problems,
+    requests_pages,
+    reviewer,
+    signin,
+)
 from .client import Api, ApiError, Unreachable
 from .labels import ROLES
 from .sessions import Sessions
@@ -43,7 +53,8 @@ def create_app(settings: ConsoleSettings | None = None,
     app = FastAPI(title="Gongkai console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.console = state
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
-    for module in (signin, clerk, reviewer, auditor, requests_pages, participation_pages, consultation_pages):
+    for module in (signin, clerk, reviewer, auditor, requests_pages, participation_pages, consultation_pages,
+                   oversight_pages):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)
@@ -93,7 +104,7 @@ def create_app(settings: ConsoleSettings | None = None,
             return RedirectResponse("/signin", status_code=303)
         return render(request, "error.html", status=exc.status if exc.status in (403, 404, 409) else 502,
                       title={403: "无权操作", 404: "没有找到", 409: "状态冲突"}.get(exc.status, "服务答复了错误"),
-                      message=f"{exc.service} 答复（{exc.status}）：{exc.detail}")
+                      message=_refusal(exc))
 
     @app.exception_handler(Unreachable)
     async def unreachable(request: Request, exc: Unreachable) -> Response:
@@ -107,3 +118,10 @@ def create_app(settings: ConsoleSettings | None = None,
                       message=str(exc.detail))
 
     return app
+
+
+def _refusal(exc: ApiError) -> str:
+    """A service's refusal on an error page: in Chinese when the console knows the reason, the service's words kept."""
+    words = problems.chinese(exc.detail)
+    said = f"{exc.service} 答复（{exc.status}）：{exc.detail}"
+    return f"{words}（{said}）" if words != exc.detail else said

@@ -27,7 +27,8 @@ ROLES = {"submitter": "经办人", "reviewer": "审查员", "publisher": "发布
          "administrator": "管理员"}
 RULES = {"proactive-publication": "主动公开期限", "change-publication": "变更公开期限", "review-sla": "审查时限",
          "annual-report": "年度报告", "annual-targets": "年度工作要点", "request-reply": "依申请答复",
-         "request-correction": "补正", "request-third-party": "征求第三方意见", "opinion-reply": "意见箱答复"}
+         "request-correction": "补正", "request-third-party": "征求第三方意见", "opinion-reply": "意见箱答复",
+         "inspection-rectification": "整改期限", "district-report-ack": "报送回执"}
 DEADLINE_STATES = {"open": "计时中", "paused": "暂停", "met": "已完成", "cancelled": "已取消"}
 DETECTORS = {
     "classification-marking": "密级标志", "internal-marking": "内部标志", "id-number": "身份证号码",
@@ -40,6 +41,16 @@ STATISTICS = {
     "published": "发布", "updated": "更新", "published_on_time": "按时发布", "published_late": "逾期发布",
     "withdrawn": "撤回", "reminders": "提醒", "escalations": "督办",
 }
+
+# The oversight service's codes (监督检查, 实施方案七(三); 定期报送, 六(五)).
+INSPECTION_STATES = {"planned": "已安排", "inspected": "已检查", "rectifying": "整改中", "closed": "已办结"}
+INSPECTION_KINDS = {"announced": "明查", "unannounced": "暗访"}
+POINT_RESULTS = {"met": "符合", "partly": "部分符合", "not-met": "不符合"}
+SEVERITIES = {"minor": "一般", "major": "较重", "serious": "严重"}
+INSPECTION_STEPS = {"plan": "安排检查", "record_checklist": "记录检查结果", "record_finding": "记录问题",
+                    "order_rectification": "下达整改", "close_rectification": "整改销号", "close": "办结检查"}
+SCHEDULES = {"monthly": "月报", "quarterly": "季报"}
+REPORT_STATES = {"pending": "待报送", "delivered": "已送达，待回执", "acknowledged": "已签收", "failed": "报送失败"}
 
 
 def label(table: dict[str, str], code: object) -> str:

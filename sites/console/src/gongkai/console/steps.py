@@ -42,7 +42,8 @@ def body_of(fields: list[Field], form: Any) -> dict[str, Any]:
 async def post_step(request: Request, *, service: str, path: str, subject: str, form_id: str, forms: Forms,
                     page: Page, back: str, roles: tuple[str, ...], body: Callable[[Any], dict[str, Any]] | None = None
                     ) -> Response:
-    """Post one step's form to ``service`` at ``path``; on a 403, 409 or 422 the page again with the reason."""
+    """Post one step's form to ``service`` at ``path``; on a 403, 409 or 422 the page again with the reason (in
+    Chinese, the service's words beside it)."""
     session, form = await posted(request, *roles)
     fields = forms[form_id][1]
     try:
@@ -52,9 +53,10 @@ async def post_step(request: Request, *, service: str, path: str, subject: str, 
     except ApiError as exc:
         if exc.status not in (403, 409, 422):
             raise
-        errors, alert = problems.field_errors(exc.detail, [name for name, *_ in fields])
+        errors, general = problems.field_errors(exc.detail, [name for name, *_ in fields])
+        alert = [problems.explained(reason) for reason in general]
         if not errors and not alert:
-            alert = [problems.chinese(exc.detail)]
+            alert = [problems.explained(exc.detail)]
         return await page(request, session.token, subject, status=exc.status, form=form_id, values=form,
                           errors=errors, alert=alert)
     notice(request, forms[form_id][2])
