@@ -13,7 +13,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import auditor, clerk, consultation_pages, participation_pages, requests_pages, reviewer, signin
+from . import (
+    annual_report_pages,
+    auditor,
+    clerk,
+    consultation_pages,
+    participation_pages,
+    requests_pages,
+    reviewer,
+    signin,
+)
 from .client import Api, ApiError, Unreachable
 from .labels import ROLES
 from .sessions import Sessions
@@ -43,7 +52,8 @@ def create_app(settings: ConsoleSettings | None = None,
     app = FastAPI(title="Gongkai console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.console = state
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
-    for module in (signin, clerk, reviewer, auditor, requests_pages, participation_pages, consultation_pages):
+    for module in (signin, clerk, reviewer, auditor, requests_pages, participation_pages, consultation_pages,
+                   annual_report_pages):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)
