@@ -86,7 +86,8 @@ def generated_year(rng: random.Random) -> tuple[list[Envelope], dict[str, int]]:
             gone = day + timedelta(days=20)
             sent.append(event(c.DISCLOSURE_WITHDRAWN, gone, item, {
                 "item_id": item, "version": 1, "category": category, "unit": data["unit"], "audience": "public",
-                "channels": ["portal"], "reason": "已失效", "withdrawn_by": "li.na", "withdrawn_at": at(gone).isoformat()}))
+                "channels": ["portal"], "reason": "已失效", "withdrawn_by": "li.na",
+                "withdrawn_at": at(gone).isoformat()}))
     kinds, outcomes = [k.value for k in c.ApplicantKind], [o.value for o in c.RequestOutcome]
     answered_ids = []
     for n in range(520):
@@ -192,7 +193,8 @@ async def test_a_generated_year_gives_the_report_in_six_sections_that_goes_throu
     await expect(office.locator('[data-check="normative-in-force"].check-fails')).to_be_visible()
     clerk = await signed_in(chromium, console, "dev-submitter-token")
     await clerk.goto(f"{console.url}/annual-report?year={YEAR}")
-    await expect(clerk.get_by_label("行政规范性文件 现行有效件数", exact=True)).to_have_count(0)  # the office enters figures
+    # Only the office enters figures; a submitter sees them.
+    await expect(clerk.get_by_label("行政规范性文件 现行有效件数", exact=True)).to_have_count(0)
     await clerk.get_by_role("button", name="提交年度报告").click()
     await expect(clerk.locator(".alert")).to_contain_text("核对未通过，暂不能提交")
     await office.get_by_label("行政规范性文件 现行有效件数", exact=True).fill("44")

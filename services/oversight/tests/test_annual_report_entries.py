@@ -1,5 +1,6 @@
 """The annual report's figures and texts entered through oversight's routes, on the real broker and database: each
-kept with who entered it and told as a fact; a bad entry is refused with its reason, changes nothing, and is recorded."""
+kept with who entered it and told as a fact; a bad entry is refused with its reason, changes nothing, and is
+recorded."""
 
 from __future__ import annotations
 
