@@ -207,7 +207,10 @@ async def test_a_generated_year_gives_the_report_in_six_sections_that_goes_throu
     page = f"{console.url}/annual-report?year={YEAR}"
     await until_shown(office, page, '[data-check="problems-written"].check-holds')
     await expect(office.locator('[data-check="normative-in-force"].check-holds')).to_be_visible()
+    await expect(office.locator("#report-text")).to_contain_text("六、其他需要报告的事项")
     await shot(office, "console-annual-report")
+    through_console = await office.request.get(f"{console.url}/annual-report/{YEAR}/report.pdf")
+    assert through_console.ok and (await through_console.body()).startswith(b"%PDF")
 
     async with httpx.AsyncClient(timeout=60) as http:
         found = (await http.get(f"{audit}/reports/annual/full", params={"year": YEAR}, headers=AUDITOR)).json()

@@ -150,6 +150,7 @@ def test_the_text_and_html_carry_all_six_sections_and_the_figures():
     assert "行政处罚：120" in body and "一是更新不及时。" in body and "信息处理费100元" in body
     page = annual_rendering.html(found)
     assert all(heading in page for heading in HEADINGS.values()) and "<script" not in page and "http" not in page
+    assert "&lt;" not in page  # every table row is markup, not text
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")

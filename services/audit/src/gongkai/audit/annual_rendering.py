@@ -16,7 +16,7 @@ TEMPLATE = """<!DOCTYPE html>
 body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 11pt; line-height: 1.7; color: #000; }
 h1 { font-size: 17pt; text-align: center; margin: 0 0 6mm; }
 h2 { font-size: 13pt; margin: 6mm 0 2mm; }
-p { text-indent: 2em; margin: 0 0 2mm; white-space: pre-wrap; }
+p { text-indent: 2em; margin: 0 0 2mm; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; font-size: 9.5pt; }
 th, td { border: 0.6pt solid #000; padding: 1mm 1.5mm; text-align: center; }
 td.label { text-align: left; }
@@ -25,6 +25,8 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom
 .sign { text-align: right; text-indent: 0; }
 </style></head>
 <body>
+{% macro request_row(row) %}<tr><td class="label">{{ row.label }}</td>{% for key in keys %}<td>{{ row[key] }}</td>
+{% endfor %}</tr>{% endmacro %}
 <h1>{{ r.title }}</h1>
 <p>本报告依据《中华人民共和国政府信息公开条例》第五十条和{{ r.format }}的格式编制，
 所列数据的统计期限自{{ r.year }}年1月1日起至{{ r.year }}年12月31日止。</p>
@@ -77,7 +79,6 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom
 </body></html>
 """
 
-ROW = """<tr><td class="label">{{ row.label }}</td>{% for key in keys %}<td>{{ row[key] }}</td>{% endfor %}</tr>"""
 KEYS = ("natural-person", "commercial", "research", "social-welfare", "legal-service", "other", "total")
 
 
@@ -87,8 +88,7 @@ def _paragraphs(text: str) -> list[str]:
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True)
-_row = _env.from_string(ROW)
-_env.globals.update(paragraphs=_paragraphs, request_row=lambda row: _row.render(row=row, keys=KEYS))
+_env.globals.update(paragraphs=_paragraphs, keys=KEYS)
 _page = _env.from_string(TEMPLATE)
 
 

@@ -39,8 +39,9 @@ async def _page(request: Request, year: int, *, status: int = 200, alert: list[s
     history = None
     if session.person.has("publisher", "administrator", "auditor"):
         history = (await api.get("oversight", f"/annual-reports/{year}", session.token))["history"]
+    full_text = (await _rendered(request, session.token, year, "text"))[0].decode()
     return render(request, "annual_report.html", status=status, report=report, year=year, history=history,
-                  sections=SECTIONS, alert=alert or [], errors=errors or {}, values=values or {})
+                  full_text=full_text, sections=SECTIONS, alert=alert or [], errors=errors or {}, values=values or {})
 
 
 @router.get("/annual-report")
@@ -55,7 +56,9 @@ async def rendered(request: Request, year: int, format: str) -> Response:
     if format not in ("html", "pdf"):
         return Response("html or pdf", status_code=404)
     body, media = await _rendered(request, session.token, year, format)
-    return Response(body, media_type=media)
+    # The report's page carries its own style and nothing else: no script, nothing loaded, never framed.
+    policy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    return Response(body, media_type=media, headers={"Content-Security-Policy": policy} if format == "html" else {})
 
 
 async def _rendered(request: Request, token: str, year: int, format: str) -> tuple[bytes, str]:
