@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from gongkai.oversight.app import create_app
 from gongkai.shared import contracts as c
-from gongkai.shared.testing import Tap, bearer, migrate, running
+from gongkai.shared.envelope import new_event
+from gongkai.shared.testing import Tap, bearer, migrate, publish, running
 
 OFFICE, ADMIN = bearer("dev-publisher-token"), bearer("dev-admin-token")
 CLERK, AUDITOR = bearer("dev-submitter-token"), bearer("dev-auditor-token")
@@ -75,3 +76,19 @@ async def test_only_the_office_enters_and_not_for_a_year_to_come(oversight):
     section = await oversight.post(f"/annual-reports/{YEAR}/texts/tables", headers=OFFICE, json={"text": "x"})
     assert section.status_code == 422
     assert (await oversight.get(f"/annual-reports/{YEAR}", headers=OFFICE)).json()["history"] == []
+
+
+async def test_an_intake_command_enters_figures_and_a_refused_one_is_answered(oversight, settings):
+    async with Tap(settings, "events", "#") as tap:
+        good = new_event(c.ENTER_REPORT_FIGURES, {"year": YEAR, "figures": [
+            {"figure": "enforcement-decisions", "value": 7}]}, source="/test", actor="sun.qiang")
+        await publish(settings, "intake", good, headers={"authorization": "Bearer dev-publisher-token"})
+        entered = await tap.wait_for(c.OVERSIGHT_REPORT_FIGURES_ENTERED)
+        bad = new_event(c.SAVE_REPORT_TEXT, {"year": YEAR, "section": "problems", "text": "无"}, source="/test",
+                        actor="li.na")
+        await publish(settings, "intake", bad, headers={"authorization": "Bearer dev-submitter-token"})
+        rejected = await tap.wait_for(c.INTAKE_REJECTED, lambda e: e.causationid == bad.id)
+    assert entered.causationid == good.id and entered.data["entered_by"] == "sun.qiang"
+    assert rejected.data["status"] == 403
+    shown = (await oversight.get(f"/annual-reports/{YEAR}", headers=AUDITOR)).json()
+    assert list(shown["figures"]) == ["enforcement-decisions"] and shown["texts"] == {}
