@@ -263,7 +263,7 @@ async def test_a_fee_notice_sends_the_letter_and_pauses_until_paid(handlers, sto
     answer, uow = await run(handlers, store, "notify_fee", c.NOTIFY_FEE, notice, HEAD)
     assert (answer["state"], answer["fee_yuan"]) == ("awaiting-fee", 200)
     [fact] = uow.of_type(c.REQUESTS_FEE_NOTIFIED)
-    assert fact.data["on"] == "2026-12-01" and "200元" in fact.data["note"]
+    assert fact.data["on"] == "2026-12-01" and "200元" in fact.data["note"] and fact.data["fee_yuan"] == 200
     letter = store.letters[-1]
     assert letter.kind is LetterKind.fee and "200元" in letter.html and "国办函〔2020〕109号" in letter.html
     pay_by = date.fromisoformat(answer["pay_by"])
@@ -276,7 +276,7 @@ async def test_a_fee_notice_sends_the_letter_and_pauses_until_paid(handlers, sto
                             {"request_id": rid, "on": "2026-12-01", "note": "收据 0001"}, HEAD)
     assert answer["state"] == "examining"
     [settled] = uow.of_type(c.REQUESTS_FEE_SETTLED)
-    assert settled.data["note"] == "收据 0001"
+    assert settled.data["note"] == "收据 0001" and settled.data["fee_yuan"] == 200  # what the annual report's 六 sums
 
 
 async def test_without_nth_the_fee_counts_the_applicants_requests_of_that_month(handlers, store):
@@ -313,4 +313,4 @@ async def test_a_waiver_needs_the_office_head_and_a_closing_unpaid_waits_for_the
     answer, uow = await run(handlers, store, "waive_fee", c.WAIVE_FEE, waiver, HEAD)
     assert answer["state"] == "examining"
     [settled] = uow.of_type(c.REQUESTS_FEE_SETTLED)
-    assert settled.data["note"] == "减免：申请人为低保户"
+    assert settled.data["note"] == "减免：申请人为低保户" and settled.data["fee_yuan"] == 0

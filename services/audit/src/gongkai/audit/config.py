@@ -32,6 +32,8 @@ class AuditConfig(BaseSettings):
                                 description="SET ROLE on every connection; unset, as the service logs in as its "
                                             "runtime role, which is already INSERT and SELECT only")
     known_source_prefix: str = Field("/gongkai/", description="events from other sources are flagged")
+    agency_name: str = Field("某市交通运输局", min_length=2, max_length=64, validation_alias="GONGKAI_AGENCY_NAME",
+                             description="the agency whose annual report it is")
 
     @model_validator(mode="before")
     @classmethod

@@ -15,7 +15,7 @@ from gongkai.shared.errors import NotFound, Refused
 from gongkai.shared.identity import Principal
 from gongkai.shared.service import Service
 
-from . import merkle, repository, statistics
+from . import annual_report, merkle, repository, statistics
 from .checkpoint import Checkpoint
 from .config import AuditConfig
 from .record import Record, entry
@@ -217,6 +217,26 @@ class Audit:
                   "requests": statistics.requests_table(requests, year),
                   "challenges": statistics.challenges_table(challenges, year)}
         await self.record_query(principal, "annual-report", {"year": year}, len(requests))
+        return report
+
+    async def full_annual_report(self, principal: Principal, year: int, format: str) -> dict[str, Any]:
+        """The annual report in all six sections with its checks (国办公开办函〔2021〕30号), from the log."""
+        since, until = date(year, 1, 1), date(year, 12, 31)
+        async with self.service.sessions() as session:
+            counts = await repository.fact_counts(session, since=since, until=until, unit=None)
+            requests = await repository.request_facts(session, until=until)
+            challenges = await repository.challenge_facts(session, until=until)
+            entries = await repository.event_data(session, (c.OVERSIGHT_REPORT_FIGURES_ENTERED,
+                                                            c.OVERSIGHT_REPORT_TEXT_SAVED))
+            fees = await repository.event_data(session, (c.REQUESTS_FEE_SETTLED,))
+        requests_table = statistics.requests_table(requests, year)
+        report = annual_report.assemble(
+            agency=self.config.agency_name, year=year, by_category=statistics.proactive_table(counts),
+            requests=requests_table, challenges=statistics.challenges_table(challenges, year),
+            entered=annual_report.entered_of(entries, year), previous=annual_report.entered_of(entries, year - 1),
+            decisions=annual_report.decisions_from_events(counts), fees=annual_report.fees_from_events(fees, year),
+            answered_by_year_end=annual_report.answered_count(requests, until))
+        await self.record_query(principal, f"annual-report-{format}", {"year": year}, len(requests))
         return report
 
 

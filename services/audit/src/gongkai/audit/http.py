@@ -11,18 +11,21 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from gongkai.shared.contracts import Line
 from gongkai.shared.errors import NotFound, Refused
 from gongkai.shared.http import problems, requires
 from gongkai.shared.identity import Principal, Role
 
-from . import views
+from . import annual_rendering, views
 from .handlers import Audit
 
 router = APIRouter(tags=["audit"])
 
 Auditor = Annotated[Principal, Depends(requires(Role.auditor))]
+# The whole annual report is read by those who write and submit it too (it is published in full).
+ReportReader = Annotated[Principal, Depends(requires(Role.auditor, Role.publisher, Role.administrator,
+                                                     Role.submitter))]
 MAX_SPAN = timedelta(days=3661)  # ten years: a longer range is a mistake, not a question
 MAX_SIZE = 2**62
 
@@ -236,3 +239,28 @@ async def unit_statistics(
 async def annual_report(auditor: Auditor, handlers: Handlers,
                         year: Annotated[int, Query(ge=2000, le=2100)]) -> views.AnnualReport:
     return views.AnnualReport.model_validate(await handlers.annual_report(auditor, year))
+
+
+RENDERED: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"schema": views.FullAnnualReport.model_json_schema()},
+                      "text/html": {"schema": {"type": "string"}}, "application/pdf": {"schema": {"type": "string"}},
+                      "text/plain": {"schema": {"type": "string"}}},
+          "description": "the report as JSON (every section, figure and check), HTML, PDF or plain text"}}
+
+
+@router.get("/reports/annual/full", summary="The whole annual report (国办公开办函〔2021〕30号): 一 to 六 with the "
+                                            "entered figures and the consistency checks, as JSON, HTML, PDF or text",
+            response_model=views.FullAnnualReport, responses={**RENDERED, **QUERY})
+async def full_annual_report(reader: ReportReader, handlers: Handlers,
+                             year: Annotated[int, Query(ge=2000, le=2100)],
+                             format: Literal["json", "html", "pdf", "text"] = "json") -> Any:
+    report = await handlers.full_annual_report(reader, year, format)
+    if format == "json":
+        return views.FullAnnualReport.model_validate(report)
+    if format == "text":
+        return Response(annual_rendering.text(report), media_type="text/plain; charset=utf-8")
+    page = annual_rendering.html(report)
+    if format == "html":
+        return Response(page, media_type="text/html; charset=utf-8")
+    return Response(annual_rendering.pdf(page), media_type="application/pdf",
+                    headers={"content-disposition": f'inline; filename="annual-report-{year}.pdf"'})

@@ -217,3 +217,41 @@ class AnnualReport(BaseModel):
     proactive: ProactiveTable
     requests: RequestsTable
     challenges: ChallengesTable
+
+
+class ReportCheck(BaseModel):
+    key: str
+    rule: str
+    holds: bool | None = Field(description="None: it cannot be told (and why says so)")
+    why: str
+
+
+class ReportFigureView(BaseModel):
+    key: str
+    label: str
+    value: float | None
+    shown: str
+    source: str = Field(description="entered, events or missing")
+    from_events: float | None
+    note: str | None
+    entered_by: str | None
+    entered_at: str | None
+
+
+class FullAnnualReport(BaseModel):
+    """The annual report's six sections, every figure with where it comes from, and the consistency checks."""
+
+    year: int
+    format: str
+    agency: str
+    title: str
+    headings: list[str]
+    overview: dict[str, Any]
+    proactive: dict[str, Any]
+    requests: dict[str, Any]
+    challenges: dict[str, Any]
+    problems: dict[str, Any]
+    other: dict[str, Any]
+    figures: dict[str, ReportFigureView]
+    checks: list[ReportCheck]
+    ready: bool = Field(description="no check fails")

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from . import checklist, schedule
 from .handlers import Oversight
-from .http import district, router
+from .http import annual_router, district, router
 from .reads import Reads
 from .reports import Reports, Sender
 from .store import OversightUnitOfWork
@@ -72,6 +72,8 @@ def build(settings: Settings, own: OversightSettings | None = None) -> tuple[Ser
         c.CLOSE_RECTIFICATION: handlers.close_rectification,
         c.CLOSE_INSPECTION: handlers.close,
         c.COMPILE_REPORT: handlers.compile_report,
+        c.ENTER_REPORT_FIGURES: handlers.enter_report_figures,
+        c.SAVE_REPORT_TEXT: handlers.save_report_text,
     })
     service.on_events("oversight.facts", {
         c.DEADLINE_MET: handlers.on_deadline_met,
@@ -91,7 +93,7 @@ def build(settings: Settings, own: OversightSettings | None = None) -> tuple[Ser
 def create_app(settings: Settings | None = None, own: OversightSettings | None = None) -> FastAPI:
     own = own or OversightSettings()
     service, handlers = build(settings or Settings(), own)
-    app = http_app(service, [router, district], title="Gongkai oversight",
+    app = http_app(service, [router, district, annual_router], title="Gongkai oversight",
                    description="Inspections of the bureau's units (明查、暗访) with their findings and rectifications, "
                                "the units' scorecards, and the periodic reports to the district disclosure office.")
     app.state.oversight = handlers

@@ -22,6 +22,7 @@ from gongkai.shared.origin import Origin
 from pydantic import BaseModel
 
 from . import domain
+from .annual import AnnualReports
 from .checklist import Checklist
 from .domain import Inspection
 from .reports import Reports
@@ -55,6 +56,7 @@ class Oversight:
         self.checklist = checklist
         self.reports = reports
         self.now = now
+        self.annual = AnnualReports(origin, lambda: self.now(), self.today)
 
     def today(self) -> date:
         return local_date(self.now())
@@ -160,6 +162,18 @@ class Oversight:
                              uow: OversightWork) -> dict[str, Any]:
         require_staff(principal)
         return await self.reports.compile(uow, data.schedule, data.period, principal.id, command)
+
+    # ---- the annual report's figures and texts (政府信息公开工作年度报告) --------------------------------------
+
+    async def enter_report_figures(self, data: c.EnterReportFigures, command: Envelope, principal: Principal,
+                                   uow: OversightWork) -> dict[str, Any]:
+        require_staff(principal)
+        return await self.annual.enter_figures(data, command, principal, uow)
+
+    async def save_report_text(self, data: c.SaveReportText, command: Envelope, principal: Principal,
+                               uow: OversightWork) -> dict[str, Any]:
+        require_staff(principal)
+        return await self.annual.save_text(data, command, principal, uow)
 
     # ---- the facts a unit's scorecard counts (oversight.facts) ----------------------------------------
 

@@ -14,7 +14,7 @@ from gongkai.shared.errors import NotFound
 from gongkai.shared.http import IdempotencyKey, problems, requires, run_command, service_of
 from gongkai.shared.identity import Principal, Role
 
-from . import repository, views
+from . import annual, repository, views
 from .handlers import Oversight
 from .reads import Reads
 from .reports import SIGNATURE_HEADER, TIMESTAMP_HEADER
@@ -145,6 +145,36 @@ async def scorecard(unit: Annotated[c.Line, Path(min_length=1, max_length=128)],
     return found
 
 
+
+# ---- the annual report's figures and texts ---------------------------------------------------------------------
+
+annual_router = APIRouter(tags=["annual report"])
+Year = Annotated[int, Path(ge=2000, le=2100, description="the year the report is of")]
+
+
+@annual_router.post("/annual-reports/{year}/figures", response_model=views.AnnualAnswer, responses=WRITES,
+                    summary="Enter figures of a year's annual report (规章, 规范性文件, 行政许可, 行政处罚, 行政强制, "
+                            "行政事业性收费, 信息处理费), each kept with who entered it (the office, administrators)")
+async def enter_figures(year: Year, body: c.EnterReportFiguresBody, principal: Staff, request: Request,
+                        handlers: Handlers, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    return await _run(request, c.ENTER_REPORT_FIGURES, {**body.model_dump(mode="json"), "year": year}, principal,
+                      handlers.enter_report_figures, idempotency_key, f"annual-report:{year}")
+
+
+@annual_router.post("/annual-reports/{year}/texts/{section}", response_model=views.AnnualAnswer, responses=WRITES,
+                    summary="Save a section's text of a year's annual report: overview (一), problems (五), other (六)")
+async def save_text(year: Year, section: c.ReportSection, body: c.SaveReportTextBody, principal: Staff,
+                    request: Request, handlers: Handlers, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    return await _run(request, c.SAVE_REPORT_TEXT, {**body.model_dump(mode="json"), "year": year,
+                                                    "section": section.value}, principal,
+                      handlers.save_report_text, idempotency_key, f"annual-report:{year}")
+
+
+@annual_router.get("/annual-reports/{year}", responses=problems(401, 403, 422),
+                   summary="A year's entered figures and texts, each with who entered it and when, and every entry")
+async def annual_entries(year: Year, principal: Readers, request: Request) -> dict[str, Any]:
+    async with service_of(request).sessions() as session:
+        return await annual.entered(session, year)
 
 
 # ---- periodic reports to the district office ----------------------------------------------------------------

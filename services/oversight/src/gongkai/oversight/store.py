@@ -39,9 +39,15 @@ class ReportStore(Protocol):
     async def figures(self, start: date, end: date) -> tuple[dict[str, dict[str, int]], list[Inspection]]: ...
 
 
+class AnnualReportStore(Protocol):
+    async def add(self, rows: list[dict[str, Any]]) -> None:
+        """Append entries (figures or texts) of a year's annual report; the latest of each key stands."""
+
+
 class OversightWork(Protocol):
     inspections: InspectionStore
     reports: ReportStore
+    annual: AnnualReportStore
 
     def emit(self, event: Envelope, exchange: str = "events", routing_key: str | None = None,
              reply_to: str | None = None) -> None: ...
@@ -82,14 +88,26 @@ class SqlReports:
         return await repository.figures(self._session, start, end)
 
 
+class SqlAnnualReports:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, rows: list[dict[str, Any]]) -> None:
+        from .annual import add_entries
+
+        await add_entries(self._session, rows)
+
+
 class OversightUnitOfWork(UnitOfWork):
-    """The runtime's unit of work with the inspections and reports on it."""
+    """The runtime's unit of work with the inspections, reports and annual report entries on it."""
 
     inspections: InspectionStore
     reports: ReportStore
+    annual: AnnualReportStore
 
     async def __aenter__(self) -> OversightUnitOfWork:
         await super().__aenter__()
         self.inspections = SqlInspections(self.session)
         self.reports = SqlReports(self.session)
+        self.annual = SqlAnnualReports(self.session)
         return self

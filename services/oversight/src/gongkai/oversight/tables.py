@@ -57,3 +57,17 @@ reports = Table(
 )
 Index("uq_reports_schedule_period", reports.c.schedule, reports.c.period, unique=True)
 Index("ix_reports_state_next_attempt_at", reports.c.state, reports.c.next_attempt_at)
+
+annual_report_entries = Table(
+    "annual_report_entries", metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False, comment="the year the annual report is of"),
+    Column("kind", String(8), nullable=False, comment="figure or text"),
+    Column("key", String(32), nullable=False, comment="the figure (ReportFigure) or the section (ReportSection)"),
+    Column("value", Text, nullable=False, comment="the figure as a decimal, or the section's text"),
+    Column("note", Text, comment="where a figure comes from"),
+    Column("entered_by", String(128), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_annual_report_entries_year_kind_key", annual_report_entries.c.year, annual_report_entries.c.kind,
+      annual_report_entries.c.key, annual_report_entries.c.entry_id)

@@ -34,6 +34,14 @@ class StepAnswer(BaseModel):
     closed_on: date | None = None
 
 
+class AnnualAnswer(BaseModel):
+    year: int
+    entered_by: str
+    entered: list[str] | None = None
+    section: str | None = None
+    sha256: str | None = None
+
+
 class ChecklistPoint(BaseModel):
     id: str
     name: str

@@ -276,7 +276,7 @@ class Requests:
         await uow.requests.save(after)
         self._emit(uow, c.REQUESTS_FEE_NOTIFIED, c.RequestsStep(
             request_id=after.request_id, on=data.on, unit=after.unit, note=f"{fee.yuan}元（{fee.band}）",
-            correct_by=after.pay_by), after.request_id, command)
+            correct_by=after.pay_by, fee_yuan=fee.yuan), after.request_id, command)
         letter = await self._letter(uow, after, LetterKind.fee, command, yuan=fee.yuan, band=fee.band,
                                     pay_by=after.pay_by, basis=self.fees.basis)
         return _answer(after, fee_yuan=fee.yuan, band=fee.band, letter_id=letter.letter_id,
@@ -287,21 +287,21 @@ class Requests:
         request = await self._load(uow, data.request_id)
         after = domain.record_payment(request, data.on, data.note, person=principal.id, actors=actors_of(principal),
                                       today=self.today())
-        return await self._settled(uow, after, data.on, after.history[-1].note, command)
+        return await self._settled(uow, after, data.on, after.history[-1].note, command, paid=after.fee_yuan)
 
     async def waive_fee(self, data: c.WaiveFee, command: Envelope, principal: Principal, uow: RequestsWork
                         ) -> dict[str, Any]:
         request = await self._load(uow, data.request_id)
         after = domain.waive_fee(request, data.reason, data.on, person=principal.id, actors=actors_of(principal),
                                  today=self.today())
-        return await self._settled(uow, after, data.on, f"减免：{data.reason}", command)
+        return await self._settled(uow, after, data.on, f"减免：{data.reason}", command, paid=0)
 
-    async def _settled(self, uow: RequestsWork, after: Request, on: date, note: str | None, command: Envelope
-                       ) -> dict[str, Any]:
+    async def _settled(self, uow: RequestsWork, after: Request, on: date, note: str | None, command: Envelope,
+                       *, paid: int | None) -> dict[str, Any]:
         """Paid or waived: the request is examined again and the reply clock resumes."""
         await uow.requests.save(after)
         self._emit(uow, c.REQUESTS_FEE_SETTLED, c.RequestsStep(request_id=after.request_id, on=on, unit=after.unit,
-                                                                note=note), after.request_id, command)
+                                                                note=note, fee_yuan=paid), after.request_id, command)
         return _answer(after)
 
     async def close_unpaid(self, data: c.CloseUnpaid, command: Envelope, principal: Principal, uow: RequestsWork

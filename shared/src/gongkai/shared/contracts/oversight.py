@@ -9,6 +9,7 @@ acknowledgement (opened by ``oversight.report_delivered``, met by ``oversight.re
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field
@@ -53,6 +54,8 @@ ORDER_RECTIFICATION = "gongkai.oversight.order_rectification.v1"
 CLOSE_RECTIFICATION = "gongkai.oversight.close_rectification.v1"
 CLOSE_INSPECTION = "gongkai.oversight.close_inspection.v1"
 COMPILE_REPORT = "gongkai.oversight.compile_report.v1"
+ENTER_REPORT_FIGURES = "gongkai.oversight.enter_report_figures.v1"
+SAVE_REPORT_TEXT = "gongkai.oversight.save_report_text.v1"
 
 class PlanInspection(Payload):
     unit: Line = Field(min_length=1, max_length=128, description="the unit inspected (局直属单位)")
@@ -120,6 +123,64 @@ class CompileReport(Payload):
     period: Line = Field(min_length=6, max_length=8, description="2026-11 (monthly) or 2026-Q4 (quarterly)")
 
 
+# ---- the annual report (政府信息公开工作年度报告, 国办公开办函〔2021〕30号) ------------------------------------
+
+class ReportFigure(StrEnum):
+    """A figure of the annual report that no event gives (or that staff confirm): entered by the office."""
+
+    regulations_issued = "regulations-issued"        # 规章 本年制发件数
+    regulations_repealed = "regulations-repealed"    # 规章 本年废止件数
+    regulations_in_force = "regulations-in-force"    # 规章 现行有效件数
+    normative_issued = "normative-issued"            # 规范性文件 本年制发件数
+    normative_repealed = "normative-repealed"        # 规范性文件 本年废止件数
+    normative_in_force = "normative-in-force"        # 规范性文件 现行有效件数
+    licensing_decisions = "licensing-decisions"      # 行政许可 本年处理决定数量
+    punishment_decisions = "punishment-decisions"    # 行政处罚 本年处理决定数量
+    enforcement_decisions = "enforcement-decisions"  # 行政强制 本年处理决定数量
+    administrative_fees = "administrative-fees"      # 行政事业性收费 本年收费金额（万元）
+    processing_fees = "processing-fees"              # 六: 本年收取信息处理费（元）
+
+
+AMOUNT_FIGURES = frozenset({ReportFigure.administrative_fees, ReportFigure.processing_fees})
+MAX_FIGURE = Decimal(1_000_000_000)
+MAX_REPORT_TEXT = 20_000
+
+
+class ReportSection(StrEnum):
+    """The annual report's sections a person writes (the others are tables)."""
+
+    overview = "overview"  # 一、总体情况 (drafted from the year's facts until a person saves one)
+    problems = "problems"  # 五、存在的主要问题及改进情况
+    other = "other"        # 六、其他需要报告的事项 (beside the information processing fees)
+
+
+class EnteredFigure(Payload):
+    figure: ReportFigure
+    value: Decimal = Field(ge=0, le=MAX_FIGURE, max_digits=14, decimal_places=4,
+                           description="a count (a whole number), or an amount: 万元 for administrative-fees, 元 for "
+                                       "processing-fees")
+    note: Text | None = Field(None, max_length=500, description="where the figure comes from")
+
+
+class EnterReportFiguresBody(Payload):
+    figures: list[EnteredFigure] = Field(min_length=1, max_length=len(ReportFigure),
+                                         description="each figure at most once")
+
+
+class EnterReportFigures(EnterReportFiguresBody):
+    year: int = Field(ge=2000, le=2100)
+
+
+class SaveReportTextBody(Payload):
+    text: Text = Field(max_length=MAX_REPORT_TEXT, description="the section's text; empty: back to the draft (一) "
+                                                                "or to nothing")
+
+
+class SaveReportText(SaveReportTextBody):
+    year: int = Field(ge=2000, le=2100)
+    section: ReportSection
+
+
 # ---- facts (gongkai.events, routing key oversight.*) -----------------------------------------------------
 
 OVERSIGHT_INSPECTION_PLANNED = "gongkai.oversight.inspection_planned.v1"
@@ -131,6 +192,8 @@ OVERSIGHT_INSPECTION_CLOSED = "gongkai.oversight.inspection_closed.v1"
 OVERSIGHT_REPORT_COMPILED = "gongkai.oversight.report_compiled.v1"
 OVERSIGHT_REPORT_DELIVERED = "gongkai.oversight.report_delivered.v1"
 OVERSIGHT_REPORT_ACKNOWLEDGED = "gongkai.oversight.report_acknowledged.v1"
+OVERSIGHT_REPORT_FIGURES_ENTERED = "gongkai.oversight.report_figures_entered.v1"
+OVERSIGHT_REPORT_TEXT_SAVED = "gongkai.oversight.report_text_saved.v1"
 
 
 class InspectionStep(Payload):
@@ -208,3 +271,23 @@ class AcknowledgeReport(Payload):
 
     report_id: ItemId
     receipt_id: Line = Field(min_length=1, max_length=128, description="the district office's receipt number")
+
+
+class ReportFiguresEntered(Payload):
+    """Figures of a year's annual report as the office entered them: audit logs them and builds the report."""
+
+    year: int = Field(ge=2000, le=2100)
+    figures: list[EnteredFigure]
+    entered_by: Line
+    entered_at: Moment
+
+
+class ReportTextSaved(Payload):
+    """A section's text of a year's annual report as a person saved it (empty: back to the draft)."""
+
+    year: int = Field(ge=2000, le=2100)
+    section: ReportSection
+    text: Text = Field(max_length=MAX_REPORT_TEXT)
+    sha256: Line
+    saved_by: Line
+    saved_at: Moment

@@ -331,6 +331,8 @@ class RequestsStep(Payload):
     items: list[Text] = Field(default_factory=list, max_length=20)
     correct_by: Day | None = None
     party: ConsultedParty | None = None
+    fee_yuan: int | None = Field(None, ge=0, le=100_000_000, description="fee_notified: the information processing "
+                                 "fee asked for; fee_settled: what was paid (0 when waived), in yuan")
 
 
 class RequestsExtended(Payload):

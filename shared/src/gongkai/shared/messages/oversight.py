@@ -21,6 +21,11 @@ MESSAGES = (
                 "Close an inspection whose rectifications are all closed"),
     MessageSpec(c.COMPILE_REPORT, c.CompileReport, "intake", STAFF,
                 "Compile a periodic report to the district office for a month or a quarter (实施方案六(五))"),
+    MessageSpec(c.ENTER_REPORT_FIGURES, c.EnterReportFigures, "intake", STAFF,
+                "Enter figures of a year's annual report that no event gives (行政处罚, 收费 …), each recorded "
+                "with who entered it"),
+    MessageSpec(c.SAVE_REPORT_TEXT, c.SaveReportText, "intake", STAFF,
+                "Save a section's text of a year's annual report (一 总体情况, 五 问题与改进, 六 其他)"),
     MessageSpec(c.OVERSIGHT_INSPECTION_PLANNED, c.InspectionStep, "events", OVERSIGHT,
                 "An inspection of a unit was planned"),
     MessageSpec(c.OVERSIGHT_CHECKLIST_RECORDED, c.InspectionStep, "events", OVERSIGHT,
@@ -39,4 +44,8 @@ MESSAGES = (
                 "The district office's endpoint took a report; notification opens the acknowledgement clock"),
     MessageSpec(c.OVERSIGHT_REPORT_ACKNOWLEDGED, c.ReportAcknowledged, "events", OVERSIGHT,
                 "The district office acknowledged a report with its receipt; notification meets the clock"),
+    MessageSpec(c.OVERSIGHT_REPORT_FIGURES_ENTERED, c.ReportFiguresEntered, "events", OVERSIGHT,
+                "Figures of a year's annual report were entered, with who entered them; audit builds the report"),
+    MessageSpec(c.OVERSIGHT_REPORT_TEXT_SAVED, c.ReportTextSaved, "events", OVERSIGHT,
+                "A section's text of a year's annual report was saved; audit builds the report"),
 )

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import (
+    annual_report_pages,
     auditor,
     clerk,
     consultation_pages,
@@ -54,7 +55,7 @@ def create_app(settings: ConsoleSettings | None = None,
     app.state.console = state
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
     for module in (signin, clerk, reviewer, auditor, requests_pages, participation_pages, consultation_pages,
-                   oversight_pages):
+                   oversight_pages, annual_report_pages):
         app.include_router(module.router)
 
     @app.get("/health", include_in_schema=False)
