@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 
+import pytest
 from gongkai.notification.app import create_app
 from gongkai.shared import contracts as c
 from gongkai.shared.testing import publish, running
@@ -86,6 +87,24 @@ async def test_a_met_deadline_gets_no_reminder(settings, notification):
     await publish(settings, "events", event)
     await handled(settings, event)
     assert await notification.app.state.monitor.check(shanghai_noon(date(2026, 10, 22))) == 0
+
+
+@pytest.mark.parametrize(("published_on", "late"), [(date(2027, 1, 29), False), (date(2027, 2, 1), True)])
+async def test_the_annual_report_published_as_s08_meets_the_years_clock_by_31_january(settings, notification,
+                                                                                      published_on, late):
+    from notification_helpers import published
+
+    await notification.app.state.monitor.check(shanghai_noon(date(2027, 1, 4)))
+    other = published(new_item(), shanghai_noon(date(2027, 1, 6)), category="S05")
+    await publish(settings, "events", other)
+    await handled(settings, other)
+    report = published(new_item(), shanghai_noon(published_on), category="S08")
+    await publish(settings, "events", report)
+    await handled(settings, report)
+    rows = await sql(settings, "select rule, state, late from notification.deadlines where rule like 'annual-%' "
+                               "order by rule")
+    assert [(r["rule"], r["state"], r["late"]) for r in rows] == [
+        ("annual-report", "met", late), ("annual-targets", "open", None)]
 
 
 async def test_the_first_check_of_a_year_opens_the_annual_report_and_targets_once(settings, notification):
