@@ -39,6 +39,7 @@ HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三�
             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
 UNITS = ("办公室", "运输管理科", "路政科")
 CATEGORIES = ["JT-XK-01"] * 3 + ["JT-CF-01"] * 2 + ["S05", "S06", "S07", "S07", "S10"]
+GROUPS = {"JT-XK-01": "行政许可", "JT-CF-01": "行政处罚"}  # the 一级事项 publishing names from catalogue-transport.json
 
 
 @pytest.fixture
@@ -72,8 +73,8 @@ def generated_year(rng: random.Random) -> tuple[list[Envelope], dict[str, int]]:
     for n in range(1200):
         item, category, day = f"gen-{n:05d}", rng.choice(CATEGORIES), start + timedelta(days=rng.randrange(330))
         data = {"item_id": item, "version": 1, "content_hash": "sha256:" + hashlib.sha256(item.encode()).hexdigest(),
-                "audience": "public", "channels": ["portal"], "category": category, "unit": rng.choice(UNITS),
-                "action": "published", "published_at": at(day).isoformat()}
+                "audience": "public", "channels": ["portal"], "category": category, "group": GROUPS.get(category),
+                "unit": rng.choice(UNITS), "action": "published", "published_at": at(day).isoformat()}
         sent.append(event(c.DISCLOSURE_PUBLISHED, day, item, data))
         expect_["published"] += 1
         expect_["licensing"] += category == "JT-XK-01"

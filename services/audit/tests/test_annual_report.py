@@ -35,12 +35,11 @@ REQUESTS = [
     request_fact(c.REQUEST_RECEIVED, "r2", "2026-12-28", "commercial"),
 ]
 COUNTS = [
-    {"type": c.DISCLOSURE_PUBLISHED, "action": "published", "category": "JT-XK-01", "n": 7},
-    {"type": c.DISCLOSURE_PUBLISHED, "action": "updated", "category": "JT-XK-01", "n": 2},
-    {"type": c.DISCLOSURE_PUBLISHED, "action": "published", "category": "JT-CF-02", "n": 3},
-    {"type": c.DISCLOSURE_PUBLISHED, "action": "published", "category": "S07", "n": 5},
-    {"type": c.DISCLOSURE_WITHDRAWN, "action": None, "category": "S07", "n": 1},
-]
+    {"type": c.DISCLOSURE_PUBLISHED, "action": action, "category": category, "category_group": group, "n": n}
+    for action, category, group, n in [("published", "JT-XK-01", "行政许可", 7), ("updated", "JT-XK-01", "行政许可", 2),
+                                       ("published", "JT-CF-02", "行政处罚", 3), ("published", "S07", None, 5),
+                                       ("published", "JT-QZ-99", None, 4)]  # a category no group names
+] + [{"type": c.DISCLOSURE_WITHDRAWN, "action": None, "category": "S07", "category_group": None, "n": 1}]
 
 
 def figures(year: int, by: str = "sun.qiang", **values: str) -> dict[str, Any]:
@@ -81,6 +80,7 @@ def test_figures_come_from_the_office_where_entered_else_from_events_and_the_lat
     assert shown["licensing-decisions"]["value"] == 7 and shown["licensing-decisions"]["source"] == "events"
     assert (shown["punishment-decisions"]["value"], shown["punishment-decisions"]["entered_by"]) == (120, "admin")
     assert shown["punishment-decisions"]["from_events"] == 3
+    assert shown["enforcement-decisions"]["from_events"] == 0  # counted by the catalogue's group, not the code
     assert shown["administrative-fees"]["shown"] == "12.5"
     assert shown["processing-fees"] == {**shown["processing-fees"], "value": 100, "source": "events"}
     rows = {row[0]: row[1:] for block in found["proactive"]["blocks"] for row in block["rows"]}

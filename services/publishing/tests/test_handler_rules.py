@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from gongkai.publishing.catalogue import Catalogue
+from gongkai.publishing.catalogue import DEFAULT_FILE, Catalogue
 from gongkai.publishing.deadlines import Deadlines
 from gongkai.publishing.domain import REDACTED, Item, State, Version
 from gongkai.publishing.handlers import Publishing
@@ -284,3 +284,15 @@ async def test_withdrawing_a_published_item_emits_the_withdrawal_and_a_notice_on
 
     with pytest.raises(Conflict):  # once withdrawn, there is nothing to withdraw again
         await publishing.withdraw(cmd, command, LI_NA, FakePublishingWork(items))
+
+
+async def test_a_publication_names_the_catalogue_group_its_category_sits_in(items):
+    """The annual report's table 二 counts 行政许可 decisions by the group the published event names."""
+    transport = Publishing(Origin.of("publishing"), Catalogue.load(DEFAULT_FILE.with_name("catalogue-transport.json")),
+                           KEYS, Deadlines.load())
+    for category, group in [("JT-XK-01", "行政许可"), ("S05", None)]:
+        submitted = submitted_of(await submit(transport, items, category=category))
+        approved = await deliver(transport, items, c.REVIEW_APPROVED,
+                                 signed(c.REVIEW_APPROVED, decision(c.REVIEW_APPROVED, submitted), REVIEW))
+        [published] = approved.of_type(c.DISCLOSURE_PUBLISHED)
+        assert (published.data["category"], published.data["group"]) == (category, group)

@@ -31,10 +31,11 @@ LABELS = {F.regulations_issued: "规章 本年制发件数", F.regulations_repea
           F.licensing_decisions: "行政许可 本年处理决定数量", F.punishment_decisions: "行政处罚 本年处理决定数量",
           F.enforcement_decisions: "行政强制 本年处理决定数量",
           F.administrative_fees: "行政事业性收费 本年收费金额（万元）", F.processing_fees: "本年收取信息处理费（元）"}
-# Decisions published in the year in the catalogue's categories of each group (catalogue-transport.json: 行政许可
-# JT-XK-*, 行政处罚 JT-CF-*, 行政强制 JT-QZ-*): what the events give, until the office enters the figure.
-DECISION_CATEGORIES = {F.licensing_decisions: "JT-XK-", F.punishment_decisions: "JT-CF-",
-                       F.enforcement_decisions: "JT-QZ-"}
+# Decisions published in the year in the categories of each 一级事项 of the catalogue (the group that
+# ``disclosure.published`` names; catalogue-transport.json's 行政许可, 行政处罚 and 行政强制): what the events give,
+# until the office enters the figure.
+DECISION_GROUPS = {F.licensing_decisions: "行政许可", F.punishment_decisions: "行政处罚",
+                   F.enforcement_decisions: "行政强制"}
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,12 @@ def entered_of(facts: Iterable[Mapping[str, Any]], year: int) -> Entered:
 
 def decisions_from_events(rows: Iterable[Mapping[Any, Any]]) -> dict[str, int]:
     """Items first published in the year in each decision group's categories (``repository.fact_counts`` rows)."""
-    counts = {figure.value: 0 for figure in DECISION_CATEGORIES}
+    counts = {figure.value: 0 for figure in DECISION_GROUPS}
     for row in rows:
         if row["type"] != c.DISCLOSURE_PUBLISHED or row["action"] == "updated":
             continue
-        for figure, prefix in DECISION_CATEGORIES.items():
-            if (row["category"] or "").startswith(prefix):
+        for figure, group in DECISION_GROUPS.items():
+            if row["category_group"] == group:
                 counts[figure.value] += row["n"]
     return counts
 

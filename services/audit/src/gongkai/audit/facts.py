@@ -58,6 +58,7 @@ def fact_of(record: Record, seq: int) -> dict[str, Any] | None:
         day = _day(data, record.event_time)
     return {
         "seq": seq, "type": record.type, "unit": record.unit, "category": _text(data.get("category"), 32),
+        "category_group": _text(data.get("group"), 100),
         "subject_id": _text(data.get("item_id") or data.get("request_id"), 256),
         "version": version if isinstance(version, int) and not isinstance(version, bool)
         and abs(version) < 2**31 else None,

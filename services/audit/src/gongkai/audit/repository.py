@@ -197,7 +197,7 @@ async def fact_counts(session: AsyncSession, *, since: date, until: date, unit: 
                       ) -> Sequence[RowMapping]:
     """Facts between ``since`` and ``until`` (inclusive), grouped by what the statistics distinguish."""
     columns = (facts.c.unit, facts.c.type, facts.c.action, facts.c.legal_reason, facts.c.rule, facts.c.late,
-               facts.c.category)
+               facts.c.category, facts.c.category_group)
     stmt = (select(*columns, func.count().label("n"),
                    func.count(func.distinct(func.concat(facts.c.subject_id, literal_column("':'"),
                                                         facts.c.version))).label("distinct_versions"))

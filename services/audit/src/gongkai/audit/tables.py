@@ -83,6 +83,7 @@ facts = Table(
     Column("type", String(128), nullable=False),
     Column("unit", String(128)),
     Column("category", String(32)),
+    Column("category_group", String(100), comment="the catalogue's 一级事项 of the category, where the event says"),
     Column("subject_id", String(256), comment="the item or request id"),
     Column("version", Integer),
     Column("on_date", Date, nullable=False, comment="the day it happened (China Standard Time)"),

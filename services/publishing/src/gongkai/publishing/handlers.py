@@ -291,7 +291,8 @@ class Publishing:
         record = c.DisclosurePublished(
             item_id=item.item_id, version=published.version, content_hash=published.content_hash,
             audience=published.audience, channels=list(published.channels), category=published.category,
-            unit=item.unit, action=published.action, published_at=published.published_at)
+            group=self._category_group(published.category), unit=item.unit, action=published.action,
+            published_at=published.published_at)
         uow.emit(self.origin.event(c.DISCLOSURE_PUBLISHED, record, subject=item.item_id, cause=cause))
         due_on = self._due_on(published) if published.action == "published" else None
         for key, announcement in domain.announcements(published, self._category_name(published.category), due_on):
@@ -361,6 +362,10 @@ class Publishing:
     def _category_name(self, code: str) -> str:
         category = self.catalogue.get(code)
         return category.name if category else code
+
+    def _category_group(self, code: str) -> str | None:
+        category = self.catalogue.get(code)
+        return category.group if category else None
 
 
 

@@ -181,6 +181,8 @@ class DisclosurePublished(Payload):
     audience: Audience
     channels: list[Channel]
     category: Line
+    group: Line | None = Field(None, max_length=100, description="the catalogue's 一级事项 the category sits in "
+                               "(行政许可, 行政处罚 …), which the annual report's table 二 counts by")
     unit: Line | None = None
     action: Literal["published", "updated"] = "published"
     published_at: Moment
