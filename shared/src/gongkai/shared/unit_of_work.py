@@ -4,6 +4,8 @@ Nothing leaves the service before ``commit``: the events are rows in the outbox,
 after the transaction is durable. A message is acked only after ``commit`` returned. The rows just
 committed are handed to the relay as they are (``on_commit``), so it can send them without reading them
 back; the poller takes a row only after ``DIRECT_SEND_GRACE`` (if this process died before sending it).
+A store may hold its rows back in ``writes`` (``shared/writes.py``): they are written before the commit, and at the
+end of a message that runs alone, inside its savepoint.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .envelope import Envelope
 from .topology import EXCHANGES
+from .writes import Writes
 
 DIRECT_SEND_GRACE = timedelta(seconds=10)  # how long the relay of the committing process has to send a row
 
@@ -36,6 +39,7 @@ class UnitOfWork:
         self._causes: list[str | None] = []
         self._preclaimed: set[str] = set()  # inbox ids claimed ahead for a batch (``claim_ahead``)
         self._fresh: set[str] = set()  # those of them not handled before, not yet taken by ``claim``
+        self.writes = Writes()  # rows the stores hold back until the batch's end (or the lone message's)
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:
@@ -52,13 +56,17 @@ class UnitOfWork:
     async def message(self) -> AsyncIterator[UnitOfWork]:
         """One message's part of a batch: a savepoint, so that a failing message undoes only its own effect.
 
-        Its events are dropped with it; what it emitted before it failed never reaches the outbox.
+        Its events are dropped with it; what it emitted before it failed never reaches the outbox. The rows its
+        stores held back are written before the savepoint is released, so a broken constraint fails this message.
         """
+        await self.writes.flush(self.session)  # what came before is not this message's
         mark = len(self._pending)
         try:
             async with self.session.begin_nested():
                 yield self
+                await self.writes.flush(self.session)
         except BaseException:
+            self.writes.clear()
             del self._pending[mark:], self._causes[mark:]
             raise
 
@@ -125,6 +133,7 @@ class UnitOfWork:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def commit(self) -> None:
+        await self.writes.flush(self.session)
         rows = self._pending
         if rows:
             # With a relay in this process it sends the rows at once; the poller is the fallback, after a grace.
@@ -142,4 +151,5 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         self._pending, self._causes = [], []
+        self.writes.clear()
         await self.session.rollback()
