@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai.shared.contracts import Finding, Span
-from sqlalchemy import func, select, text, update
+from gongkai.shared.writes import Writes
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +59,11 @@ async def add(session: AsyncSession, case: Case) -> bool:
     return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
+def add_held(writes: Writes, case: Case) -> None:
+    """Store a new case at the batch's end: its caller knows, under the item's lock, that the version has none."""
+    writes.insert(cases, {"case_id": case.case_id}, _row(case))
+
+
 async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) -> Case | None:
     stmt = select(cases).where(cases.c.case_id == case_id)
     if for_update:
@@ -83,12 +89,13 @@ async def find(session: AsyncSession, *, state: State | None, item_id: str | Non
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
-async def save(session: AsyncSession, case: Case) -> None:
-    """Write what a decision or a voiding changes."""
+CHANGED = ("state", "decided_by", "decided_at", "reason", "approvals", "legal_reason", "spans", "superseded_by")
+
+
+def save(writes: Writes, case: Case) -> None:
+    """Write what a decision or a voiding changes (at the batch's end, or into the case's insert held with it)."""
     row = _row(case)
-    changed = ("state", "decided_by", "decided_at", "reason", "approvals", "legal_reason", "spans", "superseded_by")
-    await session.execute(update(cases).where(cases.c.case_id == case.case_id)
-                          .values(**{k: row[k] for k in changed}))
+    writes.update(cases, {"case_id": case.case_id}, {k: row[k] for k in CHANGED})
 
 
 def _row(case: Case) -> dict[str, Any]:
