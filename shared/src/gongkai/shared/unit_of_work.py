@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, TextClause, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +25,7 @@ from .topology import EXCHANGES
 from .writes import Writes
 
 DIRECT_SEND_GRACE = timedelta(seconds=10)  # how long the relay of the committing process has to send a row
+OUTBOX_COLUMNS = ("event_id", "exchange", "routing_key", "body", "correlation_id", "reply_to")
 
 CommittedRows = list[dict[str, Any]]
 
@@ -97,13 +99,14 @@ class UnitOfWork:
 
         The same key twice in a batch (a redelivered copy) is claimed once: the first ``claim`` of it gets True.
         """
-        rows = [{"message_id": f"{consumer}:{key}", "consumer": consumer} for key, consumer in sorted(set(claims))]
-        if not rows:
+        pairs = sorted(set(claims))
+        if not pairs:
             return
-        stmt = (pg_insert(self._inbox).values(rows).on_conflict_do_nothing(index_elements=["message_id"])
-                .returning(self._inbox.c.message_id))
-        self._fresh = set((await self.session.execute(stmt)).scalars().all())
-        self._preclaimed = {row["message_id"] for row in rows}
+        ids = [f"{consumer}:{key}" for key, consumer in pairs]
+        found = await self.session.execute(_claims(self._inbox.fullname),
+                                           {"ids": ids, "consumers": [consumer for _, consumer in pairs]})
+        self._fresh = set(found.scalars().all())
+        self._preclaimed = set(ids)
 
     async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:
         """Before a batch of many messages runs: a service's unit of work may lock or read here, in one statement,
@@ -137,13 +140,11 @@ class UnitOfWork:
         rows = self._pending
         if rows:
             # With a relay in this process it sends the rows at once; the poller is the fallback, after a grace.
-            due = func.now() + DIRECT_SEND_GRACE if self._on_commit else func.now()
-            seqs = (await self.session.execute(
-                insert(self._outbox).values(next_attempt_at=due).returning(self._outbox.c.seq,
-                                                                           sort_by_parameter_order=True),
-                rows)).scalars().all()
-            for row, seq in zip(rows, seqs, strict=True):
-                row["seq"] = seq
+            seqs: dict[str, int] = dict((await self.session.execute(_outbox_rows(self._outbox.fullname), {
+                "grace": DIRECT_SEND_GRACE if self._on_commit else timedelta(0),
+                **{column: [row[column] for row in rows] for column in OUTBOX_COLUMNS}})).all())
+            for row in rows:
+                row["seq"] = seqs[row["event_id"]]
         await self.session.commit()
         self._pending, self._causes = [], []
         if rows and self._on_commit:
@@ -153,3 +154,24 @@ class UnitOfWork:
         self._pending, self._causes = [], []
         self.writes.clear()
         await self.session.rollback()
+
+
+# A batch's inbox claims and outbox rows go in as arrays (``unnest``): the same statement text whatever the
+# batch's size, so PostgreSQL prepares each once per connection (a VALUES list is a new statement for each length).
+
+
+@lru_cache(maxsize=64)
+def _claims(inbox: str) -> TextClause:
+    return text(f"insert into {inbox} (message_id, consumer) "
+                "select * from unnest(cast(:ids as text[]), cast(:consumers as text[])) "
+                "on conflict (message_id) do nothing returning message_id")
+
+
+@lru_cache(maxsize=64)
+def _outbox_rows(outbox: str) -> TextClause:
+    return text(f"insert into {outbox} (event_id, exchange, routing_key, body, correlation_id, reply_to, "
+                "next_attempt_at) "
+                "select e, x, k, b, c, r, now() + cast(:grace as interval) from unnest(cast(:event_id as text[]), "
+                "cast(:exchange as text[]), cast(:routing_key as text[]), cast(:body as bytea[]), "
+                "cast(:correlation_id as text[]), cast(:reply_to as text[])) with ordinality as u(e, x, k, b, c, r, n) "
+                "order by n returning event_id, seq")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from gongkai.shared.db import any_of
 from gongkai.shared.writes import Writes
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -37,13 +38,13 @@ async def lock_all(session: AsyncSession, keys: list[str]) -> None:
 
 async def of_subjects(session: AsyncSession, subjects: list[str]) -> list[Deadline]:
     """Every deadline of these subjects, whatever its state, locked."""
-    stmt = select(deadlines).where(deadlines.c.subject.in_(subjects)).order_by(deadlines.c.deadline_id)
+    stmt = select(deadlines).where(any_of(deadlines.c.subject, subjects)).order_by(deadlines.c.deadline_id)
     return [_deadline(row) for row in (await session.execute(stmt.with_for_update())).mappings()]
 
 
 async def early_outcomes_of(session: AsyncSession, item_ids: list[str]) -> list[tuple[str, int, str, datetime]]:
     stmt = select(early_outcomes.c.item_id, early_outcomes.c.version, early_outcomes.c.outcome,
-                  early_outcomes.c.at).where(early_outcomes.c.item_id.in_(item_ids))
+                  early_outcomes.c.at).where(any_of(early_outcomes.c.item_id, item_ids))
     return [(row.item_id, row.version, row.outcome, row.at) for row in (await session.execute(stmt)).all()]
 
 

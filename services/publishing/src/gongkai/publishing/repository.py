@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gongkai.shared.contracts import Audience, Channel
+from gongkai.shared.db import any_of
 from gongkai.shared.writes import Writes
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,7 +78,7 @@ async def items_with_history(session: AsyncSession, item_ids: list[str]) -> dict
     """``item_with_history`` of many items in one statement (locked in the order of their ids)."""
     stmt = (select(*[items.c[name] for name in _ITEM_FIELDS], *[c.label(f"v_{c.name}") for c in versions.c])
             .select_from(items.join(versions, versions.c.item_id == items.c.item_id))
-            .where(items.c.item_id.in_(item_ids)).order_by(items.c.item_id, versions.c.version).with_for_update())
+            .where(any_of(items.c.item_id, item_ids)).order_by(items.c.item_id, versions.c.version).with_for_update())
     found: dict[str, tuple[Item, list[Version]]] = {}
     for row in (await session.execute(stmt)).mappings():
         if row["item_id"] not in found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai.shared.contracts import Finding, Span
+from gongkai.shared.db import any_of
 from gongkai.shared.writes import Writes
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -35,14 +36,14 @@ async def of_item(session: AsyncSession, item_id: str) -> list[Case]:
 
 async def of_items(session: AsyncSession, item_ids: list[str]) -> list[Case]:
     """``of_item`` of many items in one statement."""
-    stmt = (select(cases).where(cases.c.item_id.in_(item_ids)).order_by(cases.c.item_id, cases.c.version)
+    stmt = (select(cases).where(any_of(cases.c.item_id, item_ids)).order_by(cases.c.item_id, cases.c.version)
             .with_for_update())
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
 async def by_ids(session: AsyncSession, case_ids: list[str]) -> list[Case]:
     """Cases by id, locked in the order of their ids."""
-    stmt = select(cases).where(cases.c.case_id.in_(case_ids)).order_by(cases.c.case_id).with_for_update()
+    stmt = select(cases).where(any_of(cases.c.case_id, case_ids)).order_by(cases.c.case_id).with_for_update()
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
