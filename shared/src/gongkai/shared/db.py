@@ -7,6 +7,9 @@ handled, written in the same transaction as their effect).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -19,11 +22,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    any_,
+    bindparam,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -74,3 +80,13 @@ def create_engine(database_url: str, *, pool_size: int = 5) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def any_of(column: Column[Any] | Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column = ANY(:values)``, one array parameter: the same statement text whatever the number of values.
+
+    An ``IN`` list is a statement of its own for each length, so a batch's reads (a new length nearly every batch)
+    each made PostgreSQL prepare a statement again, one round trip more, and pushed others out of the
+    connection's prepared-statement cache.
+    """
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))

@@ -38,6 +38,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import failover
+from .db import any_of
 from .envelope import CONTENT_TYPE
 from .topology import Topology
 
@@ -186,7 +187,7 @@ class OutboxRelay:
         if sent:
             t = self._outbox
             async with self._sessions() as session, session.begin():
-                await session.execute(update(t).where(t.c.seq.in_(sent), t.c.sent_at.is_(None))
+                await session.execute(update(t).where(any_of(t.c.seq, sent), t.c.sent_at.is_(None))
                                       .values(sent_at=datetime.now(UTC), last_error=None))
         return len(sent)
 
@@ -222,7 +223,7 @@ class OutboxRelay:
             now = datetime.now(UTC)
             sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
             if sent:
-                await session.execute(update(t).where(t.c.seq.in_(sent)).values(sent_at=now, last_error=None))
+                await session.execute(update(t).where(any_of(t.c.seq, sent)).values(sent_at=now, last_error=None))
             for row, result in zip(rows, results, strict=True):
                 if result is not None:
                     await self._record_failure(session, row, result, now)

@@ -4,6 +4,8 @@ Nothing leaves the service before ``commit``: the events are rows in the outbox,
 after the transaction is durable. A message is acked only after ``commit`` returned. The rows just
 committed are handed to the relay as they are (``on_commit``), so it can send them without reading them
 back; the poller takes a row only after ``DIRECT_SEND_GRACE`` (if this process died before sending it).
+A store may hold its rows back in ``writes`` (``shared/writes.py``): they are written before the commit, and at the
+end of a message that runs alone, inside its savepoint.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, TextClause, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .envelope import Envelope
 from .topology import EXCHANGES
+from .writes import Writes
 
 DIRECT_SEND_GRACE = timedelta(seconds=10)  # how long the relay of the committing process has to send a row
+OUTBOX_COLUMNS = ("event_id", "exchange", "routing_key", "body", "correlation_id", "reply_to")
 
 CommittedRows = list[dict[str, Any]]
 
@@ -36,6 +41,7 @@ class UnitOfWork:
         self._causes: list[str | None] = []
         self._preclaimed: set[str] = set()  # inbox ids claimed ahead for a batch (``claim_ahead``)
         self._fresh: set[str] = set()  # those of them not handled before, not yet taken by ``claim``
+        self.writes = Writes()  # rows the stores hold back until the batch's end (or the lone message's)
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:
@@ -52,13 +58,17 @@ class UnitOfWork:
     async def message(self) -> AsyncIterator[UnitOfWork]:
         """One message's part of a batch: a savepoint, so that a failing message undoes only its own effect.
 
-        Its events are dropped with it; what it emitted before it failed never reaches the outbox.
+        Its events are dropped with it; what it emitted before it failed never reaches the outbox. The rows its
+        stores held back are written before the savepoint is released, so a broken constraint fails this message.
         """
+        await self.writes.flush(self.session)  # what came before is not this message's
         mark = len(self._pending)
         try:
             async with self.session.begin_nested():
                 yield self
+                await self.writes.flush(self.session)
         except BaseException:
+            self.writes.clear()
             del self._pending[mark:], self._causes[mark:]
             raise
 
@@ -89,13 +99,14 @@ class UnitOfWork:
 
         The same key twice in a batch (a redelivered copy) is claimed once: the first ``claim`` of it gets True.
         """
-        rows = [{"message_id": f"{consumer}:{key}", "consumer": consumer} for key, consumer in sorted(set(claims))]
-        if not rows:
+        pairs = sorted(set(claims))
+        if not pairs:
             return
-        stmt = (pg_insert(self._inbox).values(rows).on_conflict_do_nothing(index_elements=["message_id"])
-                .returning(self._inbox.c.message_id))
-        self._fresh = set((await self.session.execute(stmt)).scalars().all())
-        self._preclaimed = {row["message_id"] for row in rows}
+        ids = [f"{consumer}:{key}" for key, consumer in pairs]
+        found = await self.session.execute(_claims(self._inbox.fullname),
+                                           {"ids": ids, "consumers": [consumer for _, consumer in pairs]})
+        self._fresh = set(found.scalars().all())
+        self._preclaimed = set(ids)
 
     async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:
         """Before a batch of many messages runs: a service's unit of work may lock or read here, in one statement,
@@ -125,16 +136,15 @@ class UnitOfWork:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def commit(self) -> None:
+        await self.writes.flush(self.session)
         rows = self._pending
         if rows:
             # With a relay in this process it sends the rows at once; the poller is the fallback, after a grace.
-            due = func.now() + DIRECT_SEND_GRACE if self._on_commit else func.now()
-            seqs = (await self.session.execute(
-                insert(self._outbox).values(next_attempt_at=due).returning(self._outbox.c.seq,
-                                                                           sort_by_parameter_order=True),
-                rows)).scalars().all()
-            for row, seq in zip(rows, seqs, strict=True):
-                row["seq"] = seq
+            seqs: dict[str, int] = dict((await self.session.execute(_outbox_rows(self._outbox.fullname), {
+                "grace": DIRECT_SEND_GRACE if self._on_commit else timedelta(0),
+                **{column: [row[column] for row in rows] for column in OUTBOX_COLUMNS}})).all())
+            for row in rows:
+                row["seq"] = seqs[row["event_id"]]
         await self.session.commit()
         self._pending, self._causes = [], []
         if rows and self._on_commit:
@@ -142,4 +152,26 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         self._pending, self._causes = [], []
+        self.writes.clear()
         await self.session.rollback()
+
+
+# A batch's inbox claims and outbox rows go in as arrays (``unnest``): the same statement text whatever the
+# batch's size, so PostgreSQL prepares each once per connection (a VALUES list is a new statement for each length).
+
+
+@lru_cache(maxsize=64)
+def _claims(inbox: str) -> TextClause:
+    return text(f"insert into {inbox} (message_id, consumer) "
+                "select * from unnest(cast(:ids as text[]), cast(:consumers as text[])) "
+                "on conflict (message_id) do nothing returning message_id")
+
+
+@lru_cache(maxsize=64)
+def _outbox_rows(outbox: str) -> TextClause:
+    return text(f"insert into {outbox} (event_id, exchange, routing_key, body, correlation_id, reply_to, "
+                "next_attempt_at) "
+                "select e, x, k, b, c, r, now() + cast(:grace as interval) from unnest(cast(:event_id as text[]), "
+                "cast(:exchange as text[]), cast(:routing_key as text[]), cast(:body as bytea[]), "
+                "cast(:correlation_id as text[]), cast(:reply_to as text[])) with ordinality as u(e, x, k, b, c, r, n) "
+                "order by n returning event_id, seq")

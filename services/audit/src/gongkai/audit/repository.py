@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from gongkai.shared import contracts as c
+from gongkai.shared.db import any_of
 from sqlalchemy import RowMapping, func, insert, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,8 +56,8 @@ async def append_many(session: AsyncSession, records: list[Record]) -> list[bool
     await lock_appends(session)
     candidates = [(record, record.with_distinct_key()) for record in records]
     keys = [candidate.record_key for pair in candidates for candidate in pair]
-    known: dict[str, bytes] = dict(
-        (await session.execute(select(events.c.record_key, events.c.body).where(events.c.record_key.in_(keys)))).all())
+    stmt = select(events.c.record_key, events.c.body).where(any_of(events.c.record_key, keys))
+    known: dict[str, bytes] = dict((await session.execute(stmt)).all())
     appended, chosen = [], []
     for pair in candidates:
         outcome = False

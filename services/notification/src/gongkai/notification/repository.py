@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from gongkai.shared.db import any_of
+from gongkai.shared.writes import Writes
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,13 +38,13 @@ async def lock_all(session: AsyncSession, keys: list[str]) -> None:
 
 async def of_subjects(session: AsyncSession, subjects: list[str]) -> list[Deadline]:
     """Every deadline of these subjects, whatever its state, locked."""
-    stmt = select(deadlines).where(deadlines.c.subject.in_(subjects)).order_by(deadlines.c.deadline_id)
+    stmt = select(deadlines).where(any_of(deadlines.c.subject, subjects)).order_by(deadlines.c.deadline_id)
     return [_deadline(row) for row in (await session.execute(stmt.with_for_update())).mappings()]
 
 
 async def early_outcomes_of(session: AsyncSession, item_ids: list[str]) -> list[tuple[str, int, str, datetime]]:
     stmt = select(early_outcomes.c.item_id, early_outcomes.c.version, early_outcomes.c.outcome,
-                  early_outcomes.c.at).where(early_outcomes.c.item_id.in_(item_ids))
+                  early_outcomes.c.at).where(any_of(early_outcomes.c.item_id, item_ids))
     return [(row.item_id, row.version, row.outcome, row.at) for row in (await session.execute(stmt)).all()]
 
 
@@ -76,15 +78,19 @@ async def add(session: AsyncSession, deadline: Deadline) -> bool:
     return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
-async def save(session: AsyncSession, deadline: Deadline) -> None:
-    values = _row(deadline)
-    del values["deadline_id"]
-    await session.execute(update(deadlines).where(deadlines.c.deadline_id == deadline.deadline_id).values(**values))
+def add_held(writes: Writes, deadline: Deadline) -> None:
+    """Insert at the batch's end: its caller knows, under the subject's lock, that no key refuses it."""
+    writes.insert(deadlines, {"deadline_id": deadline.deadline_id}, _row(deadline))
 
 
-async def remember_outcome(session: AsyncSession, item_id: str, version: int, outcome: str, at: datetime) -> None:
-    await session.execute(pg_insert(early_outcomes).values(item_id=item_id, version=version, outcome=outcome, at=at)
-                          .on_conflict_do_nothing(index_elements=["item_id", "version"]))
+def save(writes: Writes, deadline: Deadline) -> None:
+    """Write the deadline at the batch's end (into its insert, when that is held too)."""
+    writes.update(deadlines, {"deadline_id": deadline.deadline_id}, _row(deadline))
+
+
+def remember_outcome(writes: Writes, item_id: str, version: int, outcome: str, at: datetime) -> None:
+    """The first outcome of an item version stays (the table's key), written at the batch's end."""
+    writes.insert_ignore(early_outcomes, {"item_id": item_id, "version": version}, {"outcome": outcome, "at": at})
 
 
 async def early_outcome(session: AsyncSession, item_id: str, version: int) -> tuple[str, datetime] | None:
@@ -205,9 +211,10 @@ async def update_request(session: AsyncSession, request_id: str, **values: Any) 
 
 # ---- deliveries ---------------------------------------------------------------------------------
 
-async def add_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(pg_insert(deliveries).values(rows).on_conflict_do_nothing())
+def add_deliveries(writes: Writes, rows: list[dict[str, Any]]) -> None:
+    """One row per (event, channel, recipient), at the batch's end; a row that exists already is left alone."""
+    for row in rows:
+        writes.insert_ignore(deliveries, {"delivery_id": row["delivery_id"]}, row)
 
 
 async def claim_deliveries(session: AsyncSession, now: datetime, limit: int) -> list[dict[str, Any]]:

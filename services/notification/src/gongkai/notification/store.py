@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeAlias
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.unit_of_work import UnitOfWork
+from gongkai.shared.writes import Writes
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import repository
@@ -106,16 +107,27 @@ Works: TypeAlias = Callable[[], AbstractAsyncContextManager[NotificationWork]]
 
 
 class SqlDeadlines:
-    """``DeadlineStore`` on one session: deadlines, reminders, calendar years through ``repository``."""
+    """``DeadlineStore`` on one session: deadlines, reminders, calendar years through ``repository``.
 
-    def __init__(self, session: AsyncSession) -> None:
+    Its deadline writes and early outcomes are held back in ``writes`` until the batch's end; before a statement of
+    its own it sends them, so that every read sees them. A deadline of a subject read ahead is added from what is
+    known of the subject (under its lock) without asking the database whether it exists.
+    """
+
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
+        self._writes = writes
         self._calendar_data: list[dict[str, Any]] | None = None
         self._held: set[str] = set()  # advisory locks this transaction holds already
         # Subjects whose deadlines and early outcomes were read ahead for a batch (``read_ahead``), as this unit of
         # work knows them while it writes them here: the handlers' reads of those subjects ask nothing more.
         self._known: dict[str, dict[str, Deadline]] = {}  # subject -> its deadlines by id
         self._early: dict[str, dict[int, tuple[str, datetime]]] = {}  # item (or case) -> version -> outcome
+
+    async def _db(self) -> AsyncSession:
+        """The session, once the writes held back are sent."""
+        await self._writes.flush(self._session)
+        return self._session
 
     async def lock(self, key: str) -> None:
         if key not in self._held:
@@ -135,105 +147,124 @@ class SqlDeadlines:
             return
         for subject in unknown:
             self._known[subject], self._early[subject] = {}, {}
-        for deadline in await repository.of_subjects(self._session, unknown):
+        for deadline in await repository.of_subjects(await self._db(), unknown):
             self._known[deadline.subject][deadline.deadline_id] = deadline
-        for item_id, version, outcome, at in await repository.early_outcomes_of(self._session, unknown):
+        for item_id, version, outcome, at in await repository.early_outcomes_of(await self._db(), unknown):
             self._early[item_id][version] = (outcome, at)
 
     async def live_deadline(self, subject: str, rule: str) -> Deadline | None:
         if (known := self._known.get(subject)) is not None:
             return next((d for _, d in sorted(known.items()) if d.rule == rule and d.state in LIVE), None)
-        return await repository.live_deadline(self._session, subject, rule)
+        return await repository.live_deadline(await self._db(), subject, rule)
 
     async def live_of_category(self, rule: str, category: str) -> list[Deadline]:
-        return await repository.live_of_category(self._session, rule, category)
+        return await repository.live_of_category(await self._db(), rule, category)
 
     async def ever_opened(self, subject: str, rule: str) -> bool:
         if (known := self._known.get(subject)) is not None:
             return any(d.rule == rule for d in known.values())
-        return await repository.ever_opened(self._session, subject, rule)
+        return await repository.ever_opened(await self._db(), subject, rule)
 
     async def early_outcome(self, item_id: str, version: int) -> tuple[str, datetime] | None:
         if (early := self._early.get(item_id)) is not None:
             return early.get(version)
-        return await repository.early_outcome(self._session, item_id, version)
+        return await repository.early_outcome(await self._db(), item_id, version)
 
     async def remember_outcome(self, item_id: str, version: int, outcome: str, at: datetime) -> None:
-        await repository.remember_outcome(self._session, item_id, version, outcome, at)
+        repository.remember_outcome(self._writes, item_id, version, outcome, at)
         if (early := self._early.get(item_id)) is not None:
             early.setdefault(version, (outcome, at))  # the first outcome stays, as in the table
 
     async def add(self, deadline: Deadline) -> bool:
-        added = await repository.add(self._session, deadline)
+        if (known := self._known.get(deadline.subject)) is not None:
+            # Every deadline of the subject is known (read under its lock): the same id, or a live one of the rule
+            # while this one is live, is what the table's keys would refuse.
+            if deadline.deadline_id in known or (deadline.state in LIVE and any(
+                    d.rule == deadline.rule and d.state in LIVE for d in known.values())):
+                return False
+            repository.add_held(self._writes, deadline)
+            known[deadline.deadline_id] = deadline
+            return True
+        added = await repository.add(await self._db(), deadline)
         if added and (known := self._known.get(deadline.subject)) is not None:
             known[deadline.deadline_id] = deadline
         return added
 
     async def save(self, deadline: Deadline) -> None:
-        await repository.save(self._session, deadline)
+        repository.save(self._writes, deadline)
         if (known := self._known.get(deadline.subject)) is not None:
             known[deadline.deadline_id] = deadline
 
     async def live_touching(self, year: int) -> list[Deadline]:
-        return await repository.live_touching(self._session, year)
+        return await repository.live_touching(await self._db(), year)
 
     async def due_for_check(self, today: date, limit: int) -> list[Deadline]:
-        return await repository.due_for_check(self._session, today, limit)
+        return await repository.due_for_check(await self._db(), today, limit)
 
     async def sent_reminders(self, deadline_ids: list[str]) -> dict[tuple[str, date], set[str]]:
-        return await repository.sent_reminders(self._session, deadline_ids)
+        return await repository.sent_reminders(await self._db(), deadline_ids)
 
     async def record_reminders(self, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
-        return await repository.record_reminders(self._session, rows)
+        return await repository.record_reminders(await self._db(), rows)
 
     async def set_next_checks(self, days: list[tuple[str, date | None]]) -> None:
-        await repository.set_next_checks(self._session, days)
+        await repository.set_next_checks(await self._db(), days)
         self._known.clear()  # written past ``save``: what was read ahead is read again when asked
 
     async def calendar_data(self) -> list[dict[str, Any]]:
         """The loaded years, read once a transaction (a batch opens many deadlines with the same calendar)."""
         if self._calendar_data is None:
-            self._calendar_data = await repository.calendar_data(self._session)
+            self._calendar_data = await repository.calendar_data(await self._db())
         return self._calendar_data
 
     async def store_year(self, year: int, data: dict[str, Any], reference: str, by: str) -> bool:
         self._calendar_data = None
-        return await repository.store_year(self._session, year, data, reference, by)
+        return await repository.store_year(await self._db(), year, data, reference, by)
 
     async def claim_year_alert(self, year: int) -> bool:
-        return await repository.claim_year_alert(self._session, year)
+        return await repository.claim_year_alert(await self._db(), year)
 
 
 class SqlRequests:
-    """``RequestStore`` on one session."""
+    """``RequestStore`` on one session; it sends the writes held back before each statement of its own."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
+        self._writes = writes
+
+    async def _db(self) -> AsyncSession:
+        await self._writes.flush(self._session)
+        return self._session
 
     async def add(self, **values: Any) -> bool:
-        return await repository.add_request(self._session, **values)
+        return await repository.add_request(await self._db(), **values)
 
     async def get(self, request_id: str) -> dict[str, Any] | None:
-        return await repository.request(self._session, request_id)
+        return await repository.request(await self._db(), request_id)
 
     async def update(self, request_id: str, **values: Any) -> None:
-        await repository.update_request(self._session, request_id, **values)
+        await repository.update_request(await self._db(), request_id, **values)
 
 
 class SqlDeliveries:
-    """``DeliveryStore`` on one session."""
+    """``DeliveryStore`` on one session: the deliveries of a batch's events are held back and written together."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
+        self._writes = writes
+
+    async def _db(self) -> AsyncSession:
+        await self._writes.flush(self._session)
+        return self._session
 
     async def add(self, rows: list[dict[str, Any]]) -> None:
-        await repository.add_deliveries(self._session, rows)
+        repository.add_deliveries(self._writes, rows)
 
     async def claim(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        return await repository.claim_deliveries(self._session, now, limit)
+        return await repository.claim_deliveries(await self._db(), now, limit)
 
     async def mark(self, delivery_id: str, **values: Any) -> None:
-        await repository.mark_delivery(self._session, delivery_id, **values)
+        await repository.mark_delivery(await self._db(), delivery_id, **values)
 
 
 def lock_key(message_type: str, data: object) -> str | None:
@@ -261,10 +292,10 @@ class NotificationUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> NotificationUnitOfWork:
         await super().__aenter__()
-        self._deadlines = SqlDeadlines(self.session)
+        self._deadlines = SqlDeadlines(self.session, self.writes)
         self.deadlines = self._deadlines
-        self.requests = SqlRequests(self.session)
-        self.deliveries = SqlDeliveries(self.session)
+        self.requests = SqlRequests(self.session, self.writes)
+        self.deliveries = SqlDeliveries(self.session, self.writes)
         return self
 
     async def prepare(self, messages: list[tuple[Envelope, Any]]) -> None:

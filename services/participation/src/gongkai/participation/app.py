@@ -60,10 +60,14 @@ def build(settings: Settings, own: ParticipationSettings | None = None) -> tuple
         c.CLOSE_CONSULTATION: handlers.consultations.close,
         c.PUBLISH_FEEDBACK: handlers.consultations.publish_feedback,
     })
+    # Most of review's decisions and of notification's clocks are about disclosure items: acked without a
+    # transaction (the handlers would ignore them too).
     service.on_events("participation.reviews", {kind: handlers.on_review_decided for kind in (
-        c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)})
+        c.REVIEW_APPROVED, c.REVIEW_REJECTED, c.REVIEW_BLOCKED, c.REVIEW_REDACTION_REQUESTED, c.REVIEW_WITHHELD)},
+        only=lambda _, decision: c.is_participation_item(decision.item_id))
     service.on_events("participation.clocks", {c.DEADLINE_OPENED: handlers.on_clock,
-                                               c.DEADLINE_RECOMPUTED: handlers.on_clock})
+                                               c.DEADLINE_RECOMPUTED: handlers.on_clock},
+                      only=lambda _, clock: clock.rule == c.RULE_OPINION_REPLY)
     return service, handlers
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gongkai.shared.contracts import Audience, Channel
-from sqlalchemy import and_, case, func, insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from gongkai.shared.db import any_of
+from gongkai.shared.writes import Writes
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import search
@@ -21,36 +22,34 @@ LOCAL = ZoneInfo("Asia/Shanghai")  # a publication's year is the agency's calend
 
 
 # ---- writes ----------------------------------------------------------------------------------
+# Held back in the unit of work's ``Writes`` (``shared/writes.py``) and sent a table at a time.
 
 
-async def add_item(session: AsyncSession, item: Item) -> None:
-    await session.execute(insert(items).values(**_item_row(item)))
+def add_item(writes: Writes, item: Item) -> None:
+    writes.insert(items, {"item_id": item.item_id}, _item_row(item))
 
 
-async def save_item(session: AsyncSession, item: Item, public: Version | None = None) -> None:
+def save_item(writes: Writes, item: Item, public: Version | None = None) -> None:
     """Store the item; with ``public``, the read side's title and search terms are those of that version.
 
     A withdrawn item keeps only its title in the search index: its text is no longer found.
     """
-    await session.execute(update(items).where(items.c.item_id == item.item_id).values(**_item_row(item)))
+    writes.update(items, {"item_id": item.item_id}, _item_row(item))
     if public is not None:
         attachment_text = " ".join(a.get("text") or "" for a in public.attachments)
         parts = (public.title,) if item.withdrawn_at else (public.title, public.summary or "", public.body,
                                                            attachment_text)
         text = "\n".join(part for part in parts if part)
         row = {"title": search.normalise(public.title), "text": search.normalise(text), "terms": search.terms(text)}
-        await session.execute(pg_insert(search_index).values(item_id=item.item_id, **row)
-                              .on_conflict_do_update(index_elements=["item_id"], set_=row))
+        writes.upsert(search_index, {"item_id": item.item_id}, row)
 
 
-async def add_version(session: AsyncSession, version: Version) -> None:
-    await session.execute(insert(versions).values(**_version_row(version)))
+def add_version(writes: Writes, version: Version) -> None:
+    writes.insert(versions, {"item_id": version.item_id, "version": version.version}, _version_row(version))
 
 
-async def save_version(session: AsyncSession, version: Version) -> None:
-    row = _version_row(version)
-    await session.execute(update(versions).where(versions.c.item_id == version.item_id,
-                                                 versions.c.version == version.version).values(**row))
+def save_version(writes: Writes, version: Version) -> None:
+    writes.update(versions, {"item_id": version.item_id, "version": version.version}, _version_row(version))
 
 
 # ---- staff reads -----------------------------------------------------------------------------
@@ -79,7 +78,7 @@ async def items_with_history(session: AsyncSession, item_ids: list[str]) -> dict
     """``item_with_history`` of many items in one statement (locked in the order of their ids)."""
     stmt = (select(*[items.c[name] for name in _ITEM_FIELDS], *[c.label(f"v_{c.name}") for c in versions.c])
             .select_from(items.join(versions, versions.c.item_id == items.c.item_id))
-            .where(items.c.item_id.in_(item_ids)).order_by(items.c.item_id, versions.c.version).with_for_update())
+            .where(any_of(items.c.item_id, item_ids)).order_by(items.c.item_id, versions.c.version).with_for_update())
     found: dict[str, tuple[Item, list[Version]]] = {}
     for row in (await session.execute(stmt)).mappings():
         if row["item_id"] not in found:

@@ -15,10 +15,11 @@ from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.service import Service
 from gongkai.shared.unit_of_work import UnitOfWork
+from gongkai.shared.writes import Writes
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import repository
-from .domain import Item, Version
+from .domain import AWAITING_REVIEW, Item, Version
 
 
 class ItemStore(Protocol):
@@ -59,31 +60,39 @@ class SqlItems:
 
     An item locked by this unit of work (``item(…, for_update=True)``) is read with all its versions in one
     statement, and an item created here is known from the start; while the unit of work writes them through this
-    store, their versions (``get``, ``history``) are answered from what it knows, without asking again.
+    store, their versions (``get``, ``history``, ``awaiting_review``) are answered from what it knows, without
+    asking again. Its writes are held back in ``writes`` until the batch's end; before a statement of its own it
+    sends them, so that every read sees them.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
+        self._writes = writes
         self._items: dict[str, Item] = {}  # locked (or created) by this unit of work
         self._versions: dict[str, dict[int, Version]] = {}  # all the versions of those items, by number
 
+    async def _db(self) -> AsyncSession:
+        """The session, once the writes held back are sent."""
+        await self._writes.flush(self._session)
+        return self._session
+
     async def add_item(self, item: Item) -> None:
-        await repository.add_item(self._session, item)
+        repository.add_item(self._writes, item)
         self._items[item.item_id] = item
         self._versions[item.item_id] = {}
 
     async def save_item(self, item: Item, public: Version | None = None) -> None:
-        await repository.save_item(self._session, item, public=public)
+        repository.save_item(self._writes, item, public=public)
         if item.item_id in self._items:
             self._items[item.item_id] = item
 
     async def add_version(self, version: Version) -> None:
-        await repository.add_version(self._session, version)
+        repository.add_version(self._writes, version)
         if (known := self._versions.get(version.item_id)) is not None:
             known[version.version] = version
 
     async def save_version(self, version: Version) -> None:
-        await repository.save_version(self._session, version)
+        repository.save_version(self._writes, version)
         if (known := self._versions.get(version.item_id)) is not None:
             known[version.version] = version
 
@@ -91,8 +100,8 @@ class SqlItems:
         if item_id in self._items:
             return self._items[item_id]
         if not for_update:
-            return await repository.item(self._session, item_id)
-        found = await repository.item_with_history(self._session, item_id)
+            return await repository.item(await self._db(), item_id)
+        found = await repository.item_with_history(await self._db(), item_id)
         if found is None:  # no version (or no item): the item alone
             return await repository.item(self._session, item_id, for_update=True)
         item, history = found
@@ -103,25 +112,27 @@ class SqlItems:
     async def read_ahead(self, item_ids: set[str]) -> None:
         """Lock and read the items a batch's review outcomes are about, with their versions, in one statement."""
         if unknown := sorted(item_ids - self._items.keys()):
-            for item_id, (item, history) in (await repository.items_with_history(self._session, unknown)).items():
+            for item_id, (item, history) in (await repository.items_with_history(await self._db(), unknown)).items():
                 self._items[item_id] = item
                 self._versions[item_id] = {version.version: version for version in history}
 
     async def get(self, item_id: str, version: int, *, for_update: bool = False) -> Version | None:
         if (known := self._versions.get(item_id)) is not None:
             return known.get(version)
-        return await repository.get(self._session, item_id, version, for_update=for_update)
+        return await repository.get(await self._db(), item_id, version, for_update=for_update)
 
     async def history(self, item_id: str, *, for_update: bool = False) -> list[Version]:
         if (known := self._versions.get(item_id)) is not None:
             return [known[number] for number in sorted(known)]
-        return await repository.history(self._session, item_id, for_update=for_update)
+        return await repository.history(await self._db(), item_id, for_update=for_update)
 
     async def awaiting_review(self, item_id: str) -> bool:
-        return await repository.awaiting_review(self._session, item_id)
+        if (known := self._versions.get(item_id)) is not None:
+            return any(version.state in AWAITING_REVIEW for version in known.values())
+        return await repository.awaiting_review(await self._db(), item_id)
 
     async def due_for_release(self, now: datetime, limit: int) -> list[Version]:
-        return await repository.due_for_release(self._session, now, limit)
+        return await repository.due_for_release(await self._db(), now, limit)
 
 
 class PublishingUnitOfWork(UnitOfWork):
@@ -131,7 +142,7 @@ class PublishingUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> PublishingUnitOfWork:
         await super().__aenter__()
-        self._items = SqlItems(self.session)
+        self._items = SqlItems(self.session, self.writes)
         self.items = self._items
         return self
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai.shared.contracts import Finding, Span
-from sqlalchemy import func, select, text, update
+from gongkai.shared.db import any_of
+from gongkai.shared.writes import Writes
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,14 +36,14 @@ async def of_item(session: AsyncSession, item_id: str) -> list[Case]:
 
 async def of_items(session: AsyncSession, item_ids: list[str]) -> list[Case]:
     """``of_item`` of many items in one statement."""
-    stmt = (select(cases).where(cases.c.item_id.in_(item_ids)).order_by(cases.c.item_id, cases.c.version)
+    stmt = (select(cases).where(any_of(cases.c.item_id, item_ids)).order_by(cases.c.item_id, cases.c.version)
             .with_for_update())
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
 async def by_ids(session: AsyncSession, case_ids: list[str]) -> list[Case]:
     """Cases by id, locked in the order of their ids."""
-    stmt = select(cases).where(cases.c.case_id.in_(case_ids)).order_by(cases.c.case_id).with_for_update()
+    stmt = select(cases).where(any_of(cases.c.case_id, case_ids)).order_by(cases.c.case_id).with_for_update()
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
@@ -56,6 +58,11 @@ async def add(session: AsyncSession, case: Case) -> bool:
     stmt = (insert(cases).values(**_row(case))
             .on_conflict_do_nothing(index_elements=["item_id", "version"]).returning(cases.c.case_id))
     return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+def add_held(writes: Writes, case: Case) -> None:
+    """Store a new case at the batch's end: its caller knows, under the item's lock, that the version has none."""
+    writes.insert(cases, {"case_id": case.case_id}, _row(case))
 
 
 async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) -> Case | None:
@@ -83,12 +90,13 @@ async def find(session: AsyncSession, *, state: State | None, item_id: str | Non
     return [_case(row) for row in (await session.execute(stmt)).mappings()]
 
 
-async def save(session: AsyncSession, case: Case) -> None:
-    """Write what a decision or a voiding changes."""
+CHANGED = ("state", "decided_by", "decided_at", "reason", "approvals", "legal_reason", "spans", "superseded_by")
+
+
+def save(writes: Writes, case: Case) -> None:
+    """Write what a decision or a voiding changes (at the batch's end, or into the case's insert held with it)."""
     row = _row(case)
-    changed = ("state", "decided_by", "decided_at", "reason", "approvals", "legal_reason", "spans", "superseded_by")
-    await session.execute(update(cases).where(cases.c.case_id == case.case_id)
-                          .values(**{k: row[k] for k in changed}))
+    writes.update(cases, {"case_id": case.case_id}, {k: row[k] for k in CHANGED})
 
 
 def _row(case: Case) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from gongkai.shared import contracts as c
 from gongkai.shared.envelope import Envelope
 from gongkai.shared.unit_of_work import UnitOfWork
+from gongkai.shared.writes import Writes
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import repository
@@ -46,14 +47,23 @@ class SqlCases:
     """``CaseStore`` on one session: the cases table through ``repository``.
 
     The cases of an item locked with ``lock_item`` are read once, all of them and locked (``newest_version``),
-    and kept while the unit of work writes them: ``open_before`` answers from them.
+    and kept while the unit of work writes them: ``open_before`` answers from them, and so does ``add`` whether the
+    version has a case already. Its writes are held back in ``writes`` until the batch's end; before a statement
+    of its own it sends them, so that every read sees them.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
+        self._writes = writes
         self._held: set[str] = set()  # items whose advisory lock this transaction holds
+        self._complete: set[str] = set()  # items whose cases were all read while their lock was held
         self._of_item: dict[str, dict[int, Case]] = {}  # item id -> its cases by version, as this unit knows them
         self._locked: dict[str, Case] = {}  # cases read locked for a batch of decisions (``read_cases``), by id
+
+    async def _db(self) -> AsyncSession:
+        """The session, once the writes held back are sent."""
+        await self._writes.flush(self._session)
+        return self._session
 
     async def lock_item(self, item_id: str) -> None:
         if item_id not in self._held:
@@ -68,27 +78,37 @@ class SqlCases:
         if unknown := sorted(item_ids - self._of_item.keys()):
             for item_id in unknown:
                 self._of_item[item_id] = {}
-            for case in await repository.of_items(self._session, unknown):
+            for case in await repository.of_items(await self._db(), unknown):
                 self._of_item[case.item_id][case.version] = case
+            self._complete.update(unknown)
 
     async def read_cases(self, case_ids: set[str]) -> None:
         """The cases a batch's decisions are about, locked, in one statement."""
         if unknown := sorted(case_ids - self._locked.keys()):
-            for case in await repository.by_ids(self._session, unknown):
+            for case in await repository.by_ids(await self._db(), unknown):
                 self._locked[case.case_id] = case
 
     async def _cases_of(self, item_id: str) -> dict[int, Case]:
         known = self._of_item.get(item_id)
         if known is None:
-            cases = await repository.of_item(self._session, item_id)
+            cases = await repository.of_item(await self._db(), item_id)
             known = self._of_item[item_id] = {case.version: case for case in cases}
+            if item_id in self._held:
+                self._complete.add(item_id)
         return known
 
     async def newest_version(self, item_id: str) -> int | None:
         return max(await self._cases_of(item_id), default=None)
 
     async def add(self, case: Case) -> bool:
-        added = await repository.add(self._session, case)
+        if case.item_id in self._complete:  # under the item's lock every case of it is known: no conflict to ask
+            known = self._of_item[case.item_id]
+            if case.version in known:
+                return False
+            repository.add_held(self._writes, case)
+            known[case.version] = case
+            return True
+        added = await repository.add(await self._db(), case)
         if added and case.item_id in self._of_item:
             self._of_item[case.item_id][case.version] = case
         return added
@@ -96,14 +116,14 @@ class SqlCases:
     async def get(self, case_id: str, *, for_update: bool = False) -> Case | None:
         if case_id in self._locked:
             return self._locked[case_id]
-        return await repository.get(self._session, case_id, for_update=for_update)
+        return await repository.get(await self._db(), case_id, for_update=for_update)
 
     async def open_before(self, item_id: str, version: int) -> list[Case]:
         return [case for number, case in sorted((await self._cases_of(item_id)).items())
                 if number < version and case.state is State.open]
 
     async def save(self, case: Case) -> None:
-        await repository.save(self._session, case)
+        repository.save(self._writes, case)
         known = self._of_item.get(case.item_id)
         if known is not None:
             known[case.version] = case
@@ -118,7 +138,7 @@ class ReviewUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> ReviewUnitOfWork:
         await super().__aenter__()
-        self._cases = SqlCases(self.session)
+        self._cases = SqlCases(self.session, self.writes)
         self.cases = self._cases
         return self
 
