@@ -11,6 +11,7 @@ deciding for it. The forms are shown to the roles the service lets act.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -82,20 +83,29 @@ async def listing(request: Request, state: str = "", unit: str = "") -> Response
                           unit=unit.strip()[:128])
 
 
-@router.post("/inspections/new")
-async def plan(request: Request) -> Response:
+async def _create(request: Request, path: str, fields: Any, again: Callable[..., Awaitable[Response]]
+                  ) -> tuple[dict[str, Any], Response | None]:
+    """The form's fields posted to oversight at ``path``: what it made, or, refused, the page ``again`` with the
+    errors beside the fields they concern and the rest above the form."""
     session, form = await posted(request)
-    fields = PLAN["new"][1]
     try:
-        made = await console_of(request).api.post("oversight", "/inspections", session.token,
-                                                  steps.body_of(fields, form),
-                                                  idempotency_key=str(form.get("idempotency_key") or "") or None)
+        made: dict[str, Any] = await console_of(request).api.post(
+            "oversight", path, session.token, steps.body_of(fields, form),
+            idempotency_key=str(form.get("idempotency_key") or "") or None)
     except ApiError as exc:
         if exc.status not in (403, 409, 422):
             raise
         errors, general = problems.field_errors(exc.detail, [n for n, *_ in fields])
-        return await _listing(request, session.token, status=exc.status, form="new", values=form, errors=errors,
-                              alert=[problems.explained(g) for g in general])
+        return {}, await again(request, session.token, status=exc.status, form="new", values=form, errors=errors,
+                               alert=[problems.explained(g) for g in general])
+    return made, None
+
+
+@router.post("/inspections/new")
+async def plan(request: Request) -> Response:
+    made, refused = await _create(request, "/inspections", PLAN["new"][1], _listing)
+    if refused is not None:
+        return refused
     notice(request, PLAN["new"][2])
     return RedirectResponse(f"/inspections/{made['inspection_id']}", status_code=303)
 
@@ -221,18 +231,9 @@ async def reports(request: Request) -> Response:
 
 @router.post("/reports/new")
 async def compile_report(request: Request) -> Response:
-    session, form = await posted(request)
-    fields = COMPILE["new"][1]
-    try:
-        made = await console_of(request).api.post("oversight", "/reports", session.token,
-                                                  steps.body_of(fields, form),
-                                                  idempotency_key=str(form.get("idempotency_key") or "") or None)
-    except ApiError as exc:
-        if exc.status not in (403, 409, 422):
-            raise
-        errors, general = problems.field_errors(exc.detail, [n for n, *_ in fields])
-        return await _reports(request, session.token, status=exc.status, form="new", values=form, errors=errors,
-                              alert=[problems.explained(g) for g in general])
+    made, refused = await _create(request, "/reports", COMPILE["new"][1], _reports)
+    if refused is not None:
+        return refused
     notice(request, f"报告 {made['report_id']} 已编制，报送截止日期 {made.get('due_on') or '—'}；"
                     "系统将报送区政务公开办公室并等待回执。")
     return RedirectResponse(f"/reports/{made['report_id']}", status_code=303)
