@@ -1,6 +1,7 @@
 """The system as processes, the portal and the console, for the tests that use them as people do.
 
-A test module that needs the services started another way defines its own ``system`` fixture; ``portal`` and
+A test module that needs the services configured another way overrides ``system_env`` (the environment every
+service starts with); one that needs them started another way defines its own ``system`` fixture; ``portal`` and
 ``console`` then run beside that one.
 """
 
@@ -15,9 +16,16 @@ from gongkai_system import Console, Portal, System
 
 
 @pytest.fixture
-def system(settings, tmp_path) -> Iterator[System]:
+def system_env() -> dict[str, str]:
+    """What the services' environment has beyond the test settings (none)."""
+    return {}
+
+
+@pytest.fixture
+def system(settings, tmp_path, system_env) -> Iterator[System]:
     """Every service migrated and started as a process of its own; every one that started is stopped after."""
     system = System(settings, tmp_path)
+    system.env.update(system_env)
     system.migrate()
     try:
         system.start()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -65,18 +64,11 @@ async def district():
 
 
 @pytest.fixture
-def system(settings, tmp_path, district) -> Iterator[System]:
-    """Every service, oversight delivering to the district's endpoint every half second (compiling nothing itself:
-    the office compiles the report)."""
-    system = System(settings, tmp_path)
-    system.env.update(GONGKAI_DISTRICT_REPORT_URL=district.url, GONGKAI_DISTRICT_REPORT_SECRET=SECRET,
-                      GONGKAI_REPORT_INTERVAL="0.5", GONGKAI_REPORT_SCHEDULE="false")
-    system.migrate()
-    try:
-        system.start()
-        yield system
-    finally:
-        system.stop()
+def system_env(district) -> dict[str, str]:
+    """Oversight delivers to the district's endpoint every half second (compiling nothing itself: the office
+    compiles the report)."""
+    return {"GONGKAI_DISTRICT_REPORT_URL": district.url, "GONGKAI_DISTRICT_REPORT_SECRET": SECRET,
+            "GONGKAI_REPORT_INTERVAL": "0.5", "GONGKAI_REPORT_SCHEDULE": "false"}
 
 
 @pytest.fixture

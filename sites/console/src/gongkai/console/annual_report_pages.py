@@ -82,30 +82,30 @@ async def enter_figures(request: Request, year: int) -> Response:
     if not figures:
         notice(request, "没有改动的数据。")
         return RedirectResponse(f"/annual-report?year={year}", status_code=303)
-    try:
-        await console_of(request).api.post("oversight", f"/annual-reports/{year}/figures", session.token,
-                                           {"figures": figures},
-                                           idempotency_key=str(form.get("idempotency_key") or "") or None)
-    except ApiError as exc:
-        if exc.status not in (403, 409, 422):
-            raise
-        return await _page(request, year, status=exc.status, alert=[problems.chinese(exc.detail)], values=form)
-    notice(request, f"已填报{len(figures)}项数据。")
-    return RedirectResponse(f"/annual-report?year={year}", status_code=303)
+    return await _entered(request, year, session.token, form, "figures", {"figures": figures},
+                          f"已填报{len(figures)}项数据。")
 
 
 @router.post("/annual-report/{year}/texts/{section}")
 async def save_text(request: Request, year: int, section: str) -> Response:
     session, form = await posted(request, *OFFICE)
+    return await _entered(request, year, session.token, form, f"texts/{section}",
+                          {"text": str(form.get("text") or "").replace("\r\n", "\n")},
+                          f"已保存{SECTIONS.get(section, section)}。")
+
+
+async def _entered(request: Request, year: int, token: str, form: Any, what: str, body: dict[str, Any],
+                   done: str) -> Response:
+    """The office's entry posted to oversight (``/annual-reports/{year}/{what}``): back to the page with ``done``,
+    or, refused, the page again with oversight's reason and the form as it was filled."""
     try:
-        await console_of(request).api.post("oversight", f"/annual-reports/{year}/texts/{section}", session.token,
-                                           {"text": str(form.get("text") or "").replace("\r\n", "\n")},
+        await console_of(request).api.post("oversight", f"/annual-reports/{year}/{what}", token, body,
                                            idempotency_key=str(form.get("idempotency_key") or "") or None)
     except ApiError as exc:
         if exc.status not in (403, 409, 422):
             raise
         return await _page(request, year, status=exc.status, alert=[problems.chinese(exc.detail)], values=form)
-    notice(request, f"已保存{SECTIONS.get(section, section)}。")
+    notice(request, done)
     return RedirectResponse(f"/annual-report?year={year}", status_code=303)
 
 
