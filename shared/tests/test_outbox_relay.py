@@ -164,3 +164,31 @@ async def test_rows_left_in_their_grace_by_a_stopping_relay_are_sent_when_it_flu
         await relay.stop()
         await tap.wait_for("gongkai.test.v1")
     assert await outbox_health(sessions, outbox) == {"pending": 0, "failing": 0}
+
+
+async def test_a_row_a_poller_sent_after_its_grace_is_not_sent_again_by_the_relay_that_committed_it(settings, store):
+    """Under a backlog a committed row can wait in its relay past the grace; another replica's poller then sends it,
+    and the committing relay, when it comes to the row, must not send it a second time."""
+    sessions, outbox, inbox = store
+    committing, replica = relay_for(settings, sessions, outbox), relay_for(settings, sessions, outbox)
+    async with Tap(settings, "events") as tap:
+        events = [new_event("gongkai.test.v1", {"n": n}, source="/test", actor="test") for n in range(20)]
+        async with UnitOfWork(sessions, outbox, inbox, on_commit=committing.committed) as uow:  # not started yet
+            for event in events:
+                uow.emit(event, routing_key="disclosure.submitted.v1")
+            await uow.commit()
+        async with sessions() as session, session.begin():  # the grace is over
+            await session.execute(outbox.update().values(next_attempt_at=text("now()")))
+        await replica.start()
+        await tap.wait_for("gongkai.test.v1", lambda e: e.data["n"] == 19)
+        async with asyncio.timeout(10):
+            while (await outbox_health(sessions, outbox))["pending"]:
+                await asyncio.sleep(0.05)
+        await committing.start()  # its direct path still holds the 20 rows
+        async with asyncio.timeout(10):
+            while committing._fresh:
+                await asyncio.sleep(0.05)
+        await committing.stop()
+        await replica.stop()
+        await asyncio.sleep(0.3)  # a second copy, had one been sent, would have reached the tap by now
+    assert sorted(e.id for _, e in tap.messages) == sorted(e.id for e in events)

@@ -12,7 +12,9 @@ when the staff tool that asked has gone, its answer is dropped rather than retri
 
 Rows a transaction of this process has just committed are handed over as they are (``committed``) and sent
 at once, without reading them back; they become due for the poller only after the unit of work's grace, so
-the poller (of any replica) takes them only when this process died or failed to send them.
+the poller (of any replica) takes them only when this process died or failed to send them. Both paths lock the
+rows they send (``FOR UPDATE SKIP LOCKED``) and send only rows still unsent, so a row that waited past its grace in
+a backlog goes out once, not once by each path.
 
 A message the account may not send (a routing key outside its topic permissions: a fact type added
 without ``gongkai broker setup``) makes the broker close the channel, failing every publish in flight;
@@ -179,15 +181,23 @@ class OutboxRelay:
     async def send_fresh(self) -> int:
         """Send a batch of the rows just committed here and mark those the broker confirmed.
 
-        A row that fails stays pending; the poller retries it, with backoff, once its grace is over.
+        The rows are locked first, and only those still unsent are sent: under a backlog a row can wait here
+        past its grace, and then a poller (this process's or another replica's) may have sent it already, or be
+        sending it now. A row that fails stays pending; the poller retries it, with backoff, once its grace is over.
         """
         rows = [self._fresh.popleft() for _ in range(min(self._batch, len(self._fresh)))]
-        results = await self._send(rows)
-        sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
-        if sent:
-            t = self._outbox
-            async with self._sessions() as session, session.begin():
-                await session.execute(update(t).where(any_of(t.c.seq, sent), t.c.sent_at.is_(None))
+        t = self._outbox
+        async with self._sessions() as session, session.begin():
+            unsent = set((await session.execute(
+                select(t.c.seq).where(any_of(t.c.seq, [row.seq for row in rows]), t.c.sent_at.is_(None))
+                .with_for_update(skip_locked=True))).scalars())
+            rows = [row for row in rows if row.seq in unsent]
+            if not rows:
+                return 0
+            results = await self._send(rows)
+            sent = [row.seq for row, result in zip(rows, results, strict=True) if result is None]
+            if sent:
+                await session.execute(update(t).where(any_of(t.c.seq, sent))
                                       .values(sent_at=datetime.now(UTC), last_error=None))
         return len(sent)
 
