@@ -34,6 +34,7 @@ from gongkai.shared.settings import Settings
 from gongkai.shared.testing import connect_as, create_database, declare_topology, delete_topology, drop_database
 from gongkai.shared.topology import Topology
 from gongkai_system import AutoReviewer, System, submit_commands
+from hops import hop_latencies, summary
 from outbox_baseline import round_trip
 
 
@@ -113,6 +114,7 @@ async def flow(settings: Settings, sequential: int, rate: float, seconds: float,
                 await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
                 offered.update(await submit_commands(settings, [notice(n)]))
             await feed.wait_for(offered.keys(), timeout=120)
+            offered_hops = await hop_latencies(settings.database_url, offered.keys())
 
             cpu_before = cpu_seconds(system)
             started = time.monotonic()
@@ -123,6 +125,7 @@ async def flow(settings: Settings, sequential: int, rate: float, seconds: float,
         return {"sequential": sorted(one_at_a_time), "rate": burst / elapsed,
                 "cpu_ms": {name: 1000 * seconds / burst for name, seconds in cpu.items()},
                 "offered": sorted((feed.arrived[cid] - t) * 1000 for cid, t in offered.items()),
+                "offered_hops": offered_hops,
                 "burst": sorted((feed.arrived[cid] - t) * 1000 for cid, t in sent.items())}
     finally:
         system.stop()
@@ -198,6 +201,9 @@ async def main() -> None:
     replicas = f", {args.replicas} replicas of each" if args.replicas > 1 else ""
     print(f"one item at a time ({args.sequential:>5})   : submit -> public {percentiles(figures['sequential'])}")
     print(f"offered {args.rate:g} items/s for {args.seconds:g} s: submit -> public {percentiles(figures['offered'])}")
+    hops = figures["offered_hops"]
+    assert isinstance(hops, dict)
+    print("\n".join(summary(hops)))
     print(f"burst of {args.items:<6} items       : {figures['rate']:,.0f} items/s through 4 services{replicas}, "
           f"submit -> public {percentiles(figures['burst'])}")
     cpu = figures["cpu_ms"]

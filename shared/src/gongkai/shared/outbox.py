@@ -12,9 +12,12 @@ when the staff tool that asked has gone, its answer is dropped rather than retri
 
 Rows a transaction of this process has just committed are handed over as they are (``committed``) and sent
 at once, without reading them back; they become due for the poller only after the unit of work's grace, so
-the poller (of any replica) takes them only when this process died or failed to send them. Both paths lock the
-rows they send (``FOR UPDATE SKIP LOCKED``) and send only rows still unsent, so a row that waited past its grace in
-a backlog goes out once, not once by each path.
+the poller (of any replica) takes them only when this process died or failed to send them. The direct path is
+pipelined: a batch is published the moment it is handed over, while earlier batches still wait for their
+confirms (up to ``PIPELINE_DEPTH`` at once), and the confirmed rows are marked sent together, off the path a
+message takes. A row that waited in a backlog for half its grace is no longer safe from a poller: it is sent the
+careful way, locked first (``FOR UPDATE SKIP LOCKED``, as the poller locks) and only if still unsent, so it goes
+out once, not once by each path.
 
 A message the account may not send (a routing key outside its topic permissions: a fact type added
 without ``gongkai broker setup``) makes the broker close the channel, failing every publish in flight;
@@ -43,10 +46,14 @@ from . import failover
 from .db import any_of
 from .envelope import CONTENT_TYPE
 from .topology import Topology
+from .unit_of_work import DIRECT_SEND_GRACE
 
 log = logging.getLogger("gongkai.outbox")
 
 MAX_BACKOFF_SECONDS = 60
+PIPELINE_DEPTH = 4  # batches of just-committed rows published and waiting for their confirms at once
+# A just-committed row younger than this cannot have been taken by a poller yet (it is due only after the grace).
+SAFE_AGE_SECONDS = DIRECT_SEND_GRACE.total_seconds() / 2
 
 
 class OutboxRow(Protocol):
@@ -89,13 +96,19 @@ class OutboxRelay:
         self._exchanges: dict[str, aio_pika.abc.AbstractExchange] = {}
         self._replies: aio_pika.abc.AbstractExchange | None = None
         self._task: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(PIPELINE_DEPTH)
+        self._in_flight: set[asyncio.Task[None]] = set()  # batches published, waiting for their confirms
+        self._confirmed: list[int] = []  # seqs the broker confirmed, to mark sent
+        self._marking: asyncio.Task[None] | None = None
+        self._reopening = asyncio.Lock()
 
     def wake(self) -> None:
         self._wakeup.set()
 
     def committed(self, rows: list[dict[str, Any]]) -> None:
         """Rows a unit of work of this process has just committed (with their ``seq``): send them now."""
-        self._fresh.extend(SimpleNamespace(attempts=0, **row) for row in rows)
+        now = time.monotonic()
+        self._fresh.extend(SimpleNamespace(attempts=0, committed_at=now, **row) for row in rows)
         self._wakeup.set()
 
     async def start(self) -> None:
@@ -121,7 +134,11 @@ class OutboxRelay:
         self._wakeup.set()
         if self._task:
             await self._task
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
+        if self._marking is not None:
+            await asyncio.gather(self._marking, return_exceptions=True)
         try:
+            await self._mark_confirmed()
             await self.flush()
         except Exception:
             log.exception("outbox flush at shutdown failed; the rows stay pending for the next start")
@@ -162,7 +179,7 @@ class OutboxRelay:
         next_poll = 0.0  # the poller reads the table at most once per idle interval, unless it found a full batch
         while not self._stopping:
             try:
-                sent = await self.send_fresh() if self._fresh else 0
+                sent = await self._send_fresh_rows()
                 if time.monotonic() >= next_poll:
                     polled = await self.relay_once()
                     next_poll = 0.0 if polled >= self._batch else time.monotonic() + self._idle
@@ -177,6 +194,52 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
                 self._wakeup.clear()
+
+    async def _send_fresh_rows(self) -> int:
+        """Hand every just-committed row to the pipeline (or, when it waited too long, send it the careful way)."""
+        sent = 0
+        while self._fresh and not self._stopping:
+            if time.monotonic() - self._fresh[0].committed_at >= SAFE_AGE_SECONDS:
+                sent += await self.send_fresh()
+                continue
+            await self._slots.acquire()
+            rows = [self._fresh.popleft() for _ in range(min(self._batch, len(self._fresh)))]
+            task = asyncio.create_task(self._pipelined(rows), name="outbox-relay-batch")
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+            sent += len(rows)
+        return sent
+
+    async def _pipelined(self, rows: list[SimpleNamespace]) -> None:
+        """Publish one batch of just-committed rows and note those the broker confirmed, to be marked sent."""
+        try:
+            results = await self._send(rows)
+        finally:
+            self._slots.release()
+        self._confirmed.extend(row.seq for row, result in zip(rows, results, strict=True) if result is None)
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._mark_confirmed(), name="outbox-relay-mark")
+
+    async def _mark_confirmed(self) -> None:
+        """Mark sent, in one statement each time, the rows confirmed since the last time.
+
+        Until a row is marked, only the poller could send it again, after its grace; a failure here leaves the
+        rows to be marked on the next pass (a crash, to be sent again, which consumers' inboxes absorb).
+        """
+        t = self._outbox
+        while self._confirmed:
+            seqs, self._confirmed = self._confirmed, []
+            try:
+                async with self._sessions() as session, session.begin():
+                    await session.execute(update(t).where(any_of(t.c.seq, seqs), t.c.sent_at.is_(None))
+                                          .values(sent_at=datetime.now(UTC), last_error=None))
+            except Exception as exc:
+                self._confirmed = seqs + self._confirmed
+                log.warning("confirmed outbox rows not marked sent yet", extra={"rows": len(seqs),
+                                                                              "reason": _describe(exc)})
+                if self._stopping:
+                    return
+                await asyncio.sleep(1.0)
 
     async def send_fresh(self) -> int:
         """Send a batch of the rows just committed here and mark those the broker confirmed.
@@ -206,7 +269,9 @@ class OutboxRelay:
         poller records the attempt, backs off and health reports the rows failing)."""
         if self._channel is None or self._channel.is_closed:
             try:
-                await self._reopen()
+                async with self._reopening:  # pipelined batches share the channel: one of them reopens it
+                    if self._channel is None or self._channel.is_closed:
+                        await self._reopen()
             except Exception as unavailable:
                 return [unavailable for _ in rows]
         results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
