@@ -46,9 +46,10 @@ async def bind(settings: Settings, party: str, exchange: str, routing_key: str =
 # ---- public-site ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("exchange", "key"), [("events", "review.approved.v1"), ("public", "portal.S07.published"),
+@pytest.mark.parametrize(("exchange", "key"), [("events", "review.approved.v1.disclosure"),
+                                               ("public", "portal.S07.published"),
                                                ("staff", "intranet.I01.published"), ("intake", "disclosure.submit.v1"),
-                                               ("dlx", "review.approved.v1"), ("", "amq.gen-anything")])
+                                               ("dlx", "review.approved.v1.disclosure"), ("", "amq.gen-anything")])
 async def test_the_public_site_cannot_publish_anywhere(settings, exchange, key):
     with pytest.raises(REFUSED, match="ACCESS_REFUSED"):
         await send(settings, "public-site", exchange, key)
@@ -115,10 +116,10 @@ async def test_the_staff_tool_cannot_bind_to_any_exchange(settings, exchange):
 
 
 @pytest.mark.parametrize(("party", "exchange", "key"), [
-    ("publishing", "events", "review.approved.v1"),
-    ("notification", "events", "review.approved.v1"),
+    ("publishing", "events", "review.approved.v1.disclosure"),
+    ("notification", "events", "review.approved.v1.disclosure"),
     ("audit", "events", "disclosure.published.v1"),
-    ("review", "events", "deadline.met.v1"),
+    ("review", "events", "deadline.met.v1.proactive-publication"),
     ("review", "public", "portal.S07.published"),
     ("notification", "staff", "intranet.I01.published"),
     ("publishing", "intake", "review.decide.v1"),
@@ -135,7 +136,7 @@ async def test_a_service_cannot_send_as_another_account(settings):
 
 
 async def test_a_service_sends_its_own_facts(settings):
-    await send(settings, "review", "events", "review.approved.v1", mandatory=True)
+    await send(settings, "review", "events", "review.approved.v1.disclosure", mandatory=True)
     await send(settings, "publishing", "public", "portal.S07.published", mandatory=True)
 
 

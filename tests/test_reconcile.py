@@ -123,8 +123,8 @@ async def break_everything(admin: asyncpg.Connection, namespace: str) -> dict[st
     assert len(items) == 5
     # 1. An event notification sent, gone from the audit log (the log refuses deletes: its triggers set aside).
     unaudited = await admin.fetchval(
-        "select event_id from notification.outbox where routing_key = 'deadline.opened.v1' and sent_at is not null "
-        "order by seq limit 1")
+        "select event_id from notification.outbox where routing_key like 'deadline.opened.v1.%' "
+        "and sent_at is not null order by seq limit 1")
     await admin.execute("set session_replication_role = replica")
     assert await admin.execute("delete from audit.events where event_id = $1", unaudited) == "DELETE 1"
     await admin.execute("set session_replication_role = default")

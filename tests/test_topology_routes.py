@@ -9,12 +9,12 @@ from gongkai.participation.app import build as participation
 from gongkai.publishing.app import build as publishing
 from gongkai.requests.app import build as requests
 from gongkai.review.app import build as review
-from gongkai.shared.envelope import TYPE_PREFIX
 from gongkai.shared.messages import MESSAGES
 from gongkai.shared.settings import Settings
 from gongkai.shared.topology import QUEUES
 
 EXCHANGE_OF = {spec.type: spec.exchange for spec in MESSAGES}
+SPECS = {spec.type: spec for spec in MESSAGES}
 BINDINGS = {queue.name: queue.bindings for queue in QUEUES}
 BUILDS = {"publishing": publishing, "review": review, "notification": notification, "requests": requests,
           "participation": participation}
@@ -33,9 +33,13 @@ def topic_matches(binding: str, routing_key: str) -> bool:
     return match(binding.split("."), routing_key.split("."))
 
 
+def keys(message_type: str) -> list[str]:
+    """The routing keys a type travels with: one, or one for each of its routing words (``routes``)."""
+    return SPECS[message_type].samples()
+
+
 def routed(queue: str, message_type: str) -> bool:
-    key = message_type.removeprefix(TYPE_PREFIX)
-    return any(exchange == EXCHANGE_OF[message_type] and topic_matches(binding, key)
+    return any(exchange == EXCHANGE_OF[message_type] and any(topic_matches(binding, key) for key in keys(message_type))
                for exchange, binding in BINDINGS[queue])
 
 
@@ -59,5 +63,5 @@ def test_every_handled_type_reaches_its_queue_and_every_binding_brings_a_handled
         assert not missing, f"{consumer.queue} handles {missing} but no binding routes them to it"
         for exchange, binding in BINDINGS[consumer.queue]:
             brings = [kind for kind in handled if EXCHANGE_OF[kind] == exchange
-                      and topic_matches(binding, kind.removeprefix(TYPE_PREFIX))]
+                      and any(topic_matches(binding, key) for key in keys(kind))]
             assert brings, f"{consumer.queue}'s binding {exchange} {binding} brings no type it handles"

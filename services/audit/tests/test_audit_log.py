@@ -111,7 +111,7 @@ async def test_every_message_on_every_exchange_is_recorded_once_even_when_sent_t
         (f"{ns}.intake", "disclosure.submit.v1", True),
         (f"{ns}.events", "disclosure.submitted.v1", False),
         (f"{ns}.events", "disclosure.submitted.v1", False),
-        (f"{ns}.events", "deadline.opened.v1", True),
+        (f"{ns}.events", sentinel.routing_key, True),
     ]
     assert [e["envelope"]["id"] for e in page if e["valid"]] == [internal.id, public.id, command.id, sentinel.id]
     assert [e["raw"] for e in page if not e["valid"]] == ["\ufffd not json", "[]"]

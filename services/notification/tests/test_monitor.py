@@ -28,7 +28,7 @@ async def open_item(settings) -> str:
 
 
 async def reminders_in_outbox(settings, kind: str) -> list:
-    return await sql(settings, "select body from notification.outbox where routing_key = $1",
+    return await sql(settings, "select body from notification.outbox where routing_key like $1 || '.%'",
                      kind.removeprefix("gongkai."))
 
 

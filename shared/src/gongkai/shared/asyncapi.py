@@ -9,6 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from .envelope import CONTENT_TYPE, Envelope
 from .messages import MESSAGES, MessageSpec
+from .routes import PLACEHOLDER_WORDS
 from .topology import Topology
 
 REF = "#/components/schemas/{model}"
@@ -49,14 +50,23 @@ def _channel_id(m: MessageSpec) -> str:
     return f"{m.exchange}_{m.name}"
 
 
+ROUTING_WORDS = {"rule": "the deadline's rule (data.rule)",
+                 "kind": "the kind of item decided, by data.item_id: disclosure, reply (to a request) or participation"}
+
+
 def _channel(m: MessageSpec, topology: Topology) -> dict[str, Any]:
-    return {
+    channel: dict[str, Any] = {
         "address": m.key,
         "messages": {m.name: {"$ref": f"#/components/messages/{m.name}"}},
         "bindings": {"amqp": {"bindingVersion": "0.3.0", "is": "routingKey", "exchange": {
             "name": topology.exchange(m.exchange), "type": "topic", "durable": True, "autoDelete": False,
             "vhost": "/"}}},
     }
+    words = {name: {"description": f"routing word: {about}", "enum": list(PLACEHOLDER_WORDS[name])}
+             for name, about in ROUTING_WORDS.items() if f"{{{name}}}" in m.key}
+    if words:
+        channel["parameters"] = words
+    return channel
 
 
 def _message(m: MessageSpec) -> dict[str, Any]:

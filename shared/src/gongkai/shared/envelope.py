@@ -41,8 +41,11 @@ class Envelope(BaseModel):
 
     @property
     def routing_key(self) -> str:
-        """``gongkai.disclosure.submitted.v1`` travels as ``disclosure.submitted.v1``."""
-        return self.type.removeprefix(TYPE_PREFIX)
+        """``gongkai.disclosure.submitted.v1`` travels as ``disclosure.submitted.v1``; a type with a routing word
+        adds it (``deadline.opened.v1.request-reply``: see ``routes``)."""
+        from .routes import routing_key  # the routes read the contracts, which import this module
+
+        return routing_key(self.type, self.type.removeprefix(TYPE_PREFIX), self.data)
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()

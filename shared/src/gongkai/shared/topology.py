@@ -44,6 +44,8 @@ QUEUES: tuple[QueueSpec, ...] = (
     # (a consumer acks and ignores the other types, so a new event of the domain needs no topology change). A
     # queue that wants a few types of a busy domain binds those types alone: every delivery costs its consumer a
     # frame to read, a dispatch and an ack, and a copy it would only ignore is a third of an item's messages.
+    # Deadline events and review decisions end in a routing word (their rule, the kind of item decided: see
+    # ``routes``), so a queue binds the rules and kinds it handles alone.
     # ``tests/test_topology_routes.py`` checks that every type a consumer handles is routed to its queue.
     QueueSpec("publishing.intake", (("intake", "disclosure.#"),),
               "staff commands that create or change disclosure items"),
@@ -71,23 +73,29 @@ QUEUES: tuple[QueueSpec, ...] = (
               "reminders and escalations to deliver by e-mail, webhook and inbox"),
     QueueSpec("requests.intake", (("intake", "requests.#"),),
               "staff commands that receive requests for disclosure and take each step to the reply"),
-    QueueSpec("requests.reviews", (("events", "review.approved.#"), ("events", "review.rejected.#"),
-                                   ("events", "review.blocked.#"), ("events", "review.redaction_requested.#"),
-                                   ("events", "review.withheld.#")),
+    QueueSpec("requests.reviews", (("events", "review.approved.*.reply"), ("events", "review.rejected.*.reply"),
+                                   ("events", "review.blocked.*.reply"),
+                                   ("events", "review.redaction_requested.*.reply"),
+                                   ("events", "review.withheld.*.reply")),
               "review decisions on request replies"),
-    QueueSpec("requests.clocks", (("events", "deadline.opened.#"), ("events", "deadline.recomputed.#")),
+    QueueSpec("requests.clocks", (("events", "deadline.opened.*.request-reply"),
+                                  ("events", "deadline.recomputed.*.request-reply")),
               "the reply clock's due date as notification keeps it, for the applicant's status page"),
     QueueSpec("participation.intake", (("intake", "participation.#"),),
               "staff commands of the opinion box and of consultations"),
-    QueueSpec("participation.reviews", (("events", "review.approved.#"), ("events", "review.rejected.#"),
-                                        ("events", "review.blocked.#"), ("events", "review.redaction_requested.#"),
-                                        ("events", "review.withheld.#")),
+    QueueSpec("participation.reviews", (("events", "review.approved.*.participation"),
+                                        ("events", "review.rejected.*.participation"),
+                                        ("events", "review.blocked.*.participation"),
+                                        ("events", "review.redaction_requested.*.participation"),
+                                        ("events", "review.withheld.*.participation")),
               "review decisions on what participation would show the public"),
-    QueueSpec("participation.clocks", (("events", "deadline.opened.#"), ("events", "deadline.recomputed.#")),
+    QueueSpec("participation.clocks", (("events", "deadline.opened.*.opinion-reply"),
+                                       ("events", "deadline.recomputed.*.opinion-reply")),
               "an opinion's reply clock as notification keeps it, for the statistics and the queue"),
     QueueSpec("oversight.intake", (("intake", "oversight.#"),),
               "staff commands that record inspections, findings and rectifications, and compile reports"),
-    QueueSpec("oversight.facts", (("events", "deadline.met.*"), ("events", "disclosure.withdrawn.*"),
+    QueueSpec("oversight.facts", (("events", "deadline.met.*.proactive-publication"),
+                                  ("events", "deadline.met.*.change-publication"), ("events", "disclosure.withdrawn.*"),
                                   ("events", "request.answered.*"), ("events", "requests.assigned.*")),
               "the facts a unit's scorecard and the district reports count: publications met on time or late, "
               "withdrawals, requests assigned and answered"),

@@ -158,7 +158,9 @@ async def read(settings: Settings) -> Snapshot:
         snapshot.cases = [CaseRow(**row._mapping) for row in await _rows(db, select(
             k.case_id, k.item_id, k.version, k.state, k.opened_at, k.decided_at))]
         out = outboxes["review"].tables["review.outbox"].c
-        for row in await _rows(db, select(out.body).where(out.routing_key == APPROVAL_KEY)):
+        # Approvals travel with their item's kind as a last word (``routes``); rows sent before that without it.
+        approvals = (out.routing_key == APPROVAL_KEY) | out.routing_key.startswith(f"{APPROVAL_KEY}.")
+        for row in await _rows(db, select(out.body).where(approvals)):
             _approval(snapshot, row.body)
 
     async def notification_rows(db: AsyncConnection) -> None:
