@@ -2,7 +2,7 @@
 
     make bench-flow       # or: .venv/bin/python bench/flow.py --items 2000 [--replicas 2]
 
-Starts the four services as separate processes (``--replicas`` of each: competing consumers) in a namespace
+Starts the services as separate processes (``--replicas`` of each: competing consumers) in a namespace
 and database of their own; submits items through the intake exchange and approves each case with an
 automatic reviewer (through the intake exchange, as a staff tool would). Three stages: items one at a time
 (the latency a clerk sees), an offered load of ``--rate`` items/s for ``--seconds`` (latency under a steady
@@ -204,7 +204,7 @@ async def main() -> None:
     hops = figures["offered_hops"]
     assert isinstance(hops, dict)
     print("\n".join(summary(hops)))
-    print(f"burst of {args.items:<6} items       : {figures['rate']:,.0f} items/s through 4 services{replicas}, "
+    print(f"burst of {args.items:<6} items       : {figures['rate']:,.0f} items/s through the services{replicas}, "
           f"submit -> public {percentiles(figures['burst'])}")
     cpu = figures["cpu_ms"]
     assert isinstance(cpu, dict)
