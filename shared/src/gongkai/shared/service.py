@@ -15,6 +15,7 @@ bearer token says who the person is.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -204,6 +205,11 @@ class Service:
             ordered = failover.starting_at(self.amqp_urls, await failover.first_reachable(self.amqp_urls))
             self.broker._connection_kwargs.update(url=ordered[0], connection_class=failover.connection_class(ordered))
         await self.broker.start()
+        # What start-up made (modules, models, compiled statements) lives as long as the process: frozen, the
+        # cyclic collector's full passes stop walking it. Measured in a 2,000-item burst, audit's full passes
+        # took 8.5 s of CPU in all (26 passes, up to 0.7 s each) before and 0.8 s after.
+        gc.collect()
+        gc.freeze()
         self._tasks = [asyncio.create_task(loop(), name=name) for name, loop in self._loops]
         self.started = True
         log.info("service started", extra={"namespace": self.settings.namespace})
