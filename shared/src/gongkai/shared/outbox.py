@@ -214,6 +214,9 @@ class OutboxRelay:
         """Publish one batch of just-committed rows and note those the broker confirmed, to be marked sent."""
         try:
             results = await self._send(rows)
+        except Exception:
+            log.exception("outbox batch not sent; its rows stay pending for the poller")
+            return
         finally:
             self._slots.release()
         self._confirmed.extend(row.seq for row, result in zip(rows, results, strict=True) if result is None)
