@@ -41,8 +41,9 @@ class MessageSpec:
         """The key with each word its placeholder takes (a public event's channel and category: one sample)."""
         keys = [self.key.replace("{channel}", "portal").replace("{category}", "S01")]
         for placeholder, words in PLACEHOLDER_WORDS.items():
-            keys = [key.replace(f"{{{placeholder}}}", word) for key in keys for word in words] \
-                if any(f"{{{placeholder}}}" in key for key in keys) else keys
+            marker = f"{{{placeholder}}}"
+            if marker in keys[0]:  # every key has the same placeholders
+                keys = [key.replace(marker, word) for key in keys for word in words]
         return keys
 
     def words_to(self, queue: str) -> list[str] | None:
