@@ -107,6 +107,7 @@ async def flow(settings: Settings, sequential: int, rate: float, seconds: float,
                 sent = await submit_commands(settings, [notice(n)])
                 await feed.wait_for(sent.keys(), timeout=30)
                 one_at_a_time += [(feed.arrived[cid] - t) * 1000 for cid, t in sent.items()]
+            sequential_hops = await hop_latencies(settings.database_url, list(feed.arrived))
 
             offered: dict[str, float] = {}
             began = time.monotonic()
@@ -125,7 +126,7 @@ async def flow(settings: Settings, sequential: int, rate: float, seconds: float,
         return {"sequential": sorted(one_at_a_time), "rate": burst / elapsed,
                 "cpu_ms": {name: 1000 * seconds / burst for name, seconds in cpu.items()},
                 "offered": sorted((feed.arrived[cid] - t) * 1000 for cid, t in offered.items()),
-                "offered_hops": offered_hops,
+                "offered_hops": offered_hops, "sequential_hops": sequential_hops,
                 "burst": sorted((feed.arrived[cid] - t) * 1000 for cid, t in sent.items())}
     finally:
         system.stop()
@@ -200,6 +201,9 @@ async def main() -> None:
             accounts.delete()
     replicas = f", {args.replicas} replicas of each" if args.replicas > 1 else ""
     print(f"one item at a time ({args.sequential:>5})   : submit -> public {percentiles(figures['sequential'])}")
+    hops = figures["sequential_hops"]
+    assert isinstance(hops, dict)
+    print("\n".join(summary(hops)))
     print(f"offered {args.rate:g} items/s for {args.seconds:g} s: submit -> public {percentiles(figures['offered'])}")
     hops = figures["offered_hops"]
     assert isinstance(hops, dict)

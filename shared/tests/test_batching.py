@@ -91,6 +91,30 @@ async def test_any_other_failure_runs_each_delivery_alone_so_only_the_guilty_one
     await batcher.close()
 
 
+async def test_a_lone_delivery_runs_as_a_batch_and_only_when_it_fails_runs_again_the_careful_way():
+    """A batch of one takes the quick path (no savepoint); only a failure makes it run alone (``run_alone``)."""
+    calls: list[tuple[str, list[int]]] = []
+
+    async def run(works: list[int]) -> list[int]:
+        calls.append(("batch", works))
+        if 3 in works:
+            raise ValueError("refused: message 3")
+        return works
+
+    async def run_alone(works: list[int]) -> list[int]:
+        calls.append(("alone", works))
+        return [-n for n in works]  # its refusal recorded
+
+    batcher = Batcher("q", run, healthy, run_alone=run_alone)
+    assert await batcher.handle(1) == 1
+    assert await batcher.handle(3) == -3
+    assert calls == [("batch", [1]), ("batch", [3]), ("alone", [3])]
+    calls.clear()
+    assert await asyncio.gather(*(batcher.handle(n) for n in (2, 3, 4))) == [-2, -3, -4]
+    assert calls == [("batch", [2, 3, 4]), ("alone", [2]), ("alone", [3]), ("alone", [4])]
+    await batcher.close()
+
+
 async def test_closing_cancels_what_is_still_waiting():
     started = asyncio.Event()
 

@@ -6,13 +6,14 @@ import asyncio
 
 import aio_pika
 import pytest
+from gongkai.shared import outbox as outbox_module
 from gongkai.shared.db import create_engine, service_metadata, session_factory
 from gongkai.shared.envelope import new_event
 from gongkai.shared.outbox import OutboxRelay, outbox_health
 from gongkai.shared.testing import Tap, get_eventually
 from gongkai.shared.topology import Topology
 from gongkai.shared.unit_of_work import DIRECT_SEND_GRACE, UnitOfWork
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 SCHEMA = "relaytest"
 
@@ -152,18 +153,43 @@ async def test_rows_a_unit_of_work_commits_are_sent_at_once_without_the_poller(s
     assert [e.id for _, e in tap.messages] == [e.id for e in events]
 
 
-async def test_rows_left_in_their_grace_by_a_stopping_relay_are_sent_when_it_flushes(settings, store):
+async def test_rows_a_stopping_relay_still_holds_are_sent_and_marked_sent_before_it_stops(settings, store):
     sessions, outbox, inbox = store
     relay = relay_for(settings, sessions, outbox)
-    await relay.start()
     async with Tap(settings, "events") as tap:
-        async with UnitOfWork(sessions, outbox, inbox, on_commit=lambda rows: None) as uow:  # a relay that lost them
-            event = new_event("gongkai.test.v1", {}, source="/test", actor="test")
-            uow.emit(event, routing_key="disclosure.submitted.v1")
+        events = [new_event("gongkai.test.v1", {"n": n}, source="/test", actor="test") for n in range(30)]
+        async with UnitOfWork(sessions, outbox, inbox, on_commit=relay.committed) as uow:
+            for event in events:
+                uow.emit(event, routing_key="disclosure.submitted.v1")
             await uow.commit()
-        await relay.stop()
-        await tap.wait_for("gongkai.test.v1")
+        await relay.start()
+        await relay.stop()  # at once: the rows are still on their way, or their confirms, or their marking
+        await tap.wait_for("gongkai.test.v1", lambda e: e.data["n"] == 29)
     assert await outbox_health(sessions, outbox) == {"pending": 0, "failing": 0}
+    assert sorted(e.id for _, e in tap.messages) == sorted(e.id for e in events)
+
+
+async def test_a_stopping_replica_leaves_the_rows_another_replica_is_sending_to_it(settings, store):
+    """Rows in their grace belong to the relay of the process that committed them: a replica that stops must not
+    send them as well (each would reach every consumer twice)."""
+    sessions, outbox, inbox = store
+    committing, stopping = relay_for(settings, sessions, outbox), relay_for(settings, sessions, outbox)
+    async with Tap(settings, "events") as tap:
+        events = [new_event("gongkai.test.v1", {"n": n}, source="/test", actor="test") for n in range(10)]
+        async with UnitOfWork(sessions, outbox, inbox, on_commit=committing.committed) as uow:  # held, not sent yet
+            for event in events:
+                uow.emit(event, routing_key="disclosure.submitted.v1")
+            await uow.commit()
+        await stopping.start()
+        await stopping.stop()
+        await committing.start()
+        async with asyncio.timeout(10):  # the committing relay sends what it holds, on its direct path
+            while committing._fresh or committing._in_flight:
+                await asyncio.sleep(0.05)
+        await tap.wait_for("gongkai.test.v1", lambda e: e.data["n"] == 9)
+        await committing.stop()
+        await asyncio.sleep(0.3)  # a second copy, had one been sent, would have reached the tap by now
+    assert sorted(e.id for _, e in tap.messages) == sorted(e.id for e in events)
 
 
 async def test_a_row_a_poller_sent_after_its_grace_is_not_sent_again_by_the_relay_that_committed_it(settings, store):
@@ -191,3 +217,35 @@ async def test_a_row_a_poller_sent_after_its_grace_is_not_sent_again_by_the_rela
         await replica.stop()
         await asyncio.sleep(0.3)  # a second copy, had one been sent, would have reached the tap by now
     assert sorted(e.id for _, e in tap.messages) == sorted(e.id for e in events)
+
+
+async def test_rows_confirmed_close_together_are_marked_sent_in_one_statement(settings, store, monkeypatch):
+    """Events committed one by one, as a quiet service commits them, do not cost a marking transaction each."""
+    monkeypatch.setattr(outbox_module, "MARK_INTERVAL_SECONDS", 3.0)  # the ten events fit in one interval
+    sessions, outbox, inbox = store
+    relay = relay_for(settings, sessions, outbox)
+    relay._idle = 3600  # only the direct path sends
+    marks: list[str] = []
+
+    def count_marks(_conn, _cursor, statement, _parameters, _context, _many):
+        if statement.lstrip().lower().startswith(f"update {SCHEMA}.outbox") and "sent_at" in statement:
+            marks.append(statement)
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", count_marks)
+    await relay.start()
+    try:
+        async with Tap(settings, "events") as tap:
+            for n in range(10):
+                async with UnitOfWork(sessions, outbox, inbox, on_commit=relay.committed) as uow:
+                    uow.emit(new_event("gongkai.test.v1", {"n": n}, source="/test", actor="test"),
+                             routing_key="disclosure.submitted.v1")
+                    await uow.commit()
+                await tap.wait_for("gongkai.test.v1", lambda e, n=n: e.data["n"] == n)  # each confirmed alone
+            async with asyncio.timeout(10):
+                while (await outbox_health(sessions, outbox))["pending"]:
+                    await asyncio.sleep(0.05)
+    finally:
+        await relay.stop()
+        event.remove(engine, "before_cursor_execute", count_marks)
+    assert len(marks) == 1, marks  # one per marking interval, not one per event

@@ -2,18 +2,19 @@
 
 A consumer hands its delivery to ``Batcher.handle`` and waits. One task gathers what has arrived (up to
 ``max_batch``: what came in the same read from the socket, and under load everything that arrived while the
-previous batch ran; it lingers only if asked to), runs the batch (one transaction, a savepoint per message:
-see ``consumers.run_batch``) and gives every waiter its own outcome. Then FastStream acks, parks or
-requeues each delivery as its outcome says.
+previous batch ran; it lingers only if asked to), runs the batch (one transaction: see
+``consumers.BatchConsumer``) and gives every waiter its own outcome. Then the runtime acks, parks or requeues
+each delivery as its outcome says.
 
 When the batch fails because the database or the broker is unavailable (``transient.is_transient``), no
 delivery is answered: the batcher *pauses* — it keeps the deliveries it holds (the channel's prefetch stops
 the broker sending more), waits with exponential backoff and jitter, asks ``probe`` whether the database
 answers again, then runs the same batch once more. An outage therefore spends none of the messages' delivery
 attempts, and ``paused`` tells ``/ready`` why the consumer stands still. Any other failure of the whole batch
-(a refused command, a bug, a constraint broken by one message) makes the batcher run the messages one by one,
-so that only the guilty message is refused, or fails, goes back to the queue and in the end is parked by the
-delivery limit.
+(a refused command, a bug, a constraint broken by one message) makes the batcher run the messages one by one
+(``run_alone``: each in a savepoint of its own), so that only the guilty message is refused, or fails, goes back
+to the queue and in the end is parked by the delivery limit. A batch of one message is a batch like any other:
+it runs without a savepoint, and only when it fails does it run again alone.
 """
 
 from __future__ import annotations
@@ -41,9 +42,14 @@ MAX_BACKOFF_SECONDS = 15.0
 
 class Batcher(Generic[W, R]):
     def __init__(self, name: str, run: BatchRunner[W, R], probe: Probe, *, max_batch: int = 100,
-                 linger_seconds: float = 0.0, max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
+                 linger_seconds: float = 0.0, max_backoff: float = MAX_BACKOFF_SECONDS,
+                 run_alone: BatchRunner[W, R] | None = None) -> None:
         self.name = name
         self._run_batch = run
+        # How a message of a failed batch runs on its own (``run`` with a batch of one, unless given): a batch
+        # may run without a savepoint per message, and its messages alone with one, so that a refusal is undone
+        # and recorded without the rest.
+        self._run_alone = run_alone or run
         self._probe = probe
         self._max_batch = max_batch
         self._linger = linger_seconds
@@ -97,22 +103,24 @@ class Batcher(Generic[W, R]):
                 else:
                     future.set_result(outcome)
 
-    async def _until_done(self, works: list[W]) -> list[R | BaseException]:
+    async def _until_done(self, works: list[W], *, alone: bool = False) -> list[R | BaseException]:
         """Run the batch, pausing through transient failures; on any other failure, run each message alone."""
         attempt = 0
         while True:
             try:
-                outcomes: list[R | BaseException] = list(await self._run_batch(works))
+                run = self._run_alone if alone else self._run_batch
+                outcomes: list[R | BaseException] = list(await run(works))
                 self._resume()
                 return outcomes
             except Exception as exc:
                 if not is_transient(exc):
-                    if len(works) == 1:
+                    if alone:
                         self._resume()
                         return [exc]
-                    log.info("batch failed; its messages are handled one by one",
-                                extra={"consumer": self.name, "reason": describe(exc), "size": len(works)})
-                    return [outcome for work in works for outcome in await self._until_done([work])]
+                    if len(works) > 1:
+                        log.info("batch failed; its messages are handled one by one",
+                                 extra={"consumer": self.name, "reason": describe(exc), "size": len(works)})
+                    return [outcome for work in works for outcome in await self._until_done([work], alone=True)]
                 attempt += 1
                 await self._pause(exc, attempt)
 

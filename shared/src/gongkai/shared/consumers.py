@@ -3,8 +3,9 @@
 Before a delivery reaches the database its envelope is parsed, its type looked up, its sender checked
 against the message registry and its data validated into the type's payload model (``MODELS``). A message
 that breaks its contract is parked on its first delivery, with the reason in the log; nothing is retried
-that retrying cannot mend. What passes is handed to a ``Batcher``: many deliveries share one transaction,
-each in a savepoint of its own, so that one refused message rolls back alone and the others commit.
+that retrying cannot mend. What passes is handed to a ``Batcher``: many deliveries share one transaction; when
+one of them is refused or fails, the batch is rolled back and each message runs alone, in a savepoint of its own,
+so that the refused message rolls back alone and the others commit.
 
 A handler receives ``(payload, envelope, uow)`` — a command handler ``(payload, envelope, principal, uow)``
 — and does its work through the unit of work; it never sees the delivery.
@@ -62,9 +63,10 @@ def decode(envelope: Envelope) -> BaseModel:
 def part_of(uow: UnitOfWork, isolated: bool) -> AbstractAsyncContextManager[Any]:
     """A message's part of its batch's transaction.
 
-    In a batch of many, messages run straight in the transaction (no savepoint: two round trips fewer each);
-    if any of them fails, the whole batch is rolled back and the batcher runs each message alone. Alone, the
-    message runs in a savepoint, so a refused one is undone before its rejection (or parking) is recorded.
+    In a batch, even a batch of one, messages run straight in the transaction (no savepoint: two round trips
+    fewer each); if any of them fails, the whole batch is rolled back and the batcher runs each message alone.
+    Alone, the message runs in a savepoint, so a refused one is undone before its rejection (or parking) is
+    recorded.
     """
     return uow.message() if isolated else nullcontext(uow)
 
@@ -121,19 +123,24 @@ class BatchConsumer(Generic[W, H]):
         self.queue: str = queue
         self.handlers: dict[str, H] = handlers
         self.batcher: Batcher[W, Outcome | BaseException] = Batcher(
-            queue, self.run_batch, service.probe, max_batch=service.settings.batch)
+            queue, self.run_batch, service.probe, max_batch=service.settings.batch, run_alone=self.run_alone)
 
     async def run_batch(self, works: list[W]) -> list[Outcome | BaseException]:
-        return await timed(self.service.name, self.queue, len(works), self._batch(works))
+        """The batch in one transaction, no savepoints: any failure rolls it all back (then each runs alone)."""
+        return await timed(self.service.name, self.queue, len(works), self._batch(works, isolated=False))
 
-    async def _batch(self, works: list[W]) -> list[Outcome | BaseException]:
+    async def run_alone(self, works: list[W]) -> list[Outcome | BaseException]:
+        """One message of a failed batch, in a savepoint: a refusal is undone, then recorded or parked."""
+        return await timed(self.service.name, self.queue, len(works), self._batch(works, isolated=True))
+
+    async def _batch(self, works: list[W], *, isolated: bool) -> list[Outcome | BaseException]:
         outcomes: list[Outcome | BaseException] = []
         async with self.service.uow() as uow:
             if len(works) > 1:  # one statement claims the batch's inbox ids (alone, a message claims its own)
                 await uow.claim_ahead([claim for work in works if (claim := self._claim(work)) is not None])
                 await uow.prepare([message for work in works if (message := self._message(work)) is not None])
             for work in works:
-                outcomes.append(await self._one(uow, work, isolated=len(works) == 1))
+                outcomes.append(await self._one(uow, work, isolated=isolated))
             await uow.commit()
         return outcomes
 

@@ -15,9 +15,9 @@ at once, without reading them back; they become due for the poller only after th
 the poller (of any replica) takes them only when this process died or failed to send them. The direct path is
 pipelined: a batch is published the moment it is handed over, while earlier batches still wait for their
 confirms (up to ``PIPELINE_DEPTH`` at once), and the confirmed rows are marked sent together, off the path a
-message takes. A row that waited in a backlog for half its grace is no longer safe from a poller: it is sent the
-careful way, locked first (``FOR UPDATE SKIP LOCKED``, as the poller locks) and only if still unsent, so it goes
-out once, not once by each path.
+message takes, at most every ``MARK_INTERVAL_SECONDS``. A row that waited in a backlog for half its grace is no
+longer safe from a poller: it is sent the careful way, locked first (``FOR UPDATE SKIP LOCKED``, as the poller
+locks) and only if still unsent, so it goes out once, not once by each path.
 
 A message the account may not send (a routing key outside its topic permissions: a fact type added
 without ``gongkai broker setup``) makes the broker close the channel, failing every publish in flight;
@@ -52,6 +52,9 @@ log = logging.getLogger("gongkai.outbox")
 
 MAX_BACKOFF_SECONDS = 60
 PIPELINE_DEPTH = 4  # batches of just-committed rows published and waiting for their confirms at once
+# Confirmed rows are marked sent at most this often, in one statement: a lone event no longer costs a transaction
+# of its own. The poller would take an unmarked row only after its grace, far longer than this.
+MARK_INTERVAL_SECONDS = 0.25
 # A just-committed row younger than this cannot have been taken by a poller yet (it is due only after the grace).
 SAFE_AGE_SECONDS = DIRECT_SEND_GRACE.total_seconds() / 2
 
@@ -169,10 +172,14 @@ class OutboxRelay:
         return depths
 
     async def flush(self) -> None:
-        """Send everything pending now, the rows still in their grace included (this process is stopping)."""
+        """Send what this process still holds and what is due (it is stopping).
+
+        Rows still in their grace that it does not hold belong to another replica's relay, which sends them (or,
+        should it die, a poller after the grace): sent here too, they would reach every consumer twice.
+        """
         while self._fresh and await self.send_fresh():
             pass
-        while await self.relay_once(due_now=True):
+        while await self.relay_once():
             pass
 
     async def _run(self) -> None:
@@ -226,11 +233,14 @@ class OutboxRelay:
     async def _mark_confirmed(self) -> None:
         """Mark sent, in one statement each time, the rows confirmed since the last time.
 
-        Until a row is marked, only the poller could send it again, after its grace; a failure here leaves the
-        rows to be marked on the next pass (a crash, to be sent again, which consumers' inboxes absorb).
+        It first waits ``MARK_INTERVAL_SECONDS`` (unless stopping), so that the rows confirmed meanwhile are marked
+        together. Until a row is marked, only the poller could send it again, after its grace; a failure here
+        leaves the rows to be marked on the next pass (a crash, to be sent again, which consumers' inboxes absorb).
         """
         t = self._outbox
         while self._confirmed:
+            if not self._stopping:
+                await asyncio.sleep(MARK_INTERVAL_SECONDS)
             seqs, self._confirmed = self._confirmed, []
             try:
                 async with self._sessions() as session, session.begin():
@@ -282,12 +292,10 @@ class OutboxRelay:
             results = await self._one_by_one(rows, results)
         return list(results)
 
-    async def relay_once(self, *, due_now: bool = False) -> int:
+    async def relay_once(self) -> int:
         """Publish one batch of due rows; returns how many the broker confirmed."""
         t = self._outbox
         due = t.c.next_attempt_at <= func.now()
-        if due_now:  # stopping: rows still in their grace too, but not those waiting out a failure's backoff
-            due = due | (t.c.attempts == 0)
         async with self._sessions() as session, session.begin():
             rows = (await session.execute(
                 select(t.c.seq, t.c.event_id, t.c.exchange, t.c.routing_key, t.c.body, t.c.correlation_id,
