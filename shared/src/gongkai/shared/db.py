@@ -7,6 +7,7 @@ handled, written in the same transaction as their effect).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,11 +25,14 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
+    event,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.elements import ColumnElement
 
 NAMING = {
@@ -74,8 +78,41 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     return outbox, inbox
 
 
+# A connection idle this long is pinged before it is handed out again; one in steady use is not.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
 def create_engine(database_url: str, *, pool_size: int = 5) -> AsyncEngine:
-    return create_async_engine(database_url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True)
+    engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=5)
+    ping_when_idle(engine)
+    return engine
+
+
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Ping a pooled connection before use only when it has been idle for ``idle_seconds``.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout, and with asyncpg a ping is three round trips
+    (BEGIN, an empty query, ROLLBACK): at a steady low load, where nearly every message is a transaction of its
+    own, that was as many round trips again as the message's own work. A connection that went stale while idle
+    (the server restarted) is still found before use and replaced; one that breaks while in steady use fails
+    its transaction, which SQLAlchemy reports as a disconnect: the pool then replaces every connection it holds,
+    and the runtime treats the failure as transient (a consumer pauses and retries, ``shared/transient.py``).
+    """
+    pool = engine.sync_engine
+
+    @event.listens_for(pool, "checkin")
+    def returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def taken(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as stale:  # the pool discards this connection and checks out a new one
+            raise DisconnectionError(f"stale connection: {type(stale).__name__}") from stale
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
