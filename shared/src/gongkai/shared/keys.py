@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -64,9 +65,13 @@ class Verifier:
             raise KeyFormatError("the verifier key's id does not match its name and key")
         return verifier
 
+    @cached_property
+    def _key(self) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(self.public)
+
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:
-            Ed25519PublicKey.from_public_bytes(self.public).verify(signature, message)
+            self._key.verify(signature, message)
         except InvalidSignature:
             return False
         return True
@@ -77,11 +82,12 @@ class Signer:
     name: str
     seed: bytes
 
-    @property
+    # Loading the key derives its public half (a scalar multiplication): once per signer, not once per signature.
+    @cached_property
     def _key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self.seed)
 
-    @property
+    @cached_property
     def verifier(self) -> Verifier:
         public = self._key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return Verifier(self.name, public)
