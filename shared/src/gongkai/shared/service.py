@@ -35,6 +35,7 @@ from .accounts import party_of
 from .acks import Acks
 from .consumers import CommandConsumer, CommandHandler, Consuming, EventConsumer, EventHandler, Relevant, decode
 from .db import create_engine, session_factory
+from .direct import DirectConsumers, DirectHandler
 from .envelope import Envelope, describe_validation_error
 from .errors import Refused
 from .identity import Directory, Principal
@@ -55,6 +56,8 @@ def request_fingerprint(command: Envelope) -> str:
                            separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
+
+GRACEFUL_SECONDS = 20.0  # how long a stopping service lets the deliveries in hand finish
 
 # Server-named reply queues only: a command must not make a service send its answer into another queue.
 REPLY_QUEUE = re.compile(r"amq\.(gen-|rabbitmq\.reply-to\.)[A-Za-z0-9_.+/=-]{1,200}")
@@ -94,8 +97,9 @@ class Service:
         # FastStream's per-message logging costs ~10% throughput; failures are logged by _settled below. Its
         # dependency injection (FastDepends) is off: resolving the one ``RabbitMessage`` argument ran a thread-pool
         # hop per delivery; the decoder hands the delivery itself to the consumer instead (``_the_delivery``).
-        self.broker = RabbitBroker(self.amqp_url, graceful_timeout=20.0, logger=None, apply_types=False)
+        self.broker = RabbitBroker(self.amqp_url, graceful_timeout=GRACEFUL_SECONDS, logger=None, apply_types=False)
         self.acks = Acks()  # a batch's deliveries acked with one frame after its commit
+        self.direct = DirectConsumers()  # queues consumed straight on aio-pika (``subscribe_direct``)
         self.queues: list[str] = []
         self.consumers: list[Consuming] = []
         self.gauges: dict[str, Callable[[], Awaitable[float]]] = {}  # figures of its own for /metrics
@@ -184,7 +188,15 @@ class Service:
             no_reply=True,  # answers to reply_to go through the outbox, after commit (on_commands)
             title=f"{self.topology.queue(queue)}:consume",
             description=f"Handles {description}",
-        )(_settled(queue, consume, self.acks))
+        )(_settled(queue, consume, self.acks, lambda message: message.raw_message))
+
+    def subscribe_direct(self, queue: str, consume: DirectHandler, prefetch: int | None = None) -> None:
+        """Consume ``queue`` with ``consume(delivery)`` straight on aio-pika (``shared/direct.py``), settled as
+        ``subscribe`` settles: for a queue of many cheap deliveries, where FastStream's own cost per delivery
+        would be a large part of the work."""
+        self.queues.append(self.topology.queue(queue))
+        self.direct.add(self.topology.queue(queue), _settled(queue, consume, self.acks, lambda message: message),
+                        prefetch or self.settings.prefetch)
 
     def background(self, name: str, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``loop()`` (a poller or a monitor that never returns) while the service runs.
@@ -205,6 +217,7 @@ class Service:
             ordered = failover.starting_at(self.amqp_urls, await failover.first_reachable(self.amqp_urls))
             self.broker._connection_kwargs.update(url=ordered[0], connection_class=failover.connection_class(ordered))
         await self.broker.start()
+        await self.direct.start(self.amqp_urls)
         # What start-up made (modules, models, compiled statements) lives as long as the process: frozen, the
         # cyclic collector's full passes stop walking it. Measured in a 2,000-item burst, audit's full passes
         # took 8.5 s of CPU in all (26 passes, up to 0.7 s each) before and 0.8 s after.
@@ -222,8 +235,9 @@ class Service:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         await self.acks.drain()
-        await self.broker.stop()
+        await asyncio.gather(self.broker.stop(), self.direct.stop(timeout=GRACEFUL_SECONDS))
         await self.acks.drain()
+        await self.direct.close()
         for consumer in self.consumers:
             await consumer.batcher.close()
         await self.relay.stop()
@@ -245,6 +259,8 @@ class Service:
                 problems["broker"] = "no connection"
         except Exception as exc:
             problems["broker"] = f"{type(exc).__name__}: {exc}"[:300]
+        if self.started and self.direct.subscriptions and not self.direct.connected:
+            problems["broker"] = "no connection (direct consumers)"
         for consumer in self.consumers:
             if consumer.batcher.paused:
                 problems[f"consumer {consumer.queue}"] = f"paused: {consumer.batcher.paused}"
@@ -263,12 +279,14 @@ async def _the_delivery(message: RabbitMessage) -> RabbitMessage:
     return message
 
 
-def _settled(queue: str, consume: Callable[..., Awaitable[None]], acks: Acks) -> Callable[..., Awaitable[None]]:
+def _settled(queue: str, consume: Callable[[Any], Awaitable[None]], acks: Acks, delivery: Callable[[Any], Any]
+             ) -> Callable[[Any], Awaitable[None]]:
     """Settle each delivery by its outcome: ack (with its batch) after ``consume`` returned, reject it (to the
-    parking queue) on ``RejectMessage``, and log a failure before it goes back to the queue (nack, requeue)."""
+    parking queue) on ``RejectMessage``, and log a failure before it goes back to the queue (nack, requeue).
+    ``delivery(message)`` is the aio-pika delivery (a FastStream message's ``raw_message``, or the message)."""
 
-    async def consume_settled(message: RabbitMessage) -> None:
-        raw = message.raw_message
+    async def consume_settled(message: Any) -> None:
+        raw = delivery(message)
         try:
             await consume(message)
         except RejectMessage:
@@ -278,7 +296,7 @@ def _settled(queue: str, consume: Callable[..., Awaitable[None]], acks: Acks) ->
             raise  # stopping: the delivery goes back to the queue when the channel closes
         except Exception:
             log.exception("message handling failed; it goes back to the queue",
-                          extra={"queue": queue, "message_id": message.message_id})
+                          extra={"queue": queue, "message_id": raw.message_id})
             await _negative(raw, acks, requeue=True)
             return
         if raw.delivery_tag is not None:
