@@ -117,14 +117,16 @@ async def flow(settings: Settings, sequential: int, rate: float, seconds: float,
             await feed.wait_for(offered.keys(), timeout=120)
             offered_hops = await hop_latencies(settings.database_url, offered.keys())
 
-            cpu_before = cpu_seconds(system)
+            cpu_before, servers_before = cpu_seconds(system), servers_cpu()
             started = time.monotonic()
             sent = await submit_commands(settings, [notice(n) for n in range(burst)])
             await feed.wait_for(sent.keys(), timeout=max(120, burst / 5))
             cpu = await settled_cpu(system, cpu_before)
+            servers = {name: seconds - servers_before.get(name, 0.0) for name, seconds in servers_cpu().items()}
         elapsed = max(feed.arrived[cid] for cid in sent) - started
         return {"sequential": sorted(one_at_a_time), "rate": burst / elapsed,
                 "cpu_ms": {name: 1000 * seconds / burst for name, seconds in cpu.items()},
+                "servers_cpu_ms": {name: 1000 * seconds / burst for name, seconds in servers.items()},
                 "offered": sorted((feed.arrived[cid] - t) * 1000 for cid, t in offered.items()),
                 "offered_hops": offered_hops, "sequential_hops": sequential_hops,
                 "burst": sorted((feed.arrived[cid] - t) * 1000 for cid, t in sent.items())}
@@ -134,12 +136,36 @@ async def flow(settings: Settings, sequential: int, rate: float, seconds: float,
 
 def cpu_seconds(system: System) -> dict[str, float]:
     """CPU time (user + system) each service has used so far, its replicas summed."""
-    tick = os.sysconf("SC_CLK_TCK")
     used: dict[str, float] = {}
     for key, process in system.processes.items():
-        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         service = key.split("-")[0]
-        used[service] = used.get(service, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        used[service] = used.get(service, 0.0) + process_cpu(process.pid)
+    return used
+
+
+def process_cpu(pid: int) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
+def servers_cpu() -> dict[str, float]:
+    """CPU time the broker (beam.smp) and the database (every postgres process) have used so far, if this
+    machine runs them (``{}`` when neither is a local process). A backend that ended meanwhile is not counted."""
+    used: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        server = {"beam.smp": "broker", "postgres": "database"}.get(command)
+        if server:
+            used[server] = used.get(server, 0.0) + process_cpu(int(entry.name))
     return used
 
 
@@ -214,6 +240,11 @@ async def main() -> None:
     assert isinstance(cpu, dict)
     print("CPU per item in the burst      : " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(cpu.items()))
           + f" (total {sum(cpu.values()):.1f} ms)")
+    servers = figures["servers_cpu_ms"]
+    assert isinstance(servers, dict)
+    if servers:
+        print("  and the servers, same burst  : "
+              + ", ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(servers.items())))
     print(f"plain outbox round trip, same run: {floor:,.0f} items/s (asyncpg + aio-pika, one quorum queue); "
           f"the system moves {figures['rate'] / floor:.0%} of it")
     print(f"raw broker, same run          : {raw:,.0f} msg/s (persistent, quorum queue, publish + consume)")
