@@ -54,9 +54,9 @@ async def test_a_connection_in_steady_use_is_not_pinged(settings, monkeypatch):
 
 
 async def test_a_lookup_prepared_while_its_table_was_small_uses_the_index_once_the_table_has_grown(settings):
-    """Statements are planned for the table as it is (``plan_cache_mode``): a generic plan made while the table was
+    """With ``plan_each`` statements are planned for the table as it is: a generic plan made while the table was
     small would scan all of it for ever after, on that connection."""
-    engine = create_engine(settings.database_url, pool_size=1)
+    engine = create_engine(settings.database_url, pool_size=1, plan_each=True)
     lookup = text("select n.hash from unnest(cast(:levels as smallint[]), cast(:indexes as bigint[])) "
                   "as w(level, index) join plans.nodes n on n.level = w.level and n.index = w.index")
     try:

@@ -82,17 +82,18 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
 PING_AFTER_IDLE_SECONDS = 1.0
 
 
-# Every statement planned for its own parameters and the table as it is now. A prepared statement's generic plan is
-# made once per connection and kept until the table is next analysed: made while a table was nearly empty, it
-# scanned the whole table for ever after. In a 2,000-item burst on a fresh database audit looked its entries and
-# tree nodes up by sequential scans, a cost growing with the log (PostgreSQL's CPU per item 9.8 ms; 4.5 ms with
-# custom plans, in the same day's runs).
-SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+# Planned for its own parameters and the table as it is now (``create_engine(plan_each=True)``). A prepared
+# statement's generic plan is made once per connection and kept until the table is next analysed: made while a table
+# was small, it scans the whole table for ever after. In a 2,000-item burst on a fresh database audit looked its
+# entries and tree nodes up by sequential scans, a cost growing with the log (PostgreSQL's CPU per item 9.8 ms;
+# 4.5 ms with custom plans, in the same day's runs). Planning every statement costs CPU, though: for all services it
+# lengthened the tail at 20 items/s, so only a store whose tables grow fast in a burst asks for it (audit).
+PLAN_EACH = {"plan_cache_mode": "force_custom_plan"}
 
 
-def create_engine(database_url: str, *, pool_size: int = 5) -> AsyncEngine:
+def create_engine(database_url: str, *, pool_size: int = 5, plan_each: bool = False) -> AsyncEngine:
     engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=5,
-                                 connect_args={"server_settings": SERVER_SETTINGS})
+                                 connect_args={"server_settings": PLAN_EACH} if plan_each else {})
     ping_when_idle(engine)
     return engine
 

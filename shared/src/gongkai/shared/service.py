@@ -73,7 +73,7 @@ def payload(model: type[M], data: dict[str, Any]) -> M:
 
 class Service:
     def __init__(self, name: str, metadata: MetaData, settings: Settings,
-                 unit_of_work: type[UnitOfWork] = UnitOfWork) -> None:
+                 unit_of_work: type[UnitOfWork] = UnitOfWork, *, plan_each: bool = False) -> None:
         self.name = name
         self.origin = Origin.of(name)
         self.source = self.origin.source
@@ -90,7 +90,7 @@ class Service:
                        for spec in MESSAGES}
         self.outbox: Table = metadata.tables[f"{name}.outbox"]
         self.inbox: Table = metadata.tables[f"{name}.inbox"]
-        self.engine = create_engine(settings.database_url_for(name))
+        self.engine = create_engine(settings.database_url_for(name), plan_each=plan_each)  # see db.PLAN_EACH
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(self.sessions, self.outbox, self.topology, self.amqp_urls, user_id=self.account,
                                  batch=settings.relay_batch, idle_seconds=settings.relay_idle_seconds)

@@ -33,7 +33,9 @@ def run_as(service: Service, role: str) -> None:
 
 def build(settings: Settings, config: AuditConfig | None = None) -> tuple[Service, Audit]:
     config = config or AuditConfig()
-    service = Service(SCHEMA, metadata, settings)
+    # The log and its tree grow by thousands of rows a minute in a burst: every lookup planned for the tables as
+    # they are, not by a plan made while they were small (shared/db.py, PLAN_EACH).
+    service = Service(SCHEMA, metadata, settings, plan_each=True)
     if config.db_role:
         run_as(service, config.db_role)
     handlers = Audit(service, config)
