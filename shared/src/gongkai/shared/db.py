@@ -86,8 +86,8 @@ PING_AFTER_IDLE_SECONDS = 1.0
 # statement's generic plan is made once per connection and kept until the table is next analysed: made while a table
 # was small, it scans the whole table for ever after. In a 2,000-item burst on a fresh database audit looked its
 # entries and tree nodes up by sequential scans, a cost growing with the log (PostgreSQL's CPU per item 9.8 ms;
-# 4.5 ms with custom plans, in the same day's runs). Planning every statement costs CPU, though: for all services it
-# lengthened the tail at 20 items/s, so only a store whose tables grow fast in a burst asks for it (audit).
+# 4.5 ms with custom plans, in the same day's runs). Planning every statement costs CPU on every message at a low
+# rate, though, so only a store whose tables grow fast in a burst asks for it (audit), where its effect was measured.
 PLAN_EACH = {"plan_cache_mode": "force_custom_plan"}
 
 
